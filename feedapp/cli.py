@@ -1,0 +1,147 @@
+"""The `feedapp` command: Flask's CLI group (run, routes, shell) plus ingest and check.
+
+A thin layer: the work is in feedapp.ingest; this module turns outcomes into lines and exit codes.
+Exit status: 0 when every release was stored (or checked), 1 when any was rejected (the good ones
+are still stored), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+
+if TYPE_CHECKING:  # importing feedapp.ingest loads hazm: only the commands that need it do
+    from .core.errors import Problem
+    from .ingest import Outcome
+
+# Below this many files a progress bar is more noise than help.
+PROGRESS_MIN_FILES = 20
+
+main = FlaskGroup(
+    create_app=create_app,
+    help="Publish Persian press releases as feeds. Configuration: FEEDAPP_* variables (see README).",
+)
+
+_paths = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+
+
+@main.command("ingest")
+@_paths
+@with_appcontext
+def ingest_command(paths: tuple[Path, ...]) -> None:
+    """Parse, normalize and store releases from files or folders (*.txt, *.json, *.jsonl).
+
+    Prints `added KEY`, `updated KEY` or `unchanged KEY` per release on stdout, and
+    `error PATH[:LINE]: …` / `warning PATH[:LINE]: …` on stderr, then a summary line.
+    """
+    from .db import get_engine
+    from .ingest import collect_files, ingest_files  # loads hazm: only for this command
+
+    files = collect_files(paths)
+    counts: dict[str, int] = {}
+    for outcome in ingest_files(get_engine(), _with_progress(files)):
+        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        _report_problems(outcome)
+        if outcome.ok:
+            click.echo(f"{outcome.action} {outcome.key}")
+    summary = ", ".join(f"{counts.get(a, 0)} {a}" for a in ("added", "updated", "unchanged", "rejected"))
+    click.echo(f"{len(files)} files: {summary}", err=True)
+    sys.exit(1 if counts.get("rejected") else 0)
+
+
+@main.command("check")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per release, for scripts.")
+@_paths
+def check_command(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Parse and normalize releases without storing them; print each release's fields.
+
+    With --json, prints one object per release (per line of a .jsonl file):
+    path, line, ok, key, published (RFC 3339), jalali, kicker, title, lead, body, errors, warnings.
+    """
+    from .ingest import check_files, collect_files
+
+    rejected = False
+    for outcome in check_files(collect_files(paths)):
+        rejected |= not outcome.ok
+        if as_json:
+            click.echo(json.dumps(_check_record(outcome), ensure_ascii=False))
+        else:
+            _report_problems(outcome)
+            if outcome.ok:
+                click.echo(_check_text(outcome))
+    sys.exit(1 if rejected else 0)
+
+
+def _with_progress(files: list[Path]) -> Iterable[Path]:
+    if len(files) < PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        return files
+    return _progress(files)
+
+
+def _progress(files: list[Path]) -> Iterator[Path]:
+    with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+        for path in files:
+            yield path
+            bar.update(1)
+
+
+def _location(outcome: "Outcome", line: int | None) -> str:
+    return f"{outcome.path}:{line}" if line is not None else str(outcome.path)
+
+
+def _report_problems(outcome: "Outcome") -> None:
+    for kind, problems in (("error", outcome.errors), ("warning", outcome.warnings)):
+        for problem in problems:
+            line = problem.line if problem.line is not None else outcome.line
+            click.echo(f"{kind} {_location(outcome, line)}: {problem.describe()}", err=True)
+
+
+def _problem_records(outcome: "Outcome", problems: "Iterable[Problem]") -> list[dict[str, object]]:
+    return [{"line": p.line if p.line is not None else outcome.line, "field": p.field, "message": p.message}
+            for p in problems]
+
+
+def _check_record(outcome: "Outcome") -> dict[str, object]:
+    from .core.jalali import rfc3339
+
+    release = outcome.release
+    return {
+        "path": str(outcome.path),
+        "line": outcome.line,
+        "ok": outcome.ok,
+        "key": outcome.key,
+        "published": rfc3339(release.published.instant) if release else None,
+        "jalali": release.published.jalali if release else None,
+        "kicker": release.kicker if release else None,
+        "title": release.title if release else None,
+        "lead": release.lead if release else None,
+        "body": list(release.body) if release else [],
+        "errors": _problem_records(outcome, outcome.errors),
+        "warnings": _problem_records(outcome, outcome.warnings),
+    }
+
+
+def _check_text(outcome: "Outcome") -> str:
+    from .core.jalali import format_jalali, rfc3339
+
+    release = outcome.release
+    assert release is not None  # only called for releases that parsed
+    published = release.published
+    rows = [
+        ("key", release.key),
+        ("date", f"{format_jalali(published)} ({published.jalali}) = {rfc3339(published.instant)}"),
+        ("kicker", release.kicker or "-"),
+        ("headline", release.title),
+        ("lead", release.lead),
+        ("paragraphs", str(len(release.body))),
+    ]
+    lines = [_location(outcome, outcome.line)] + [f"  {name + ':':<12}{value}" for name, value in rows]
+    return "\n".join(lines) + "\n"

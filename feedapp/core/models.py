@@ -1,0 +1,86 @@
+"""The release as parsed from its source and as stored; plain frozen data."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .errors import Problem
+
+# Keys become URL path segments and file names: a safe alphabet, no dots (so never `..`).
+KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image attached to a release (becomes an enclosure / media:content in feeds)."""
+
+    url: str
+    caption: str | None = None
+    type: str | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True)
+class PublishedAt:
+    """When a release was published: the exact instant and how the source wrote it.
+
+    `jalali` is the Solar Hijri date as `YYYY/MM/DD` (ASCII digits), for display only.
+    `has_time` is False for a date-only release, whose instant is noon in Tehran (see jalali.py).
+    """
+
+    instant: datetime
+    jalali: str
+    has_time: bool
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release's fields, parsed from one source document.
+
+    Text fields are as parsed (decoded and cleaned of invisible characters) until
+    `normalize.normalize_release` returns a copy with normalized text.
+    """
+
+    key: str
+    published: PublishedAt
+    title: str
+    lead: str
+    body: tuple[str, ...] = ()
+    kicker: str | None = None
+    updated: datetime | None = None
+    categories: tuple[str, ...] = ()
+    source: str | None = None
+    language: str = "fa"
+    images: tuple[Image, ...] = ()
+
+    def replace(self, **changes: object) -> "Release":
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """One release parsed from a document, with the raw bytes it came from and any warnings."""
+
+    release: Release
+    raw: bytes
+    format: str  # "text" or "json"
+    warnings: tuple[Problem, ...] = field(default=())
+    line: int | None = None  # the line of a `.jsonl` file it came from
+
+
+@dataclass(frozen=True)
+class StoredRelease:
+    """A release as the store holds it, with when we first and last saw it change.
+
+    `release.updated` is the time of the last change of content (or the source's own `updated`);
+    `changed_at` is when the stored row last changed, which drives caches and delta feeds.
+    """
+
+    release: Release
+    format: str
+    ingested_at: datetime
+    changed_at: datetime

@@ -1,0 +1,239 @@
+"""Every SQL statement of feedapp: schema, connection settings, reads and the one write path.
+
+SQLAlchemy Core, so the same statements run on SQLite (default) and PostgreSQL. On SQLite the
+database runs in WAL mode, so feed readers are never blocked by an ingest, and write
+transactions start with BEGIN IMMEDIATE, so two ingests never interleave a read-then-write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .core.models import Image, PublishedAt, Release, StoredRelease
+
+ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, whatever the backend keeps."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing to store a naive datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+metadata = sa.MetaData()
+
+releases = sa.Table(
+    "releases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(128), nullable=False, unique=True),
+    sa.Column("format", sa.String(8), nullable=False),
+    # The bytes exactly as received; every other column is derived from them and can be
+    # recomputed when the parser or normalizer improves.
+    sa.Column("raw", sa.LargeBinary, nullable=False),
+    sa.Column("raw_sha256", sa.String(64), nullable=False),
+    sa.Column("published", UTCDateTime, nullable=False),
+    sa.Column("published_jalali", sa.String(10), nullable=False),
+    sa.Column("published_has_time", sa.Boolean, nullable=False),
+    sa.Column("updated", UTCDateTime),
+    sa.Column("kicker", sa.Text),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("lead", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),  # JSON array of paragraphs
+    sa.Column("categories", sa.Text, nullable=False),  # JSON array
+    sa.Column("source", sa.Text),
+    sa.Column("language", sa.String(35), nullable=False),
+    sa.Column("images", sa.Text, nullable=False),  # JSON array of objects
+    sa.Column("ingested_at", UTCDateTime, nullable=False),
+    sa.Column("changed_at", UTCDateTime, nullable=False),
+    sa.Index("releases_published", "published", "id"),
+    sa.Index("releases_changed_at", "changed_at"),
+)
+
+# One counter bumped in the same transaction as every visible change: a cheap "has anything
+# changed?" for caches in every process.
+state = sa.Table(
+    "state", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+_VERSION = "data_version"
+
+# Columns whose change is a change of the release as readers see it.
+_CONTENT_COLUMNS = ("kicker", "title", "lead", "body", "categories", "source", "language", "images")
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for `url`, with SQLite set up for WAL and immediate write transactions."""
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_connect)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is deferred).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; never corrupt in WAL
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the tables that do not exist yet."""
+    metadata.create_all(engine)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What saving did, and the release as stored afterwards (published may be the original)."""
+
+    action: str
+    stored: StoredRelease
+
+
+def save_release(engine: Engine, release: Release, raw: bytes, format: str, now: datetime) -> SaveResult:
+    """Insert or update one release atomically; unchanged input changes nothing.
+
+    A changed release keeps its key and first `published`, and gets `updated` = the source's
+    `updated` if it gave one, else `now`.
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(releases).where(releases.c.key == release.key)).first()
+        if row is None:
+            values = {**_content_values(release), **_published_values(release.published),
+                      "key": release.key, "format": format, "raw": raw, "raw_sha256": digest,
+                      "updated": release.updated, "ingested_at": now, "changed_at": now}
+            connection.execute(releases.insert().values(**values))
+            _bump_version(connection)
+            return SaveResult(ADDED, _stored(values))
+        if row.raw_sha256 == digest and row.format == format:
+            return SaveResult(UNCHANGED, _stored(row._mapping))
+        content = _content_values(release)
+        source_updated = release.updated if release.updated != row.updated else None
+        if all(content[name] == row._mapping[name] for name in _CONTENT_COLUMNS) and source_updated is None:
+            # Same release in other bytes (re-encoded, whitespace): keep the newest bytes quietly.
+            connection.execute(releases.update().where(releases.c.id == row.id)
+                               .values(raw=raw, raw_sha256=digest, format=format))
+            return SaveResult(UNCHANGED, _stored({**row._mapping, "format": format}))
+        values = {**content, "raw": raw, "raw_sha256": digest, "format": format,
+                  "updated": source_updated or now, "changed_at": now}
+        connection.execute(releases.update().where(releases.c.id == row.id).values(**values))
+        _bump_version(connection)
+        return SaveResult(UPDATED, _stored({**row._mapping, **values}))
+
+
+def _content_values(release: Release) -> dict[str, Any]:
+    return {
+        "kicker": release.kicker,
+        "title": release.title,
+        "lead": release.lead,
+        "body": _json(list(release.body)),
+        "categories": _json(list(release.categories)),
+        "source": release.source,
+        "language": release.language,
+        "images": _json([{k: v for k, v in vars(image).items() if v is not None} for image in release.images]),
+    }
+
+
+def _published_values(published: PublishedAt) -> dict[str, Any]:
+    return {"published": published.instant, "published_jalali": published.jalali,
+            "published_has_time": published.has_time}
+
+
+def _json(value: Any) -> str:
+    # Stable text, so equal content compares equal as stored.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _bump_version(connection: Connection) -> None:
+    updated = connection.execute(state.update().where(state.c.name == _VERSION)
+                                 .values(value=state.c.value + 1))
+    if updated.rowcount == 0:
+        connection.execute(state.insert().values(name=_VERSION, value=1))
+
+
+def _stored(row: Any) -> StoredRelease:
+    release = Release(
+        key=row["key"],
+        published=PublishedAt(instant=_utc(row["published"]), jalali=row["published_jalali"],
+                              has_time=bool(row["published_has_time"])),
+        updated=_utc(row["updated"]),
+        kicker=row["kicker"],
+        title=row["title"],
+        lead=row["lead"],
+        body=tuple(json.loads(row["body"])),
+        categories=tuple(json.loads(row["categories"])),
+        source=row["source"],
+        language=row["language"],
+        images=tuple(Image(**image) for image in json.loads(row["images"])),
+    )
+    return StoredRelease(release=release, format=row["format"], ingested_at=_utc(row["ingested_at"]),
+                         changed_at=_utc(row["changed_at"]))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # Values read back from a row are already aware; values we just wrote may be any zone.
+    return value.astimezone(timezone.utc) if value is not None else None
+
+
+def get_release(engine: Engine, key: str) -> StoredRelease | None:
+    """The stored release with this key, or None."""
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(releases).where(releases.c.key == key)).first()
+    return _stored(row._mapping) if row else None
+
+
+def get_raw(engine: Engine, key: str) -> bytes | None:
+    """The bytes of this release exactly as received, or None."""
+    with engine.connect() as connection:
+        return connection.execute(sa.select(releases.c.raw).where(releases.c.key == key)).scalar()
+
+
+def latest_releases(engine: Engine, limit: int, offset: int = 0) -> list[StoredRelease]:
+    """Releases newest first by publication (ties broken by insertion order, newest first)."""
+    query = (sa.select(releases).order_by(releases.c.published.desc(), releases.c.id.desc())
+             .limit(limit).offset(offset))
+    with engine.connect() as connection:
+        return [_stored(row._mapping) for row in connection.execute(query)]
+
+
+def count_releases(engine: Engine) -> int:
+    """How many releases are stored."""
+    with engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).select_from(releases)).scalar_one()
+
+
+def data_version(engine: Engine) -> int:
+    """A number that grows with every visible change to the stored releases (0 when empty)."""
+    with engine.connect() as connection:
+        value = connection.execute(sa.select(state.c.value).where(state.c.name == _VERSION)).scalar()
+    return value or 0

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Create .venv with the newest Python (3.13, 3.12, then 3.11) that actually runs, and install
+# feedapp with its test dependencies into it. Sourced by scripts/serve.sh and scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+works() {  # a shim (pyenv's python3.12) may exist without a working interpreter behind it
+    "$1" -c 'import sys, venv, sqlite3, ssl; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' >/dev/null 2>&1
+}
+
+pick_python() {
+    local candidates=() version root
+    root=$(pyenv root 2>/dev/null || true)
+    for version in 3.13 3.12 3.11; do
+        candidates+=("python$version")
+        if [ -n "$root" ]; then
+            candidates+=($(ls -d "$root"/versions/"$version"*/bin/python3 2>/dev/null | sort -rV))
+        fi
+        candidates+=("/usr/bin/python$version" "/usr/local/bin/python$version")
+    done
+    candidates+=(python3)
+    for candidate in "${candidates[@]}"; do
+        if command -v "$candidate" >/dev/null 2>&1 && works "$candidate"; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    echo "setup: no working Python 3.11-3.13 found" >&2
+    return 1
+}
+
+if [ -x .venv/bin/python ] && works .venv/bin/python; then
+    PYTHON=.venv/bin/python
+else
+    base=$(pick_python)
+    rm -rf .venv
+    "$base" -m venv .venv
+    PYTHON=.venv/bin/python
+fi
+echo "setup: using $("$PYTHON" -c 'import sys; print(sys.executable, sys.version.split()[0])')" >&2
+
+# Reinstall only when the project's declared dependencies change.
+stamp=.venv/.feedapp-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check -e '.[test]'
+    echo "$want" > "$stamp"
+fi

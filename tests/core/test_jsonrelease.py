@@ -1,0 +1,139 @@
+"""JSON releases: each field read and typed, every error naming its field; the schema agrees."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+
+from feedapp.core.errors import ReleaseError
+from feedapp.core.jalali import rfc3339
+from feedapp.core.jsonrelease import parse_json_release, split_json_lines
+from feedapp.core.models import Image
+
+SCHEMA = json.loads(resources.files("feedapp").joinpath("schemas/release.schema.json").read_text("utf-8"))
+MINIMAL = {"key": "k1", "published": "۱۳۹۲/۱۲/۲۰", "title": "تیتر", "lead": "لید."}
+FULL = {
+    **MINIMAL,
+    "published": "2014-03-11T14:30:00+03:30",
+    "updated": "سه‌شنبه ۲۰ اسفند ۱۳۹۲ ساعت ۱۸:۰۰",
+    "kicker": "سخنگو:",
+    "body": ["یک", "دو"],
+    "categories": ["اقتصاد", "اقتصاد", "ورزش"],
+    "source": "روابط عمومی",
+    "language": "fa-IR",
+    "images": [{"url": "https://a.ir/x.jpg", "caption": "عکس", "type": "image/jpeg", "length": 12}],
+}
+
+
+def dump(document: object) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def test_full_release_reads_every_field():
+    result = parse_json_release(dump(FULL))
+    release = result.release
+    assert rfc3339(release.published.instant) == "2014-03-11T14:30:00+03:30"
+    assert release.published.jalali == "1392/12/20"
+    assert release.updated.isoformat() == "2014-03-11T14:30:00+00:00"
+    assert (release.kicker, release.title, release.lead, release.body) == ("سخنگو", "تیتر", "لید.", ("یک", "دو"))
+    assert release.categories == ("اقتصاد", "ورزش")
+    assert (release.source, release.language) == ("روابط عمومی", "fa-IR")
+    assert release.images == (Image(url="https://a.ir/x.jpg", caption="عکس", type="image/jpeg", length=12),)
+    assert result.format == "json" and result.raw == dump(FULL) and result.warnings == ()
+
+
+def test_minimal_release_gets_defaults():
+    release = parse_json_release(dump(MINIMAL)).release
+    assert (release.kicker, release.body, release.categories, release.language, release.images) == (None, (), (), "fa", ())
+    assert rfc3339(release.published.instant) == "2014-03-11T12:00:00+03:30"
+
+
+@pytest.mark.parametrize("change, problems", [
+    ({"titel": "x"}, [("titel", "unknown field; expected one of body, categories, images, key, kicker, language,"
+                                " lead, published, source, title, updated")]),
+    ({"title": 5}, [("title", "expected a string, found a number")]),
+    ({"title": "  "}, [("title", "is empty; expected text")]),
+    ({"lead": None}, [("lead", "expected a string, found null")]),
+    ({"body": "یک"}, [("body", "expected an array of strings, found a string")]),
+    ({"body": ["یک", 2]}, [("body[1]", "expected a string, found a number")]),
+    ({"categories": [""]}, [("categories[0]", "is empty; expected text")]),
+    ({"published": 1394}, [("published", "expected a string (a Jalali date line or ISO 8601 with offset), found a number")]),
+    ({"published": "2014-03-11T14:30:00"}, [("published", "'2014-03-11T14:30:00' is not an ISO 8601 timestamp with an"
+                                                          " offset; expected e.g. '2014-03-11T14:30:00+03:30'")]),
+    ({"key": "../x"}, [("key", "key '../x' is not allowed; expected 1-128 ASCII letters, digits, '_' or '-',"
+                               " starting with a letter or digit")]),
+    ({"key": 7}, [("key", "expected a string, found a number")]),
+    ({"language": "persian language"}, [("language", "'persian language' is not a language tag; expected one such as 'fa' or 'en-US'")]),
+    ({"images": {"url": "x"}}, [("images", "expected an array of objects, found an object")]),
+    ({"images": ["https://a.ir/x.jpg"]}, [("images[0]", "expected an object with 'url', found a string")]),
+    ({"images": [{"url": "javascript:alert(1)"}]}, [("images[0].url", "'javascript:alert(1)' is not an absolute http(s) URL")]),
+    ({"images": [{"url": "https://a.ir/x", "size": 1}]}, [("images[0].size", "unknown field; expected one of caption, length, type, url")]),
+    ({"images": [{"url": "https://a.ir/x", "length": -1}]}, [("images[0].length", "expected the size in bytes, a whole number ≥ 0")]),
+    ({"images": [{"url": "https://a.ir/x", "length": True}]}, [("images[0].length", "expected the size in bytes, a whole number ≥ 0")]),
+    ({"images": [{"url": "https://a.ir/x", "type": "jpeg"}]}, [("images[0].type", "expected a media type such as 'image/jpeg'")]),
+])
+def test_wrong_field_is_an_error_naming_the_field_and_the_schema_agrees(change, problems):
+    document = {**MINIMAL, **change}
+    with pytest.raises(ReleaseError) as caught:
+        parse_json_release(dump(document), line=7)
+    assert [(p.line, p.field, p.message) for p in caught.value.problems] == [(7, f, m) for f, m in problems]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, SCHEMA)
+
+
+@pytest.mark.parametrize("change, problems", [
+    ({"published": "۱۳۹۲/۱۲/۳۰"}, [("published", "1392/12/30 does not exist (1392 is not a leap year); expected a day from 1 to 29")]),
+    ({"published": "امروز"}, [("published", "expected a Solar Hijri date line such as '۱۳۹۲/۱۲/۲۰', '۲۰ اسفند ۱۳۹۲' or"
+                                            " 'سه‌شنبه ۱۳۹۲/۱۲/۲۰ - ساعت ۱۴:۳۰', found 'امروز'")]),
+])
+def test_impossible_date_is_an_error_naming_the_field(change, problems):
+    # Beyond what a schema can say: the calendar decides.
+    with pytest.raises(ReleaseError) as caught:
+        parse_json_release(dump({**MINIMAL, **change}))
+    assert [(p.field, p.message) for p in caught.value.problems] == problems
+
+
+@pytest.mark.parametrize("document", [MINIMAL, FULL, {**MINIMAL, "kicker": None, "body": None}])
+def test_schema_accepts_what_the_parser_accepts(document):
+    parse_json_release(dump(document))
+    jsonschema.validate(document, SCHEMA)
+
+
+@pytest.mark.parametrize("missing", ["key", "published", "title", "lead"])
+def test_missing_required_field_is_named(missing):
+    document = {name: value for name, value in MINIMAL.items() if name != missing}
+    with pytest.raises(ReleaseError) as caught:
+        parse_json_release(dump(document))
+    assert [(p.field, p.message) for p in caught.value.problems] == [(missing, "missing; it is required")]
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"[1, 2]", "expected a JSON object, found an array"),
+    (b'{"key": "a", "key": "b"}', "field 'key' appears twice; expected each field once"),
+    (b'{"key": ', "invalid JSON at column 9: Expecting value"),
+    (b"", "empty; expected a JSON object"),
+    (b'{"title": "\xff"}', "byte 11 is not valid UTF-8; JSON must be UTF-8 (RFC 8259 §8.1)"),
+    (b"[" * 100_000, "JSON nested too deeply; expected one flat release object"),
+])
+def test_broken_json_is_an_error(raw, message):
+    with pytest.raises(ReleaseError) as caught:
+        parse_json_release(raw)
+    assert [p.message for p in caught.value.problems] == [message]
+
+
+def test_bom_is_accepted_and_text_is_cleaned():
+    raw = b"\xef\xbb\xbf" + dump({**MINIMAL, "title": "تیتر\u200f\x07  خبر"})
+    assert parse_json_release(raw).release.title == "تیتر خبر"
+
+
+def test_updated_before_published_is_a_warning():
+    result = parse_json_release(dump({**MINIMAL, "updated": "1392/12/19"}))
+    assert [(w.field, w.message) for w in result.warnings] == [("updated", "is earlier than published")]
+
+
+def test_json_lines_are_numbered_and_blank_lines_skipped():
+    raw = b'{"a": 1}\r\n\n  \n{"b": 2}\n'
+    assert list(split_json_lines(raw)) == [(1, b'{"a": 1}'), (4, b'{"b": 2}')]

@@ -1,0 +1,35 @@
+"""The web app's import chain never loads hazm (seconds and hundreds of MB per worker)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+PROBE = """
+import json, sys
+import wsgi
+client = wsgi.app.test_client()
+statuses = [client.get(path).status_code for path in ("/", "/releases/000_44faba8da108bc04", "/static/site.css")]
+import feedapp.cli  # the console script's module, as `feedapp run` loads it
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("hazm", "nltk", "numpy", "gensim", "scipy")
+               or m in ("feedapp.core.normalize", "feedapp.core.halfspace", "feedapp.ingest"))
+print(json.dumps({"statuses": statuses, "heavy": heavy}))
+"""
+
+
+def test_serving_the_app_never_imports_hazm(tmp_path):
+    env = {**os.environ, "FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, cwd=ROOT,
+                          timeout=120, check=True)
+    assert json.loads(done.stdout) == {"statuses": [200, 404, 200], "heavy": []}
+
+
+def test_the_probe_would_see_hazm_if_ingest_were_imported(tmp_path):
+    # Proves the check above can fail: importing the ingest path does load hazm.
+    done = subprocess.run([sys.executable, "-c", "import sys, feedapp.ingest; print('hazm' in sys.modules)"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=True)
+    assert done.stdout == "True\n"

@@ -1,0 +1,100 @@
+"""The store on a real SQLite file: WAL, aware instants, exact raw bytes, idempotent atomic saves."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from feedapp import store
+from feedapp.core.models import Image, PublishedAt, Release
+
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+PUBLISHED = PublishedAt(instant=datetime(2014, 3, 11, 8, 30, tzinfo=timezone.utc), jalali="1392/12/20", has_time=False)
+
+
+def release(**changes) -> Release:
+    base = Release(key="k1", published=PUBLISHED, title="تیتر", lead="لید.", body=("یک", "دو"),
+                   kicker="کیکر", categories=("اقتصاد",), source="اداره", images=(Image(url="https://a.ir/x.jpg", length=5),))
+    return base.replace(**changes)
+
+
+def test_database_runs_in_wal_mode(engine):
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_saved_release_reads_back_equal_with_aware_utc_instants(engine):
+    saved = store.save_release(engine, release(), b"raw bytes", "text", T0)
+    assert saved.action == store.ADDED
+    stored = store.get_release(engine, "k1")
+    assert stored.release == release()
+    assert stored.release.published.instant.tzinfo is timezone.utc
+    assert (stored.ingested_at, stored.changed_at, stored.format) == (T0, T0, "text")
+    assert store.get_raw(engine, "k1") == b"raw bytes"
+
+
+def test_same_bytes_again_change_nothing(engine):
+    store.save_release(engine, release(), b"raw", "text", T0)
+    version = store.data_version(engine)
+    again = store.save_release(engine, release(), b"raw", "text", T0 + timedelta(hours=1))
+    assert again.action == store.UNCHANGED
+    assert store.data_version(engine) == version == 1
+    assert store.get_release(engine, "k1").changed_at == T0
+
+
+def test_changed_content_keeps_key_and_published_and_sets_updated(engine):
+    store.save_release(engine, release(), b"raw", "text", T0)
+    later = T0 + timedelta(days=2)
+    other_date = PublishedAt(instant=PUBLISHED.instant + timedelta(days=1), jalali="1392/12/21", has_time=False)
+    saved = store.save_release(engine, release(title="تیتر تازه", published=other_date), b"raw2", "text", later)
+    assert saved.action == store.UPDATED
+    stored = store.get_release(engine, "k1")
+    assert stored.release.title == "تیتر تازه"
+    assert stored.release.published == PUBLISHED
+    assert stored.release.updated == later
+    assert (stored.ingested_at, stored.changed_at) == (T0, later)
+    assert store.get_raw(engine, "k1") == b"raw2"
+    assert store.data_version(engine) == 2
+
+
+def test_source_updated_time_is_used_when_given(engine):
+    store.save_release(engine, release(), b"raw", "json", T0)
+    given = T0 + timedelta(minutes=5)
+    store.save_release(engine, release(lead="لید تازه.", updated=given), b"raw2", "json", T0 + timedelta(days=1))
+    assert store.get_release(engine, "k1").release.updated == given
+
+
+def test_new_bytes_with_the_same_content_are_kept_quietly(engine):
+    store.save_release(engine, release(), b"raw", "text", T0)
+    saved = store.save_release(engine, release(), b"same release, other encoding", "text", T0 + timedelta(days=1))
+    assert saved.action == store.UNCHANGED
+    assert store.get_raw(engine, "k1") == b"same release, other encoding"
+    assert store.get_release(engine, "k1").release.updated is None
+    assert store.data_version(engine) == 1
+
+
+def test_failed_save_leaves_no_half_written_release(engine, monkeypatch):
+    def fail(connection):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(store, "_bump_version", fail)
+    with pytest.raises(RuntimeError):
+        store.save_release(engine, release(), b"raw", "text", T0)
+    assert store.get_release(engine, "k1") is None
+    assert store.count_releases(engine) == 0
+
+
+def test_latest_is_newest_published_first_and_paged(engine):
+    for day in (3, 1, 2):
+        published = PublishedAt(instant=PUBLISHED.instant + timedelta(days=day), jalali=f"1392/12/2{day}", has_time=False)
+        store.save_release(engine, release(key=f"d{day}", published=published), f"{day}".encode(), "text", T0)
+    assert [s.release.key for s in store.latest_releases(engine, 2)] == ["d3", "d2"]
+    assert [s.release.key for s in store.latest_releases(engine, 2, 2)] == ["d1"]
+    assert store.count_releases(engine) == 3
+
+
+def test_naive_datetime_is_refused(engine):
+    naive = PublishedAt(instant=datetime(2014, 3, 11, 8, 30), jalali="1392/12/20", has_time=False)
+    with pytest.raises(sa.exc.StatementError):
+        store.save_release(engine, release(published=naive), b"raw", "text", T0)
