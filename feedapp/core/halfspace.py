@@ -1,0 +1,372 @@
+"""Re-insert the zero-width non-joiners (ZWNJ, "half-spaces") that old systems dropped.
+
+Runs after hazm's ``Normalizer().normalize()``, which restores some half-spaces (``می‌``, some
+``‌ها``) but leaves ``سازمانها``, ``بینالملل``, ``مهمترین`` broken. The only public entry point the
+pipeline needs is :func:`restore_halfspaces`.
+
+How a word is restored (see :func:`restore_word`), first match wins:
+
+1. words style keeps joined (frequent joined spellings, hazm stopwords, the ``keep`` lines of
+   ``halfspace_extra.txt``) stay as they are: ``تنها``, ``بیشتر``, ``آنها``, ``فیلتر``;
+2. a word hazm's lexicon (or the extra file, or hazm's verb roots conjugated with ``می``/``نمی``)
+   spells with a half-space is spelled that way: ``سهشنبه`` -> ``سه‌شنبه``;
+3. a known stem plus a suffix (plural ``ها``…, ``تر``/``ترین`` after adjectives, ``ای``/``اند``…
+   after a final ``ه``) or a productive second element (``گذاری``, ``رسانی``…) is split, unless two
+   readings compete and neither is far more frequent (``نامهای``: ``نام‌های`` or ``نامه‌ای``);
+4. anything else is left alone.
+
+A ZWNJ is only ever inserted after a letter that joins to the next one: after ``ا د ذ ر ز ژ و آ``
+it would not change the word's shape, so style leaves it out.
+
+Importing this module is cheap; hazm's lexicon is read on the first call and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ZWNJ = "\u200c"
+
+# Letters that never connect to the letter after them: a ZWNJ after them is invisible.
+NON_JOINING = frozenset("اآأإٱدذرزژوؤةء")
+
+# Persian/Arabic letters hazm leaves in normalized text. ZWNJ joins letters into one token;
+# U+E000 (protected span), digits, punctuation, Latin and whitespace all end a token.
+_LETTER = "\u0621-\u063a\u0641-\u064a\u0671\u067e\u0686\u0698\u06a9\u06af\u06c0\u06cc"
+_TOKEN = re.compile(f"[{_LETTER}]+(?:{ZWNJ}[{_LETTER}]+)*")
+
+EXTRA_WORDS_FILE = Path(__file__).with_name("halfspace_extra.txt")
+
+# Lexicon entries at least this frequent are trusted as whole words. hazm's list also holds
+# ~158,000 entries with count 0: real words (عمومی, تیم, فیلتر) mixed with joined misspellings
+# (کتابها, مهمترین), so a count-0 entry never blocks a split, it only serves as a stem.
+WHOLE_MIN_COUNT = 1
+# A half-spaced spelling replaces a frequent joined one only when it is at least this much as
+# frequent (پنج‌شنبه beats پنجشنبه; کم‌تر loses to کمتر).
+SPELLING_RATIO = 1.0
+# Two competing splits: the more frequent stem wins only when this many times as frequent.
+READING_RATIO = 20.0
+# Stems shorter than this are too ambiguous to split off (به, تن).
+MIN_STEM = 2
+# Count-0 entries are noisy; as stems they must be at least this long (تیم, عمومی).
+MIN_UNCOUNTED_STEM = 3
+
+PLURAL_SUFFIXES = ("ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان")
+COMPARATIVE_SUFFIXES = ("تر", "ترین")
+# Clitics and copulas written apart only after a final ه (نامه‌ای, شده‌اند); after other letters
+# they are either joined (دوستانم) or the letters belong to the word (توجهات is not توجه‌ات).
+AFTER_HEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند")
+# Second elements of compounds that are written apart from a known first element.
+COMPOUND_HEADS = (
+    "گذاری", "گذار", "گذاران",
+    "رسانی", "رسان", "رسانان",
+    "سازی", "سازان",
+    "کننده", "کنندگان",
+    "گیری", "گیران",
+    "پذیر", "پذیری",
+    "آمیز",
+    "شناسی", "شناسان",
+    "برداری", "برداران",
+    "بندی",
+    "زدگی", "زدگان", "زده",
+    "دیدگان", "دیده",
+    "شدگان",
+    "نشانی",
+    "سوزی",
+    "فروشی", "فروشان",
+    "سواری",
+    "دهی",
+)
+SPACED_SUFFIXES = PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATIVE_SUFFIXES + COMPOUND_HEADS
+# Suffixes written joined; they matter only to carry a stem's own half-space (دانش‌آموزان).
+JOINED_SUFFIXES = ("ان", "ی", "یان")
+# Preverbs ending in a non-joining letter, joined to a following می‌ form.
+VERB_PREFIXES = ("در", "بر", "باز", "فرا", "فرو", "وا")
+
+# Present-tense person endings (the third singular is د) and past-tense ones (bare root).
+_PRESENT_ENDINGS = ("م", "ی", "د", "یم", "ید", "ند")
+_PAST_ENDINGS = ("م", "ی", "", "یم", "ید", "ند")
+
+
+@dataclass(frozen=True)
+class HalfspaceLexicon:
+    """Everything :func:`restore_word` consults, keyed by spelling without ZWNJ.
+
+    ``whole``: joined spellings never to split. ``spelled``: ZWNJ-free key -> correct spelling.
+    ``counts``: corpus frequency of a (joined or half-spaced) entry, 0 when hazm lists it
+    uncounted. ``adjectives``: entries hazm tags AJ (the only stems ``تر``/``ترین`` attach to).
+    """
+
+    whole: frozenset[str]
+    spelled: Mapping[str, str]
+    counts: Mapping[str, int]
+    adjectives: frozenset[str]
+
+
+def build_lexicon(
+    words: Iterable[tuple[str, int, tuple[str, ...]]],
+    stopwords: Iterable[str] = (),
+    verb_forms: Iterable[str] = (),
+    extra_lines: Iterable[str] = (),
+) -> HalfspaceLexicon:
+    """Build a lexicon from hazm-shaped data; separate from hazm so tests can feed small lists.
+
+    ``words`` is ``hazm.utils.words_list()``; ``verb_forms`` are correct spellings such as
+    ``می‌شود``; ``extra_lines`` are lines of ``halfspace_extra.txt``.
+    """
+    counts: dict[str, int] = {}
+    adjectives: set[str] = set()
+    spelled_count: dict[str, tuple[int, str]] = {}
+    for raw_word, count, tags in words:
+        # Some entries carry a stray ZWNJ at an end (جوان‌) or doubled: spell them cleanly.
+        word = ZWNJ.join(part for part in raw_word.split(ZWNJ) if part)
+        counts[word] = max(count, counts.get(word, 0))
+        if "AJ" in tags:
+            adjectives.add(word)
+        if ZWNJ in word:
+            key = word.replace(ZWNJ, "")
+            if key not in spelled_count or count > spelled_count[key][0]:
+                spelled_count[key] = (count, word)
+
+    whole = {word for word, count in counts.items() if ZWNJ not in word and count >= WHOLE_MIN_COUNT}
+    spelled: dict[str, str] = {}
+    for key, (count, word) in spelled_count.items():
+        if key in whole and count < SPELLING_RATIO * counts[key]:
+            continue  # the joined spelling is the usual one (کمتر, همچنین)
+        whole.discard(key)
+        spelled[key] = word
+
+    for form in verb_forms:
+        key = form.replace(ZWNJ, "")
+        # A conjugated verb beats a count-0 joined entry (میشود); a frequent word does not.
+        if key not in whole and key not in spelled:
+            spelled[key] = form
+
+    # hazm's stopwords hold both سالهای and سال‌های: the half-spaced one marks the joined as a slip.
+    stopwords = list(stopwords)
+    spaced_stopwords = {s.replace(ZWNJ, "") for s in stopwords if ZWNJ in s}
+    for word in stopwords:
+        if ZWNJ not in word and word not in spaced_stopwords:
+            whole.add(word)
+            spelled.pop(word, None)
+
+    for word in _extra_words(extra_lines):
+        key = word.replace(ZWNJ, "")
+        if ZWNJ in word:
+            spelled[key] = word
+            whole.discard(key)
+        else:
+            whole.add(word)
+            spelled.pop(word, None)
+
+    return HalfspaceLexicon(frozenset(whole), spelled, counts, frozenset(adjectives))
+
+
+def _extra_words(lines: Iterable[str]) -> Iterable[str]:
+    """Words of the extra file: one per line, ``#`` starts a comment, blank lines ignored."""
+    for line in lines:
+        word = line.split("#", 1)[0].strip()
+        if word:
+            yield word
+
+
+def conjugate_mi_forms(roots: Iterable[str]) -> list[str]:
+    """Spell ``می``/``نمی`` forms of ``past#present`` roots (``hazm.utils.verbs_list()``).
+
+    Only the simple continuous tenses: the compound tenses add separate words, which are
+    tokens of their own here.
+    """
+    forms = []
+    for root in roots:
+        past, _, present = root.partition("#")
+        for prefix in ("می", "نمی"):
+            if past:
+                forms.extend(f"{prefix}{ZWNJ}{past}{ending}" for ending in _PAST_ENDINGS)
+            if present:
+                forms.extend(f"{prefix}{ZWNJ}{present}{ending}" for ending in _PRESENT_ENDINGS)
+    return forms
+
+
+@functools.lru_cache(maxsize=1)
+def default_lexicon() -> HalfspaceLexicon:
+    """hazm's lexicon, stopwords and verb roots plus ``halfspace_extra.txt``, loaded once."""
+    from hazm.utils import stopwords_list, verbs_list, words_list
+
+    extra = EXTRA_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return build_lexicon(words_list(), stopwords_list(), conjugate_mi_forms(verbs_list()), extra)
+
+
+def restore_halfspaces(text: str) -> str:
+    """Return text with dropped ZWNJs re-inserted between a known stem and its affix.
+
+    ``text`` must already be hazm-normalized. Only ZWNJs are inserted, never anything removed
+    or moved, and only inside runs of Persian letters; U+E000 and every other non-letter ends a
+    run, so nothing is ever joined across it. Idempotent, and linear in the length of ``text``.
+    """
+    if not text:
+        return text
+    lexicon = default_lexicon()
+    return _TOKEN.sub(lambda match: _restore_token(match.group(), lexicon), text)
+
+
+def restore_word(word: str, lexicon: HalfspaceLexicon | None = None) -> str:
+    """Spell one word (no ZWNJ) with its half-spaces; unknown or ambiguous words come back as is."""
+    lexicon = lexicon or default_lexicon()
+    return _Restorer.for_lexicon(lexicon).restore(word)
+
+
+def _restore_token(token: str, lexicon: HalfspaceLexicon) -> str:
+    """Restore one letter run, keeping every ZWNJ the writer already put in."""
+    restorer = _Restorer.for_lexicon(lexicon)
+    key = token.replace(ZWNJ, "")
+    restored = _zwnj_positions(restorer.restore(key))
+    if _zwnj_positions(token) <= restored:
+        # Keep every ZWNJ already there, even an invisible one after a non-joining letter.
+        return _insert_zwnj(key, restored | _zwnj_positions(token, shape_only=False))
+    # The writer split the word differently from the lexicon (e.g. hazm's می‌دانی); respect
+    # their split and only look inside each part.
+    parts = [_insert_zwnj(part, _zwnj_positions(restorer.restore(part))) for part in token.split(ZWNJ)]
+    return ZWNJ.join(parts)
+
+
+def _zwnj_positions(spelling: str, shape_only: bool = True) -> frozenset[int]:
+    """Offsets in the ZWNJ-free word before which a ZWNJ stands.
+
+    With ``shape_only`` only those after a joining letter count: the others change nothing
+    visible, so the restorer neither inserts them nor lets them decide anything.
+    """
+    positions = set()
+    offset = 0
+    for index, char in enumerate(spelling):
+        if char == ZWNJ:
+            previous = spelling[index - 1] if index else ""
+            if not shape_only or (previous and previous not in NON_JOINING and previous != ZWNJ):
+                positions.add(offset)
+        else:
+            offset += 1
+    return frozenset(positions)
+
+
+def _insert_zwnj(key: str, positions: frozenset[int]) -> str:
+    """Put a ZWNJ before each offset of ``key`` (offsets never at either end)."""
+    if not positions:
+        return key
+    cuts = sorted(p for p in positions if 0 < p < len(key))
+    pieces = [key[start:end] for start, end in zip([0, *cuts], [*cuts, len(key)], strict=True)]
+    return ZWNJ.join(pieces)
+
+
+class _Restorer:
+    """Word-level analysis with a memo, so each distinct word costs one bounded analysis."""
+
+    _instances: dict[int, _Restorer] = {}
+
+    def __init__(self, lexicon: HalfspaceLexicon) -> None:
+        self.lexicon = lexicon
+        # Words in news text repeat heavily; the memo keeps repeated lookups O(1).
+        self._memo: dict[str, str | None] = {}
+
+    @classmethod
+    def for_lexicon(cls, lexicon: HalfspaceLexicon) -> _Restorer:
+        """One restorer (and memo) per lexicon object."""
+        restorer = cls._instances.get(id(lexicon))
+        if restorer is None or restorer.lexicon is not lexicon:
+            if len(cls._instances) >= 8:
+                cls._instances.clear()  # only tests build many lexicons; do not pin them all
+            restorer = cls._instances[id(lexicon)] = cls(lexicon)
+        return restorer
+
+    def restore(self, key: str) -> str:
+        """Correct spelling of ``key`` or ``key`` itself when nothing is known about it."""
+        found = self.analyse(key)
+        return key if found is None else found
+
+    def analyse(self, key: str) -> str | None:
+        """Spelling of a recognised word, None for an unknown one (then it is no stem either)."""
+        if key not in self._memo:
+            if len(self._memo) > 200_000:
+                self._memo.clear()  # bound memory on endless streams; results do not change
+            self._memo[key] = self._analyse(key)
+        return self._memo[key]
+
+    def _analyse(self, key: str) -> str | None:
+        lexicon = self.lexicon
+        if key in lexicon.whole:
+            return key
+        if key in lexicon.spelled:
+            return lexicon.spelled[key]
+        if any(key.endswith(s) and key[: -len(s)] in lexicon.whole for s in JOINED_SUFFIXES):
+            return key  # چشمگیری, ورزشکاران: a joined word's derivative stays joined too
+        readings = self._split_readings(key)
+        if readings:
+            return self._choose(key, readings)
+        if key in lexicon.counts and len(key) >= MIN_UNCOUNTED_STEM:
+            return key  # an uncounted entry: known enough to stay whole and to act as a stem
+        return None
+
+    def _split_readings(self, key: str) -> list[tuple[int, str]]:
+        """Every (stem frequency, spelling) reading of ``key`` as stem + affix or compound.
+
+        Readings whose stem ends in a non-joining letter are kept although they add no ZWNJ:
+        they compete with the others, so روزهای (روز + های) is not misread as روزه‌ای.
+        """
+        readings = []
+        counts = self.lexicon.counts
+        for suffix in SPACED_SUFFIXES:
+            if not key.endswith(suffix) or len(key) - len(suffix) < MIN_STEM:
+                continue
+            stem = key[: -len(suffix)]
+            if not self._suffix_fits(stem, suffix) or self._extends_whole_word(stem, suffix):
+                continue
+            stem_spelling = self.analyse(stem)
+            if stem_spelling is None:
+                continue
+            frequency = counts.get(stem_spelling, 0)
+            attested = frequency >= 1 or stem_spelling in self.lexicon.whole
+            if not attested and (suffix in COMPOUND_HEADS or suffix in AFTER_HEH_SUFFIXES):
+                # Compounds are productive and hazm lists many uncounted fragments ending in ه
+                # (تیمه): only well-attested stems take these.
+                continue
+            joiner = "" if stem[-1] in NON_JOINING else ZWNJ
+            readings.append((frequency, f"{stem_spelling}{joiner}{suffix}"))
+        for suffix in JOINED_SUFFIXES:
+            stem = key[: -len(suffix)]
+            if key.endswith(suffix) and stem in self.lexicon.spelled and not stem.endswith("ه"):
+                # دانش‌آموز + ان: the suffix joins, the stem keeps its own half-space.
+                readings.append((counts.get(self.lexicon.spelled[stem], 0), self.lexicon.spelled[stem] + suffix))
+        for prefix in VERB_PREFIXES:
+            rest = key[len(prefix):]
+            if key.startswith(prefix) and rest in self.lexicon.spelled and rest.startswith(("می", "نمی")):
+                # درمی‌آیند, برمی‌گردد: a preverb ending in a non-joining letter, written joined.
+                readings.append((0, prefix + self.lexicon.spelled[rest]))
+        return readings
+
+    def _extends_whole_word(self, stem: str, suffix: str) -> bool:
+        """True for آنهایی, منهای, بیشترین: stem plus the suffix's head is a word kept whole."""
+        for head in ("ها", "تر"):
+            if suffix != head and suffix.startswith(head) and stem + head in self.lexicon.whole:
+                return True
+        return False
+
+    def _suffix_fits(self, stem: str, suffix: str) -> bool:
+        """Grammar constraints that keep تر off nouns and ای off stems not ending in ه."""
+        if suffix in AFTER_HEH_SUFFIXES:
+            return stem.endswith("ه")
+        if suffix in COMPARATIVE_SUFFIXES:
+            return stem in self.lexicon.adjectives
+        return True
+
+    def _choose(self, key: str, readings: list[tuple[int, str]]) -> str:
+        """One reading, or ``key`` unchanged when competing readings are about as likely."""
+        distinct = {spelling: frequency for frequency, spelling in readings}
+        if len(distinct) == 1:
+            return next(iter(distinct))
+        ranked = sorted(distinct.items(), key=lambda item: item[1], reverse=True)
+        (best, best_count), (_, runner_up) = ranked[0], ranked[1]
+        if best_count >= READING_RATIO * max(runner_up, 1):
+            return best
+        return key

@@ -1,0 +1,310 @@
+"""Tests for feedapp.core.halfspace: restoring dropped ZWNJs (half-spaces) after hazm.
+
+Expected strings are written with "|" for the ZWNJ (U+200C) so they stay readable; ``z()`` turns
+them into real text. Most tests use hazm's real lexicon, as the pipeline does.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from feedapp.core.halfspace import (
+    ZWNJ,
+    HalfspaceLexicon,
+    build_lexicon,
+    conjugate_mi_forms,
+    restore_halfspaces,
+    restore_word,
+)
+
+PLACEHOLDER = "\ue000"
+
+
+def z(text: str) -> str:
+    """Write ZWNJ as | in test data."""
+    return text.replace("|", ZWNJ)
+
+
+# Every word the sample press release needs, exactly as the issue lists it.
+SAMPLE_WORDS = [
+    ("روابط عمومیها", "روابط عمومی|ها"),
+    ("سازمانها", "سازمان|ها"),
+    ("سازمانهای", "سازمان|های"),
+    ("بینالملل", "بین|الملل"),
+    ("سهشنبه", "سه|شنبه"),
+    ("هماندیشی", "هم|اندیشی"),
+    ("مهمترین", "مهم|ترین"),
+    ("برنامههای", "برنامه|های"),
+    ("پروژههای", "پروژه|های"),
+    ("دغدغههای", "دغدغه|های"),
+    ("مراسمهای", "مراسم|های"),
+    ("اطلاعرسانی", "اطلاع|رسانی"),
+    ("میشود", "می|شود"),
+]
+
+# Words that end (or start) like stem + affix but must never be split.
+MUST_STAY_WHOLE = [
+    "تنها", "بهای", "بیشتر", "آنها", "کمتر", "فیلتر", "دکترین", "میز", "میدان",
+    "میدانی", "اینها", "آنهایی", "منهای", "بیشترین", "کمترین", "بهترین", "دکتر", "دفتر",
+    "بستر", "همچنین", "یکشنبه", "میلیون", "میزان", "کتابخانه", "دانشگاه", "ورزشکار",
+]
+
+
+@pytest.mark.parametrize(("broken", "expected"), SAMPLE_WORDS)
+def test_sample_release_words_are_restored(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize("word", MUST_STAY_WHOLE)
+def test_word_that_only_looks_like_stem_plus_affix_stays_whole(word: str) -> None:
+    assert restore_halfspaces(word) == word
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("کتابهایی", "کتاب|هایی"),
+        ("سازمانهایشان", "سازمان|هایشان"),
+        ("تیمهای", "تیم|های"),
+        ("مدتها", "مدت|ها"),
+        ("فیلمها", "فیلم|ها"),
+    ],
+)
+def test_dropped_halfspace_before_ha_is_restored(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [("بزرگترین", "بزرگ|ترین"), ("نزدیکتر", "نزدیک|تر"), ("مهمتر", "مهم|تر")],
+)
+def test_comparative_after_adjective_is_split(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize("word", ["فیلتر", "دکترین", "دفتر", "دکتر", "بیشترین"])
+def test_tar_after_noun_or_inside_whole_word_is_not_split(word: str) -> None:
+    assert restore_halfspaces(word) == word
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [("ویژهای", "ویژه|ای"), ("گفتهاند", "گفته|اند"), ("شدهاند", "شده|اند")],
+)
+def test_clitic_after_final_heh_is_split(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [("میشود", "می|شود"), ("نمیتوانند", "نمی|توانند"), ("میتوانند", "می|توانند")],
+)
+def test_mi_prefix_is_split_from_known_verb_form(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize("word", ["میز", "میدان", "میدانی", "میلیون", "میوه"])
+def test_mi_at_start_of_non_verb_is_not_split(word: str) -> None:
+    assert restore_halfspaces(word) == word
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("سرمایهگذاری", "سرمایه|گذاری"),
+        ("سرمایهگذاریهای", "سرمایه|گذاری|های"),
+        ("سیلزدگان", "سیل|زدگان"),
+        ("آسیبدیدگان", "آسیب|دیدگان"),
+        ("دیجیتالسازی", "دیجیتال|سازی"),
+    ],
+)
+def test_compound_of_known_stem_and_productive_element_is_split(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [("دانشآموزان", "دانش|آموزان"), ("پیامرسانها", "پیام|رسان|ها")],
+)
+def test_stem_keeps_its_own_halfspace_under_a_suffix(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [("درمیآیند", "درمی|آیند"), ("برمیگردد", "برمی|گردد")],
+)
+def test_preverb_stays_joined_to_mi_form(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize("word", ["کشورها", "روزهای", "سدهای", "خبررسانی", "قراردادهای"])
+def test_no_halfspace_after_non_joining_letter(word: str) -> None:
+    assert restore_halfspaces(word) == word
+
+
+@pytest.mark.parametrize("word", ["نامهای", "دورهای"])
+def test_competing_readings_of_similar_frequency_are_left_alone(word: str) -> None:
+    assert restore_halfspaces(word) == word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        z("به گزارش روابط عمومی سازمان، نشست هم|اندیشی روز سه|شنبه برگزار شد."),
+        z("مهم|ترین دغدغه|های شهروندان در برنامه|های جدید دیده می|شود."),
+        z("سرمایه|گذاری|های انجام شده در پروژه|های بین|المللی ادامه دارد."),
+        z("تیم|های ملی در رقابت|های آسیایی شرکت می|کنند."),
+    ],
+)
+def test_text_with_correct_halfspaces_is_unchanged(text: str) -> None:
+    assert restore_halfspaces(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "روابط عمومیها اعلام کرد که سازمانهای دولتی سهشنبه نشست هماندیشی دارند.",
+        "مهمترین برنامههای اطلاعرسانی بینالملل میشود",
+        z("می|دانی سرمایه|گذاریها"),
+    ],
+)
+def test_restoring_twice_changes_nothing_more(text: str) -> None:
+    once = restore_halfspaces(text)
+    assert restore_halfspaces(once) == once
+
+
+def test_halfspace_the_writer_put_elsewhere_is_kept() -> None:
+    # hazm itself writes می‌دانی for the adjective میدانی; only ZWNJs may be added, never removed.
+    assert restore_halfspaces(z("می|دانی")) == z("می|دانی")
+
+
+@pytest.mark.parametrize("text", ["باد|های", "کشور|ها", "سازمان|ها", "باد|های سازمانها"])
+def test_existing_halfspace_is_never_removed_even_after_non_joining_letter(text: str) -> None:
+    restored = restore_halfspaces(z(text))
+    assert restored.count(ZWNJ) >= z(text).count(ZWNJ)
+    assert restored.startswith(z(text.split()[0]))
+
+
+def test_existing_halfspace_is_completed_not_duplicated() -> None:
+    assert restore_halfspaces(z("سرمایه|گذاریها")) == z("سرمایه|گذاری|ها")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("سازمان\ue000ها", "سازمان\ue000ها"),
+        ("سازمانها\ue000", "سازمان|ها\ue000"),
+        ("\ue000سهشنبه\ue000", "\ue000سه|شنبه\ue000"),
+    ],
+)
+def test_placeholder_is_never_moved_or_joined_across(text: str, expected: str) -> None:
+    assert restore_halfspaces(text) == z(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Press release 2024 سازمانها ۱۴۰۳", "Press release 2024 سازمان|ها ۱۴۰۳"),
+        ("abc-def_12 ، ؛ «سهشنبه»\n\tتنها", "abc-def_12 ، ؛ «سه|شنبه»\n\tتنها"),
+        ("https://example.ir/news?id=5", "https://example.ir/news?id=5"),
+    ],
+)
+def test_latin_digits_and_punctuation_come_out_byte_for_byte(text: str, expected: str) -> None:
+    assert restore_halfspaces(text) == z(expected)
+
+
+def test_empty_text_is_returned_unchanged() -> None:
+    assert restore_halfspaces("") == ""
+
+
+def test_only_zwnj_characters_are_ever_inserted() -> None:
+    text = "روابط عمومیها\nسازمانهای ۱۲ بینالملل، مهمترین؛ میشود \ue000 تیمهای abc نامهای"
+    restored = restore_halfspaces(text)
+    assert restored.replace(ZWNJ, "") == text.replace(ZWNJ, "")
+    assert restored != text
+
+
+def test_restore_word_matches_restore_halfspaces_for_one_word() -> None:
+    assert restore_word("سازمانهای") == z("سازمان|های")
+    assert restore_word("واژهنامعلوم") == "واژهنامعلوم"
+
+
+def test_long_text_is_restored_paragraph_by_paragraph() -> None:
+    paragraphs = [
+        "روابط عمومیها و سازمانهای دولتی",
+        "مهمترین برنامههای سهشنبه \ue000 بینالملل",
+        "تنها آنها بیشتر میدانند که میز کجاست",
+    ] * 40
+    text = "\n".join(paragraphs)
+    assert restore_halfspaces(text) == "\n".join(restore_halfspaces(p) for p in paragraphs)
+
+
+class _CountingDict(dict):
+    """A dict that counts membership tests and reads, to measure work without a clock."""
+
+    lookups = 0
+
+    def __contains__(self, key: object) -> bool:
+        _CountingDict.lookups += 1
+        return super().__contains__(key)
+
+    def get(self, key, default=None):  # noqa: ANN001, ANN201 - dict's own signature
+        _CountingDict.lookups += 1
+        return super().get(key, default)
+
+
+def _lookups_for(word_count: int) -> int:
+    """Lexicon reads needed to restore ``word_count`` distinct unknown words with a fresh memo."""
+    lexicon = HalfspaceLexicon(
+        whole=frozenset({"تنها"}),
+        spelled=_CountingDict({"سهشنبه": z("سه|شنبه")}),
+        counts=_CountingDict({"کتاب": 10}),
+        adjectives=frozenset(),
+    )
+    letters = "بپتثجچحخسشصضطظعغفقکگلمنهی"
+    words = ["".join(letters) for letters in itertools.islice(itertools.product(letters, repeat=4), word_count)]
+    _CountingDict.lookups = 0
+    for word in words:
+        restore_word(word + "های", lexicon)
+    return _CountingDict.lookups
+
+
+def test_lexicon_work_grows_linearly_with_text_length() -> None:
+    small, large = _lookups_for(500), _lookups_for(2000)
+    assert large <= 4.2 * small
+    assert large <= 100 * 2000  # a bounded number of reads per word
+
+
+def test_build_lexicon_extra_lines_add_and_protect_words() -> None:
+    words = [("کتاب", 100, ("N",)), ("سازمان", 100, ("N",)), ("تیمها", 5, ("N",))]
+    extra = ["# comment", "", z("کلان|شهر"), "سازمانها  # keep joined"]
+    lexicon = build_lexicon(words, extra_lines=extra)
+    assert restore_word("کلانشهر", lexicon) == z("کلان|شهر")
+    assert restore_word("سازمانها", lexicon) == "سازمانها"
+    assert restore_word("کتابها", lexicon) == z("کتاب|ها")
+    assert restore_word("تیمها", lexicon) == "تیمها"  # a counted joined entry stays whole
+
+
+def test_build_lexicon_prefers_joined_spelling_when_far_more_frequent() -> None:
+    words = [("کمتر", 1000, ("AJ",)), (z("کم|تر"), 3, ("AJ",)), ("پنجشنبه", 5, ("N",)), (z("پنج|شنبه"), 8, ("N",))]
+    lexicon = build_lexicon(words)
+    assert restore_word("کمتر", lexicon) == "کمتر"
+    assert restore_word("پنجشنبه", lexicon) == z("پنج|شنبه")
+
+
+def test_stopword_written_with_halfspace_overrides_its_joined_twin() -> None:
+    # hazm's stopword list holds both سالهای and سال‌های; the joined one must not block a split.
+    lexicon = build_lexicon([("سال", 100, ("N",))], stopwords=["سالهای", z("سال|های"), "آنها"])
+    assert restore_word("سالهای", lexicon) == z("سال|های")
+    assert restore_word("آنها", lexicon) == "آنها"
+
+
+def test_conjugated_mi_forms_cover_both_stems_and_negation() -> None:
+    forms = conjugate_mi_forms(["رفت#رو"])
+    assert z("می|روند") in forms
+    assert z("نمی|رفتیم") in forms
+    assert z("می|رفت") in forms
+    assert "میرو" not in forms
