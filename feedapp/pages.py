@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, render_template, request
 
 from . import store
 from .core.jalali import format_jalali, rfc3339
+from .core.models import PublishedAt
 from .db import get_engine
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.app_template_filter("jalali")
-def _jalali_filter(published: object) -> str:
-    return format_jalali(published)  # type: ignore[arg-type]
+def _jalali_filter(published: PublishedAt) -> str:
+    return format_jalali(published)
 
 
 @bp.app_template_filter("rfc3339")
-def _rfc3339_filter(instant: object) -> str:
-    return rfc3339(instant)  # type: ignore[arg-type]
+def _rfc3339_filter(instant: datetime) -> str:
+    return rfc3339(instant)
 
 
 @bp.get("/")

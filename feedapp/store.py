@@ -103,12 +103,23 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the write lock up front (no deadlock between two read-then-write ingests);
+    # readers begin deferred, so under WAL they never wait for a writer.
+    immediate = connection.get_execution_options().get(_WRITER_OPTION)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITER_OPTION = "feedapp_writer"
+
+
+def _writer(engine: Engine) -> Engine:
+    """The engine, marked so its transactions are write transactions (see _sqlite_begin)."""
+    return engine.execution_options(**{_WRITER_OPTION: True})
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the tables that do not exist yet."""
-    metadata.create_all(engine)
+    """Create the tables that do not exist yet (safe when several workers start at once)."""
+    metadata.create_all(_writer(engine))
 
 
 @dataclass(frozen=True)
@@ -126,7 +137,7 @@ def save_release(engine: Engine, release: Release, raw: bytes, format: str, now:
     `updated` if it gave one, else `now`.
     """
     digest = hashlib.sha256(raw).hexdigest()
-    with engine.begin() as connection:
+    with _writer(engine).begin() as connection:
         row = connection.execute(sa.select(releases).where(releases.c.key == release.key)).first()
         if row is None:
             values = {**_content_values(release), **_published_values(release.published),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -23,6 +24,38 @@ def release(**changes) -> Release:
 def test_database_runs_in_wal_mode(engine):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def no_waiting(connection: sa.Connection) -> None:
+    """Fail at once on a lock instead of waiting (set on the driver: no transaction begins)."""
+    connection.connection.driver_connection.execute("PRAGMA busy_timeout=0")
+
+
+def test_readers_are_not_blocked_by_an_open_write_transaction(engine, tmp_path):
+    store.save_release(engine, release(), b"raw", "text", T0)
+    writer = sqlite3.connect(tmp_path / "test.sqlite3", isolation_level=None, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE releases SET title = 'x'")
+    try:
+        with engine.connect() as connection:  # a plain read, as the web app does
+            no_waiting(connection)
+            assert connection.execute(sa.select(store.releases.c.title)).scalar() == "تیتر"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_two_writers_are_serialized_not_deadlocked(engine, tmp_path):
+    writer = sqlite3.connect(tmp_path / "test.sqlite3", isolation_level=None, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+            with store._writer(engine).connect() as connection:
+                no_waiting(connection)
+                connection.exec_driver_sql("SELECT 1")  # begins: BEGIN IMMEDIATE needs the lock
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
 
 
 def test_saved_release_reads_back_equal_with_aware_utc_instants(engine):
