@@ -97,9 +97,14 @@ def _rejected(path: Path, line: int | None, problems: list[Problem], key: str | 
     return Outcome(path=path, action=REJECTED, line=line, key=key, errors=tuple(problems))
 
 
-def process(paths: Iterable[Path], handle: Callable[[Path, int | None, ParseResult], Outcome]) -> Iterator[Outcome]:
+Handler = Callable[[Path, int | None, ParseResult], Outcome]
+
+
+def process(paths: Iterable[Path], handle: Handler, shortcut: Handler | None = None) -> Iterator[Outcome]:
     """Parse and normalize every release in `paths`, hand each to `handle`; one outcome each.
 
+    `shortcut`, if given, sees each parsed release before normalization (the costly step) and
+    may answer for it, returning an Outcome, or return None to go on.
     A key met twice in one batch is an error for the later file: the earlier one stands.
     An unexpected exception rejects that release only, with its type and message.
     """
@@ -117,7 +122,8 @@ def process(paths: Iterable[Path], handle: Callable[[Path, int | None, ParseResu
                 continue
             seen[key] = path
             try:
-                yield handle(path, line, replace(item, release=normalize_release(item.release)))
+                known = shortcut(path, line, item) if shortcut else None
+                yield known or handle(path, line, replace(item, release=normalize_release(item.release)))
             except Exception as exc:  # noqa: BLE001 - one broken release must not stop the batch
                 yield _rejected(path, line, [Problem(f"internal error {type(exc).__name__}: {exc}")], key)
 
@@ -134,6 +140,14 @@ def ingest_files(engine: Engine, paths: Iterable[Path], clock: Callable[[], date
     """Parse, normalize and store every release; each release is its own transaction."""
     now = clock or (lambda: datetime.now(timezone.utc))
 
+    def unchanged(path: Path, line: int | None, result: ParseResult) -> Outcome | None:
+        # The same bytes as stored need no normalizing: re-ingesting a folder stays cheap.
+        stored = store.get_release_if_raw(engine, result.release.key, result.raw, result.format)
+        if stored is None:
+            return None
+        return Outcome(path=path, action=store.UNCHANGED, line=line, key=result.release.key,
+                       release=stored.release, warnings=result.warnings)
+
     def handle(path: Path, line: int | None, result: ParseResult) -> Outcome:
         saved = store.save_release(engine, result.release, result.raw, result.format, now())
         warnings = list(result.warnings)
@@ -144,4 +158,4 @@ def ingest_files(engine: Engine, paths: Iterable[Path], clock: Callable[[], date
                 f" {kept.jalali}; the original publication time was kept"))
         return Outcome(path=path, action=saved.action, line=line, key=result.release.key,
                        release=saved.stored.release, warnings=tuple(warnings))
-    return process(paths, handle)
+    return process(paths, handle, unchanged)

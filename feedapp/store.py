@@ -130,13 +130,26 @@ class SaveResult:
     stored: StoredRelease
 
 
+def get_release_if_raw(engine: Engine, key: str, raw: bytes, format: str) -> StoredRelease | None:
+    """The stored release with this key if it was stored from exactly these bytes, else None."""
+    query = sa.select(releases).where(releases.c.key == key, releases.c.raw_sha256 == _digest(raw),
+                                      releases.c.format == format)
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    return _stored(row._mapping) if row else None
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
 def save_release(engine: Engine, release: Release, raw: bytes, format: str, now: datetime) -> SaveResult:
     """Insert or update one release atomically; unchanged input changes nothing.
 
     A changed release keeps its key and first `published`, and gets `updated` = the source's
     `updated` if it gave one, else `now`.
     """
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = _digest(raw)
     with _writer(engine).begin() as connection:
         row = connection.execute(sa.select(releases).where(releases.c.key == release.key)).first()
         if row is None:

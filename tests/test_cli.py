@@ -41,6 +41,16 @@ def test_seeds_are_all_added_then_unchanged(runner, engine, seeds_copy):
     assert store.count_releases(engine) == 9
 
 
+def test_unchanged_bytes_are_not_normalized_again(runner, seeds_copy, monkeypatch):
+    ingest(runner, seeds_copy)
+
+    def refuse(release):
+        raise AssertionError("normalized again")
+    monkeypatch.setattr("feedapp.ingest.normalize_release", refuse)
+    again = ingest(runner, seeds_copy)
+    assert (again.exit_code, again.stdout.splitlines()) == (0, [f"unchanged {key}" for key in SEED_KEYS])
+
+
 def test_raw_bytes_are_stored_exactly_as_received(runner, engine, seeds_copy):
     ingest(runner, seeds_copy)
     for path in seeds_copy.glob("*.txt"):
