@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app
 
 if TYPE_CHECKING:  # importing feedapp.ingest loads hazm: only the commands that need it do
     from .core.errors import Problem
+    from .core.models import Release
     from .ingest import Outcome
 
 # Below this many files a progress bar is more noise than help.
@@ -47,14 +49,31 @@ def ingest_command(paths: tuple[Path, ...]) -> None:
 
     files = collect_files(paths)
     counts: dict[str, int] = {}
+    changed = []
     for outcome in ingest_files(get_engine(), _with_progress(files)):
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        if outcome.action in ("added", "updated") and outcome.release:
+            changed.append(outcome.release)
         _report_problems(outcome)
         if outcome.ok:
             click.echo(f"{outcome.action} {outcome.key}")
     summary = ", ".join(f"{counts.get(a, 0)} {a}" for a in ("added", "updated", "unchanged", "rejected"))
     click.echo(f"{len(files)} files: {summary}", err=True)
+    _notify_hub(changed)
     sys.exit(1 if counts.get("rejected") else 0)
+
+
+def _notify_hub(changed: "list[Release]") -> None:
+    """After the results are out: tell the WebSub hub, if configured, which feeds changed."""
+    hub = current_app.config["WEBSUB_HUB"]
+    if not hub or not changed:
+        return
+    from . import websub
+    from .feeds import topic_urls
+
+    failed = websub.notify(hub, topic_urls(changed))
+    for topic in failed:
+        click.echo(f"warning: WebSub hub {hub} did not accept {topic}; subscribers will see it on their next poll", err=True)
 
 
 @main.command("check")

@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from .core.sitemaps import SITEMAP_MAX_URLS
+from .urls import default_tag_authority
+
 ENV_PREFIX = "FEEDAPP"
 
 
@@ -21,7 +24,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "feedapp.sqlite3"),
         "SITE_URL": "http://127.0.0.1:8000",
         "SITE_TITLE": "feedapp",
+        "SITE_SUBTITLE": None,
         "PAGE_SIZE": 20,
+        "FEED_SIZE": 50,
+        "SITEMAP_SIZE": 50_000,
+        "FEED_MAX_AGE": 300,
+        "ARCHIVE_MAX_AGE": 86400,
+        "FEED_TTL": 15,
+        "FEED_ICON": None,
+        "FEED_LOGO": None,
+        "FEED_RIGHTS": None,
+        "WEBSUB_HUB": None,
+        "TAG_AUTHORITY": None,
     }
 
 
@@ -32,20 +46,33 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env(ENV_PREFIX)
     if overrides:
         app.config.update(overrides)
-    app.config["SITE_URL"] = _site_url(str(app.config["SITE_URL"]))
-    app.config["SITE_TITLE"] = str(app.config["SITE_TITLE"])
-    app.config["PAGE_SIZE"] = _positive_int("PAGE_SIZE", app.config["PAGE_SIZE"])
+    config = app.config
+    config["SITE_URL"] = _absolute_url("SITE_URL", str(config["SITE_URL"])).rstrip("/")
+    if urlsplit(config["SITE_URL"]).query:
+        raise ValueError(f"{ENV_PREFIX}_SITE_URL must not hold a query, not {config['SITE_URL']!r}")
+    config["SITE_TITLE"] = str(config["SITE_TITLE"])
+    for name in ("PAGE_SIZE", "FEED_SIZE", "FEED_TTL", "SITEMAP_SIZE"):
+        config[name] = _positive_int(name, config[name])
+    if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:
+        raise ValueError(f"{ENV_PREFIX}_SITEMAP_SIZE must be at most {SITEMAP_MAX_URLS} (sitemaps.org)")
+    for name in ("FEED_MAX_AGE", "ARCHIVE_MAX_AGE"):
+        config[name] = _positive_int(name, config[name], minimum=0)
+    for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB"):
+        if config[name] is not None:
+            config[name] = _absolute_url(name, str(config[name]))
+    if config["TAG_AUTHORITY"] is None:
+        config["TAG_AUTHORITY"] = default_tag_authority(config["SITE_URL"])
 
 
-def _site_url(value: str) -> str:
+def _absolute_url(name: str, value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"{ENV_PREFIX}_SITE_URL must be an absolute http(s) URL such as"
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+        raise ValueError(f"{ENV_PREFIX}_{name} must be an absolute http(s) URL such as"
                          f" https://news.example.ir, not {value!r}")
-    return value.rstrip("/")
+    return value
 
 
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{ENV_PREFIX}_{name} must be a whole number ≥ 1, not {value!r}")
+def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{ENV_PREFIX}_{name} must be a whole number ≥ {minimum}, not {value!r}")
     return value

@@ -66,8 +66,21 @@ releases = sa.Table(
     sa.Column("images", sa.Text, nullable=False),  # JSON array of objects
     sa.Column("ingested_at", UTCDateTime, nullable=False),
     sa.Column("changed_at", UTCDateTime, nullable=False),
+    # The data_version at this release's last visible change: orders the subscription feed
+    # (newest changes first) and answers "what changed since version N" for delta feeds.
+    sa.Column("changed_version", sa.Integer, nullable=False, server_default="0"),
     sa.Index("releases_published", "published", "id"),
     sa.Index("releases_changed_at", "changed_at"),
+    sa.Index("releases_changed_version", "changed_version"),
+    sa.Index("releases_source", "source", "id"),
+)
+
+# Categories as rows, so per-category feeds and archives are indexed queries.
+release_categories = sa.Table(
+    "release_categories", metadata,
+    sa.Column("release_id", sa.Integer, sa.ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("category", sa.Text, primary_key=True),
+    sa.Index("release_categories_category", "category", "release_id"),
 )
 
 # One counter bumped in the same transaction as every visible change: a cheap "has anything
@@ -119,7 +132,25 @@ def _writer(engine: Engine) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     """Create the tables that do not exist yet (safe when several workers start at once)."""
-    metadata.create_all(_writer(engine))
+    writer = _writer(engine)
+    with writer.begin() as connection:
+        metadata.create_all(connection)
+        _upgrade(connection)
+
+
+def _upgrade(connection: Connection) -> None:
+    """Bring a database made by an earlier feedapp up to the current schema, in place."""
+    columns = {column["name"] for column in sa.inspect(connection).get_columns("releases")}
+    if "changed_version" in columns:
+        return
+    connection.exec_driver_sql("ALTER TABLE releases ADD COLUMN changed_version INTEGER NOT NULL DEFAULT 0")
+    connection.execute(releases.update().values(changed_version=releases.c.id))
+    for index in releases.indexes:
+        if index.name in ("releases_changed_version", "releases_source"):
+            index.create(connection, checkfirst=True)
+    rows = connection.execute(sa.select(releases.c.id, releases.c.categories)).all()
+    for release_id, categories in rows:
+        _write_categories(connection, release_id, json.loads(categories))
 
 
 @dataclass(frozen=True)
@@ -155,10 +186,11 @@ def save_release(engine: Engine, release: Release, raw: bytes, format: str, now:
         if row is None:
             values = {**_content_values(release), **_published_values(release.published),
                       "key": release.key, "format": format, "raw": raw, "raw_sha256": digest,
-                      "updated": release.updated, "ingested_at": now, "changed_at": now}
-            connection.execute(releases.insert().values(**values))
-            _bump_version(connection)
-            return SaveResult(ADDED, _stored(values))
+                      "updated": release.updated, "ingested_at": now, "changed_at": now,
+                      "changed_version": _bump_version(connection)}
+            release_id = connection.execute(releases.insert().values(**values)).inserted_primary_key[0]
+            _write_categories(connection, release_id, release.categories)
+            return SaveResult(ADDED, _stored({**values, "id": release_id}))
         if row.raw_sha256 == digest and row.format == format:
             return SaveResult(UNCHANGED, _stored(row._mapping))
         content = _content_values(release)
@@ -169,9 +201,11 @@ def save_release(engine: Engine, release: Release, raw: bytes, format: str, now:
                                .values(raw=raw, raw_sha256=digest, format=format))
             return SaveResult(UNCHANGED, _stored({**row._mapping, "format": format}))
         values = {**content, "raw": raw, "raw_sha256": digest, "format": format,
-                  "updated": source_updated or now, "changed_at": now}
+                  "updated": source_updated or now, "changed_at": now,
+                  "changed_version": _bump_version(connection)}
         connection.execute(releases.update().where(releases.c.id == row.id).values(**values))
-        _bump_version(connection)
+        connection.execute(release_categories.delete().where(release_categories.c.release_id == row.id))
+        _write_categories(connection, row.id, release.categories)
         return SaveResult(UPDATED, _stored({**row._mapping, **values}))
 
 
@@ -198,11 +232,19 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _bump_version(connection: Connection) -> None:
+def _write_categories(connection: Connection, release_id: int, categories: Any) -> None:
+    rows = [{"release_id": release_id, "category": category} for category in dict.fromkeys(categories)]
+    if rows:
+        connection.execute(release_categories.insert(), rows)
+
+
+def _bump_version(connection: Connection) -> int:
+    """Increment the data version inside the caller's transaction; return the new value."""
     updated = connection.execute(state.update().where(state.c.name == _VERSION)
                                  .values(value=state.c.value + 1))
     if updated.rowcount == 0:
         connection.execute(state.insert().values(name=_VERSION, value=1))
+    return connection.execute(sa.select(state.c.value).where(state.c.name == _VERSION)).scalar_one()
 
 
 def _stored(row: Any) -> StoredRelease:
@@ -221,7 +263,7 @@ def _stored(row: Any) -> StoredRelease:
         images=tuple(Image(**image) for image in json.loads(row["images"])),
     )
     return StoredRelease(release=release, format=row["format"], ingested_at=_utc(row["ingested_at"]),
-                         changed_at=_utc(row["changed_at"]))
+                         changed_at=_utc(row["changed_at"]), version=row["changed_version"], id=row["id"])
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -242,18 +284,89 @@ def get_raw(engine: Engine, key: str) -> bytes | None:
         return connection.execute(sa.select(releases.c.raw).where(releases.c.key == key)).scalar()
 
 
-def latest_releases(engine: Engine, limit: int, offset: int = 0) -> list[StoredRelease]:
-    """Releases newest first by publication (ties broken by insertion order, newest first)."""
-    query = (sa.select(releases).order_by(releases.c.published.desc(), releases.c.id.desc())
-             .limit(limit).offset(offset))
+@dataclass(frozen=True)
+class Selection:
+    """Which releases a feed holds: all, one category's, or one source office's."""
+
+    category: str | None = None
+    source: str | None = None
+
+
+ALL = Selection()
+
+
+def _select(selection: Selection) -> sa.Select:
+    query = sa.select(releases)
+    if selection.category is not None:
+        query = query.join(release_categories, release_categories.c.release_id == releases.c.id).where(
+            release_categories.c.category == selection.category)
+    if selection.source is not None:
+        query = query.where(releases.c.source == selection.source)
+    return query
+
+
+def _fetch(engine: Engine, query: sa.Select) -> list[StoredRelease]:
     with engine.connect() as connection:
         return [_stored(row._mapping) for row in connection.execute(query)]
 
 
-def count_releases(engine: Engine) -> int:
-    """How many releases are stored."""
+def latest_releases(engine: Engine, limit: int, offset: int = 0, selection: Selection = ALL) -> list[StoredRelease]:
+    """Releases newest first by publication (ties broken by insertion order, newest first)."""
+    query = (_select(selection).order_by(releases.c.published.desc(), releases.c.id.desc())
+             .limit(limit).offset(offset))
+    return _fetch(engine, query)
+
+
+def recently_changed(engine: Engine, limit: int, selection: Selection = ALL) -> list[StoredRelease]:
+    """The `limit` releases added or changed most recently: a subscription feed's entries."""
+    return _fetch(engine, _select(selection).order_by(releases.c.changed_version.desc()).limit(limit))
+
+
+def archive_page(engine: Engine, page: int, size: int, selection: Selection = ALL) -> list[StoredRelease]:
+    """Page `page` (1 = oldest) of releases in insertion order, `size` to a page.
+
+    Membership depends only on insertion order, so adding releases never moves one to
+    another page (RFC 5005 archives stay stable).
+    """
+    query = _select(selection).order_by(releases.c.id).limit(size).offset((page - 1) * size)
+    return _fetch(engine, query)
+
+
+
+
+def sitemap_page(engine: Engine, page: int, size: int) -> list[tuple[str, datetime]]:
+    """(key, last real change) of page `page` (1 = oldest) of releases in insertion order."""
+    query = (sa.select(releases.c.key, releases.c.published, releases.c.updated)
+             .order_by(releases.c.id).limit(size).offset((page - 1) * size))
     with engine.connect() as connection:
-        return connection.execute(sa.select(sa.func.count()).select_from(releases)).scalar_one()
+        return [(key, max(filter(None, (_utc(published), _utc(updated)))))
+                for key, published, updated in connection.execute(query)]
+
+
+def sitemap_page_lastmods(engine: Engine, size: int) -> list[datetime]:
+    """The newest change in each sitemap page of `size` releases, oldest page first."""
+    numbered = sa.select(
+        ((sa.func.row_number().over(order_by=releases.c.id) - 1) // size).label("page"),
+        releases.c.published, releases.c.updated,
+    ).subquery()
+    query = (sa.select(numbered.c.page, sa.func.max(numbered.c.published), sa.func.max(numbered.c.updated))
+             .group_by(numbered.c.page).order_by(numbered.c.page))
+    with engine.connect() as connection:
+        return [max(filter(None, (published, updated))) for _, published, updated in connection.execute(query)]
+
+
+def published_since(engine: Engine, since: datetime, limit: int) -> list[StoredRelease]:
+    """Releases published at or after `since`, newest first, at most `limit`."""
+    query = (sa.select(releases).where(releases.c.published >= since)
+             .order_by(releases.c.published.desc(), releases.c.id.desc()).limit(limit))
+    return _fetch(engine, query)
+
+
+def count_releases(engine: Engine, selection: Selection = ALL) -> int:
+    """How many releases the selection holds."""
+    query = sa.select(sa.func.count()).select_from(_select(selection).subquery())
+    with engine.connect() as connection:
+        return connection.execute(query).scalar_one()
 
 
 def data_version(engine: Engine) -> int:

@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.conftest import SEEDS
+from tests.support import feedapp, gunicorn
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
-    env = {**os.environ, "FEEDAPP_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-           "FEEDAPP_SITE_URL": "https://news.example.ir"}
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "feedapp"), "ingest", str(SEEDS)], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=300)
-    port = free_port()
-    process = subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
-                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/", timeout=5).close()
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode())
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "FEEDAPP_SITE_URL": "https://news.example.ir"}
+    feedapp(env, "ingest", str(SEEDS))
+    with gunicorn(env) as base:
+        yield base
 
 
 def get(url: str) -> tuple[int, dict[str, str], str]:

@@ -77,10 +77,12 @@ class StoredRelease:
     """A release as the store holds it, with when we first and last saw it change.
 
     `release.updated` is the time of the last change of content (or the source's own `updated`);
-    `changed_at` is when the stored row last changed, which drives caches and delta feeds.
+    `changed_at` is when the stored row last changed; `version` orders changes for delta feeds.
     """
 
     release: Release
     format: str
     ingested_at: datetime
     changed_at: datetime
+    version: int = 0  # the store's data version at the last visible change
+    id: int = 0  # insertion order: fixes each release's RFC 5005 archive page

@@ -1,0 +1,234 @@
+"""Feed views: the subscription feed, its RFC 5005 archive pages, per category and per source,
+each in Atom, RSS and JSON Feed, with conditional GET, gzip and RFC 3229 deltas.
+
+Thin views: look up the cached rendering for the current data version (rendering once per
+change), answer 304 when the client is current, 226 with only the changed entries when it asks
+for a delta, else the full document.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, abort, current_app
+
+from . import store, urls
+from .core import syndication
+from .core.feeddoc import FeedDoc, FeedEntry
+from .core.models import Release, StoredRelease
+from .db import get_engine
+from .http import Representation, delta_base_version, send
+from .rendercache import RenderCache
+from .store import Selection
+
+bp = Blueprint("feeds", __name__)
+
+GENERATOR = ("feedapp", "0.1.0", "https://github.com/feedapp/feedapp")
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # "updated" of a feed with no entries
+RENDERERS = {
+    "atom": ("application/atom+xml", syndication.render_atom),
+    "rss": ("application/rss+xml", syndication.render_rss),
+    "json": ("application/feed+json", syndication.render_json),
+}
+_FORMAT = "<any(atom, rss, json):fmt>"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A feed document in one format: its bytes, and what a delta needs to re-render a subset."""
+
+    representation: Representation
+    doc: FeedDoc
+    versions: tuple[int, ...]  # each entry's change version, in doc.entries order
+    full_page: bool  # an archive page that holds all the entries it ever will
+
+
+def init_app(app) -> None:  # noqa: ANN001 - Flask app
+    app.extensions["feedapp.feeds"] = RenderCache()
+    app.register_blueprint(bp)
+
+
+def _cache() -> RenderCache:
+    return current_app.extensions["feedapp.feeds"]
+
+
+@bp.get(f"/feed.{_FORMAT}")
+def main_feed(fmt: str) -> Response:
+    return _serve(store.ALL, fmt, None)
+
+
+@bp.get(f"/feed/archive/<int:page>.{_FORMAT}")
+def main_archive(page: int, fmt: str) -> Response:
+    return _serve(store.ALL, fmt, page)
+
+
+@bp.get(f"/categories/<category>/feed.{_FORMAT}")
+def category_feed(category: str, fmt: str) -> Response:
+    return _serve(Selection(category=category), fmt, None)
+
+
+@bp.get(f"/categories/<category>/feed/archive/<int:page>.{_FORMAT}")
+def category_archive(category: str, page: int, fmt: str) -> Response:
+    return _serve(Selection(category=category), fmt, page)
+
+
+@bp.get(f"/sources/<source>/feed.{_FORMAT}")
+def source_feed(source: str, fmt: str) -> Response:
+    return _serve(Selection(source=source), fmt, None)
+
+
+@bp.get(f"/sources/<source>/feed/archive/<int:page>.{_FORMAT}")
+def source_archive(source: str, page: int, fmt: str) -> Response:
+    return _serve(Selection(source=source), fmt, page)
+
+
+def _serve(selection: Selection, fmt: str, page: int | None) -> Response:
+    engine = get_engine()
+    version = store.data_version(engine)
+    rendered = _cache().get((selection, fmt, page), version, lambda: _render(selection, fmt, page))
+    if rendered is None:
+        abort(404)
+    config = current_app.config
+    max_age = config["ARCHIVE_MAX_AGE"] if rendered.full_page else config["FEED_MAX_AGE"]
+    headers = _link_headers(rendered.doc)
+    if page is None:
+        delta = _delta(rendered, fmt)
+        if delta is not None:
+            # RFC 3229 §10.4.1: 226 IM Used; never stored by shared caches (§10.4.1, §8).
+            headers.update({"IM": "feed", "ETag": f'"{rendered.representation.etag}"'})
+            return send(delta, max_age=0, status=226, private=True, extra_headers=headers)
+    return send(rendered.representation, max_age=max_age, extra_headers=headers)
+
+
+def _delta(rendered: Rendered, fmt: str) -> Representation | None:
+    """Only the entries added or changed since the client's version, when that is meaningful.
+
+    None (send the full feed) when the client's ETag is not ours or not older than the feed,
+    or when every entry changed (some older changes may have scrolled out of the window).
+    """
+    base = delta_base_version()
+    if base is None or base >= max(rendered.versions, default=0):
+        return None  # not a delta request, or nothing newer than the client's copy
+    changed = tuple(entry for entry, version in zip(rendered.doc.entries, rendered.versions) if version > base)
+    if len(changed) == len(rendered.doc.entries):
+        return None
+    mimetype, render = RENDERERS[fmt]
+    body = render(replace(rendered.doc, entries=changed))
+    return Representation.of(body, version=max(rendered.versions, default=0),
+                             last_modified=rendered.representation.last_modified, mimetype=mimetype)
+
+
+def _link_headers(doc: FeedDoc) -> dict[str, str]:
+    # WebSub §4: publishers advertise the hub and the topic (self) as HTTP Link headers too.
+    if not doc.hub:
+        return {}
+    return {"Link": f'<{doc.hub}>; rel="hub", <{doc.self_url}>; rel="self"'}
+
+
+def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None:
+    """Query and render one document; None when it does not exist (unknown page or selection)."""
+    engine = get_engine()
+    size = current_app.config["FEED_SIZE"]
+    total = store.count_releases(engine, selection)
+    pages = math.ceil(total / size)
+    if page is None:
+        if total == 0 and selection != store.ALL:
+            return None
+        releases = store.recently_changed(engine, size, selection)
+    else:
+        if not 1 <= page <= pages:
+            return None
+        releases = store.archive_page(engine, page, size, selection)
+    releases.sort(key=lambda stored: (stored.release.published.instant, stored.id), reverse=True)
+    doc = _document(selection, fmt, page, pages, releases)
+    mimetype, render = RENDERERS[fmt]
+    last_modified = max((stored.changed_at for stored in releases), default=EPOCH)
+    versions = tuple(stored.version for stored in releases)
+    # The ETag's version is the newest change the document shows (what a delta counts from);
+    # its hash covers everything else, such as an archive page gaining its next-archive link.
+    representation = Representation.of(render(doc), version=max(versions, default=0),
+                                       last_modified=last_modified, mimetype=mimetype)
+    full = page is not None and page < pages
+    return Rendered(representation=representation, doc=doc, versions=versions, full_page=full)
+
+
+def _document(selection: Selection, fmt: str, page: int | None, pages: int,
+              releases: list[StoredRelease]) -> FeedDoc:
+    config = current_app.config
+    entries = tuple(_entry(stored) for stored in releases)
+
+    def link(target_page: int | None) -> str:
+        return urls.absolute(urls.feed_path(selection, fmt, target_page))
+
+    if page is None:
+        archive_links = {"prev_archive_url": link(pages) if pages else None}
+    else:
+        archive_links = {
+            "current_url": link(None),
+            "prev_archive_url": link(page - 1) if page > 1 else None,
+            "next_archive_url": link(page + 1) if page < pages else None,
+            "is_archive": True,
+        }
+    return FeedDoc(
+        id=urls.tag_uri(_feed_tag(selection)),
+        title=_title(selection),
+        subtitle=config["SITE_SUBTITLE"],
+        language="fa",
+        updated=max((entry.updated for entry in entries), default=EPOCH),
+        self_url=link(page),
+        html_url=urls.absolute("/"),
+        entries=entries,
+        generator=GENERATOR,
+        icon=config["FEED_ICON"],
+        logo=config["FEED_LOGO"],
+        rights=config["FEED_RIGHTS"],
+        ttl=config["FEED_TTL"],
+        hub=config["WEBSUB_HUB"],
+        stylesheet_url=urls.absolute("/static/feed.css"),
+        **archive_links,
+    )
+
+
+def _feed_tag(selection: Selection) -> str:
+    if selection.category is not None:
+        return f"feed:category:{urls.segment(selection.category)}"
+    if selection.source is not None:
+        return f"feed:source:{urls.segment(selection.source)}"
+    return "feed"
+
+
+def _title(selection: Selection) -> str:
+    site = current_app.config["SITE_TITLE"]
+    name = selection.category or selection.source
+    return f"{site} - {name}" if name else site
+
+
+def _entry(stored: StoredRelease) -> FeedEntry:
+    release = stored.release
+    return FeedEntry(
+        id=urls.tag_uri(f"release:{release.key}"),
+        url=urls.absolute(urls.release_path(release.key)),
+        title=release.title,
+        summary=release.lead,
+        content_html=syndication.release_html(kicker=release.kicker, lead=release.lead, body=release.body,
+                                              images=release.images, language=release.language),
+        published=release.published.instant,
+        updated=release.updated or release.published.instant,
+        author=release.source,
+        categories=release.categories,
+        language=release.language,
+        images=release.images,
+    )
+
+
+def topic_urls(changed: list[Release], formats: tuple[str, ...] = urls.FORMATS) -> list[str]:
+    """The subscription feeds (every format) whose content a change to these releases alters."""
+    selections = [store.ALL]
+    for release in changed:
+        selections += [Selection(category=category) for category in release.categories]
+        if release.source:
+            selections.append(Selection(source=release.source))
+    unique = list(dict.fromkeys(selections))
+    return [urls.absolute(urls.feed_path(selection, fmt)) for selection in unique for fmt in formats]

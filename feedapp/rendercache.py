@@ -1,0 +1,49 @@
+"""A per-process cache of rendered documents, valid while the store's data version holds.
+
+Every process (gunicorn worker, CLI) reads the data version, one indexed row, per request; an
+ingest anywhere bumps it in the same transaction as its change, so no process ever serves a
+document older than the data it could read. Query parameters are not part of any key, so
+cache-busting parameters (NewsBlur's `?_=…`) cost nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+# Enough for every format and page of the busiest feeds; old archive pages fall out first.
+DEFAULT_CAPACITY = 512
+
+
+class RenderCache(Generic[T]):
+    """Maps a key to the value built for one data version; least recently used out first."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self._entries: OrderedDict[Hashable, tuple[Hashable, T]] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+        self.builds = 0  # how many times a value was built (tests and benchmarks read it)
+
+    def get(self, key: Hashable, version: Hashable, build: Callable[[], T]) -> T:
+        """The value for `key` at `version`, built (once) if missing or built for another version.
+
+        `version` is the store's data version, with whatever else the value depends on (the
+        news sitemap adds the minute, since releases leave it as time passes).
+        """
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and hit[0] == version:
+                self._entries.move_to_end(key)
+                return hit[1]
+        value = build()
+        with self._lock:
+            self.builds += 1
+            self._entries[key] = (version, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return value

@@ -1,0 +1,54 @@
+"""Every public path the app serves, built in one place, and absolute URLs from SITE_URL only.
+
+Absolute URLs never come from the request (a forged Host header must change nothing).
+Non-ASCII path segments (Persian category names) are percent-encoded as UTF-8.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+from flask import current_app
+
+from .store import Selection
+
+FORMATS = ("atom", "rss", "json")
+
+
+def segment(text: str) -> str:
+    """One path segment, percent-encoded as UTF-8 (RFC 3986 §2.1, RFC 3987 §3.1)."""
+    return quote(text, safe="")
+
+
+def _feed_base(selection: Selection) -> str:
+    if selection.category is not None:
+        return f"/categories/{segment(selection.category)}/feed"
+    if selection.source is not None:
+        return f"/sources/{segment(selection.source)}/feed"
+    return "/feed"
+
+
+def feed_path(selection: Selection, fmt: str, page: int | None = None) -> str:
+    """`/feed.atom`, `/feed/archive/3.rss`, `/categories/%D9%88%D8%B1%D8%B2%D8%B4/feed.json` …"""
+    base = _feed_base(selection)
+    return f"{base}.{fmt}" if page is None else f"{base}/archive/{page}.{fmt}"
+
+
+def release_path(key: str) -> str:
+    return f"/releases/{segment(key)}"
+
+
+def absolute(path: str) -> str:
+    """SITE_URL + path: the only way the app writes an absolute URL."""
+    return current_app.config["SITE_URL"] + path
+
+
+def tag_uri(specific: str) -> str:
+    """An RFC 4151 tag URI under the site's tagging authority: ids that survive a change of scheme."""
+    return f"tag:{current_app.config['TAG_AUTHORITY']}:{specific}"
+
+
+def default_tag_authority(site_url: str) -> str:
+    """`news.example.ir,2026`: the site's host (no port) and a year it held that name (RFC 4151 §2.1)."""
+    host = urlsplit(site_url).hostname or "localhost"
+    return f"{host},2026"

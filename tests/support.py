@@ -1,0 +1,80 @@
+"""Test helpers that start real processes: gunicorn on 127.0.0.1, the feedapp command."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def feedapp(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the real `feedapp` console script."""
+    return subprocess.run([str(BIN / "feedapp"), *args], env={**os.environ, **env}, cwd=ROOT, check=check,
+                          capture_output=True, text=True, timeout=300)
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """gunicorn serving wsgi:app on a free loopback port; yields the base URL."""
+    port = free_port()
+    process = subprocess.Popen([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                                "wsgi:app"], env={**os.environ, **env}, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).close()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode())
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and raw body (no decompression) of one request."""
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def write_releases(folder: Path, count: int, *, prefix: str = "gen", first: int = 0) -> list[str]:
+    """Write `count` distinct text releases (one a day from 1403/01/01, 09:30) and return their keys."""
+    import jdatetime
+
+    folder.mkdir(parents=True, exist_ok=True)
+    keys = []
+    for number in range(first, first + count):
+        day = jdatetime.date(1403, 1, 1) + jdatetime.timedelta(days=number)
+        key = f"{prefix}_{number:05d}"
+        (folder / f"{key}.txt").write_text(
+            f"{day.strftime('%Y/%m/%d')} ساعت 09:30\n\nخبر شماره {number} شهرداری\n\n"
+            f"لید خبر شماره {number} درباره برنامه‌های شهرداری است.\n\nمتن خبر {number}.\n", encoding="utf-8")
+        keys.append(key)
+    return keys
