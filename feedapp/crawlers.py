@@ -1,0 +1,105 @@
+"""What crawlers read: robots.txt, the sitemap index and pages, the Google News sitemap.
+
+Sitemap pages hold releases in insertion order, SITEMAP_SIZE to a page, so adding releases never
+moves a URL to another page. Rendered once per change of the data (the news sitemap also once a
+minute, since releases age out of its 48 hours), with the feeds' conditional GET and gzip.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, abort, current_app
+
+from . import store, urls
+from .core import sitemaps
+from .db import get_engine
+from .http import Representation, send
+from .rendercache import RenderCache
+
+bp = Blueprint("crawlers", __name__)
+
+XML = "application/xml"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def init_app(app) -> None:  # noqa: ANN001 - Flask app
+    app.extensions["feedapp.crawlers"] = RenderCache()
+    app.register_blueprint(bp)
+
+
+def _serve(key: tuple, build, *, clock_bound: bool = False) -> Response:  # noqa: ANN001
+    version = store.data_version(get_engine())
+    now = datetime.now(timezone.utc)
+    cache_version = (version, now.replace(second=0, microsecond=0)) if clock_bound else version
+    representation = current_app.extensions["feedapp.crawlers"].get(key, cache_version, lambda: build(version, now))
+    if representation is None:
+        abort(404)
+    return send(representation, max_age=current_app.config["FEED_MAX_AGE"])
+
+
+def _representation(body: bytes, version: int, last_modified: datetime | None, mimetype: str = XML) -> Representation:
+    return Representation.of(body, version=version, last_modified=last_modified or EPOCH, mimetype=mimetype)
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    def build(version: int, _now: datetime) -> Representation:
+        body = sitemaps.render_robots([urls.absolute("/sitemap.xml"), urls.absolute("/sitemap-news.xml")])
+        return _representation(body, version, None, "text/plain")
+    return _serve(("robots",), build)
+
+
+@bp.get("/sitemap.xml")
+def sitemap_index() -> Response:
+    def build(version: int, _now: datetime) -> Representation:
+        lastmods = store.sitemap_page_lastmods(get_engine(), _page_size())
+        entries = [sitemaps.SitemapEntry(urls.absolute("/sitemaps/pages.xml"), max(lastmods, default=None))]
+        entries += [sitemaps.SitemapEntry(urls.absolute(f"/sitemaps/releases-{number}.xml"), lastmod)
+                    for number, lastmod in enumerate(lastmods, start=1)]
+        return _representation(sitemaps.render_index(entries), version, max(lastmods, default=None))
+    return _serve(("index",), build)
+
+
+@bp.get("/sitemaps/pages.xml")
+def sitemap_pages() -> Response:
+    """The home page and each list page."""
+    def build(version: int, _now: datetime) -> Representation:
+        engine = get_engine()
+        newest = store.latest_releases(engine, 1)
+        lastmod = (newest[0].release.updated or newest[0].release.published.instant) if newest else None
+        list_pages = math.ceil(store.count_releases(engine) / current_app.config["PAGE_SIZE"])
+        entries = [sitemaps.SitemapEntry(urls.absolute("/"), lastmod)]
+        entries += [sitemaps.SitemapEntry(urls.absolute(f"/?page={n}")) for n in range(2, list_pages + 1)]
+        return _representation(sitemaps.render_urlset(entries), version, lastmod)
+    return _serve(("pages",), build)
+
+
+@bp.get("/sitemaps/releases-<int:page>.xml")
+def sitemap_releases(page: int) -> Response:
+    def build(version: int, _now: datetime) -> Representation | None:
+        rows = store.sitemap_page(get_engine(), page, _page_size()) if page >= 1 else []
+        if not rows:
+            return None  # empty pages do not exist
+        entries = [sitemaps.SitemapEntry(urls.absolute(urls.release_path(key)), lastmod) for key, lastmod in rows]
+        return _representation(sitemaps.render_urlset(entries), version, max(lastmod for _, lastmod in rows))
+    return _serve(("releases", page), build)
+
+
+@bp.get("/sitemap-news.xml")
+def news_sitemap() -> Response:
+    """Releases published in the last 48 hours (Google News), at most 1,000, newest first."""
+    def build(version: int, now: datetime) -> Representation:
+        recent = store.published_since(get_engine(), now - sitemaps.NEWS_WINDOW, sitemaps.NEWS_MAX_URLS)
+        recent = [stored for stored in recent if stored.release.published.instant <= now]
+        entries = [sitemaps.NewsEntry(loc=urls.absolute(urls.release_path(s.release.key)), title=s.release.title,
+                                      published=s.release.published.instant, language=s.release.language)
+                   for s in recent]
+        body = sitemaps.render_news(current_app.config["SITE_TITLE"], entries, home=urls.absolute("/"))
+        return _representation(body, version, max((s.changed_at for s in recent), default=None))
+    return _serve(("news",), build, clock_bound=True)
+
+
+def _page_size() -> int:
+    return current_app.config["SITEMAP_SIZE"]

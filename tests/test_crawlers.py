@@ -1,0 +1,142 @@
+"""robots.txt, sitemaps and the news sitemap over real HTTP: valid, complete, stable, exact."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import feedparser
+import pytest
+from lxml import etree
+
+from tests.conftest import SEEDS
+from tests.support import ROOT, feedapp, fetch, gunicorn, write_releases
+
+SITE = "https://news.example.ir"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+SCHEMAS = ROOT / "tests" / "schemas"
+URLSET = etree.XMLSchema(etree.parse(str(SCHEMAS / "sitemap-with-news.xsd")))
+INDEX = etree.XMLSchema(etree.parse(str(SCHEMAS / "siteindex.xsd")))
+NOW = datetime.now(timezone.utc)
+
+
+def recent(key: str, age: timedelta) -> dict:
+    return {"key": key, "published": (NOW - age).isoformat(timespec="seconds"), "title": f"خبر {key}",
+            "lead": "لید خبر."}
+
+
+RECENT = {"news_1h": timedelta(hours=1), "news_47h": timedelta(hours=47), "news_49h": timedelta(hours=49),
+          "news_future": timedelta(hours=-2)}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("crawl")
+    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "FEEDAPP_SITE_URL": SITE,
+           "FEEDAPP_SITE_TITLE": "اخبار شهرداری", "FEEDAPP_SITEMAP_SIZE": "4", "FEEDAPP_PAGE_SIZE": "5"}
+    feedapp(env, "ingest", str(SEEDS))
+    (tmp / "recent.jsonl").write_text("".join(json.dumps(recent(k, a), ensure_ascii=False) + "\n"
+                                              for k, a in RECENT.items()), encoding="utf-8")
+    feedapp(env, "ingest", str(tmp / "recent.jsonl"))
+    with gunicorn(env) as base:
+        yield base, env, tmp
+
+
+def xml(base: str, path: str) -> etree._Element:
+    status, headers, body = fetch(base + path)
+    assert (status, headers["Content-Type"]) == (200, "application/xml; charset=utf-8")
+    return etree.fromstring(body)
+
+
+def locs(root: etree._Element) -> list[str]:
+    return [loc.text for loc in root.iter(f"{SM}loc")]
+
+
+def sitemap_pages(base: str) -> dict[str, list[str]]:
+    index = xml(base, "/sitemap.xml")
+    INDEX.assertValid(index)
+    pages = {}
+    for url in locs(index):
+        page = xml(base, url.removeprefix(SITE))
+        URLSET.assertValid(page)
+        pages[url] = locs(page)
+    return pages
+
+
+def test_robots_names_the_sitemaps(site):
+    base, _, _ = site
+    status, headers, body = fetch(base + "/robots.txt")
+    assert (status, headers["Content-Type"]) == (200, "text/plain; charset=utf-8")
+    assert body.decode().splitlines() == ["User-agent: *", "Allow: /", "",
+                                          f"Sitemap: {SITE}/sitemap.xml", f"Sitemap: {SITE}/sitemap-news.xml"]
+
+
+def test_every_loc_in_every_sitemap_returns_200_and_covers_every_release(site):
+    base, _, _ = site
+    pages = sitemap_pages(base)
+    assert list(pages) == [f"{SITE}/sitemaps/pages.xml"] + [f"{SITE}/sitemaps/releases-{n}.xml" for n in (1, 2, 3, 4)]
+    release_urls = [url for name, urls in pages.items() if "releases-" in name for url in urls]
+    assert len(release_urls) == len(set(release_urls)) == 13
+    assert all(len(urls) <= 4 for urls in pages.values())
+    assert pages[f"{SITE}/sitemaps/pages.xml"] == [f"{SITE}/", f"{SITE}/?page=2", f"{SITE}/?page=3"]
+    for url in [u for urls in pages.values() for u in urls]:
+        assert fetch(base + url.removeprefix(SITE))[0] == 200, url
+
+
+def test_lastmod_is_the_release_change_with_the_tehran_offset(site):
+    base, _, _ = site
+    page = xml(base, "/sitemaps/releases-1.xml")
+    first = page.find(f"{SM}url")
+    assert (first.findtext(f"{SM}loc"), first.findtext(f"{SM}lastmod")) == (
+        f"{SITE}/releases/000_44faba8da108bc04", "2014-03-11T12:00:00+03:30")
+    page = xml(base, "/sitemaps/releases-2.xml")
+    summer = [u for u in page.iter(f"{SM}url") if u.findtext(f"{SM}loc").endswith("004_havashenasi_garma")]
+    assert summer[0].findtext(f"{SM}lastmod") == "2019-06-22T10:15:00+04:30"
+
+
+def test_news_sitemap_holds_exactly_the_last_48_hours(site):
+    base, _, _ = site
+    root = xml(base, "/sitemap-news.xml")
+    URLSET.assertValid(root)
+    assert locs(root) == [f"{SITE}/releases/news_1h", f"{SITE}/releases/news_47h"]
+    names = {n.text for n in root.iter(f"{NEWS}name")}
+    assert names == {"اخبار شهرداری"}
+    assert [n.text for n in root.iter(f"{NEWS}language")] == ["fa", "fa"]
+
+
+@pytest.mark.parametrize("path", ["/sitemaps/releases-0.xml", "/sitemaps/releases-99.xml", "/sitemaps/x.xml"])
+def test_empty_or_unknown_sitemap_pages_are_404(site, path):
+    base, _, _ = site
+    assert fetch(base + path)[0] == 404
+
+
+def test_sitemaps_have_the_feeds_http_caching(site):
+    base, _, _ = site
+    _, headers, _ = fetch(base + "/sitemap.xml")
+    assert headers["Cache-Control"] == "public, max-age=300"
+    assert fetch(base + "/sitemap.xml", {"If-None-Match": headers["ETag"]})[0] == 304
+    assert fetch(base + "/sitemap.xml", {"Accept-Encoding": "gzip"})[1]["Content-Encoding"] == "gzip"
+
+
+def test_every_entry_link_in_the_feeds_returns_200(site):
+    base, _, _ = site
+    for path in ("/feed.atom", "/feed.rss", "/feed/archive/1.atom"):
+        feed = feedparser.parse(base + path)
+        assert feed.entries
+        for entry in feed.entries:
+            assert fetch(base + entry.link.removeprefix(SITE))[0] == 200, entry.link
+
+
+def test_sitemap_pages_keep_their_urls_when_releases_are_added(site):
+    base, env, tmp = site
+    before = sitemap_pages(base)
+    write_releases(tmp / "more", 6)
+    feedapp(env, "ingest", str(tmp / "more"))
+    after = sitemap_pages(base)
+    full_before = [name for name, urls in before.items() if "releases-" in name and len(urls) == 4]
+    for name in full_before:
+        assert after[name] == before[name]
+    last = max(name for name in before if "releases-" in name)
+    assert after[last][: len(before[last])] == before[last]
+    assert len([n for n in after if "releases-" in n]) == 5
