@@ -6,9 +6,10 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from . import store
-from .core.jalali import format_jalali, rfc3339
-from .core.models import PublishedAt
+from . import store, urls
+from .core.jalali import format_jalali, published_from_instant, rfc3339
+from .core.models import PublishedAt, Release
+from .core.syndication import text_direction
 from .db import get_engine
 
 bp = Blueprint("pages", __name__)
@@ -40,10 +41,50 @@ def index() -> str:
                            has_next=int(page) * size < total)
 
 
+@bp.app_template_filter("jalali_instant")
+def _jalali_instant_filter(instant: datetime) -> str:
+    return format_jalali(published_from_instant(instant))
+
+
+@bp.app_template_global("category_feed")
+def _category_feed(category: str) -> str:
+    return urls.absolute(urls.feed_path(store.Selection(category=category), "atom"))
+
+
 @bp.get("/releases/<key>")
 def release(key: str) -> str:
-    """One release: kicker, headline, lead and body."""
+    """One release: kicker, headline, lead and body, with canonical URL, Open Graph and JSON-LD."""
     stored = store.get_release(get_engine(), key)
     if stored is None:
         abort(404)
-    return render_template("release.html", release=stored.release)
+    release = stored.release
+    canonical = urls.absolute(urls.release_path(release.key))
+    modified = release.updated or release.published.instant
+    return render_template("release.html", release=release, canonical=canonical, modified=modified,
+                           direction=text_direction(release.language),
+                           json_ld=_news_article(release, canonical, modified))
+
+
+def _news_article(release: Release, canonical: str, modified: datetime) -> dict[str, object]:
+    """schema.org NewsArticle for search engines (https://schema.org/NewsArticle)."""
+    site = current_app.config["SITE_TITLE"]
+    article: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": canonical,
+        "headline": release.title,
+        "description": release.lead,
+        "inLanguage": release.language,
+        "datePublished": rfc3339(release.published.instant),
+        "dateModified": rfc3339(modified),
+        "publisher": {"@type": "Organization", "name": site, "url": urls.absolute("/")},
+        "author": {"@type": "Organization", "name": release.source or site},
+    }
+    if release.images:
+        article["image"] = [image.url for image in release.images]
+    return article
+
+
+@bp.app_errorhandler(404)
+def not_found(_error: Exception) -> tuple[str, int]:
+    return render_template("404.html"), 404

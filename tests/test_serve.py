@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import urllib.error
 import urllib.request
 
@@ -16,6 +18,13 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
     env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "FEEDAPP_SITE_URL": "https://news.example.ir"}
     feedapp(env, "ingest", str(SEEDS))
+    hostile = tmp / "hostile.json"
+    hostile.write_text(json.dumps({
+        "key": "hostile", "published": "1403/01/05 10:00", "title": "تیتر <script>alert(1)</script> & «نقل»",
+        "lead": "لید </script><img src=x onerror=alert(2)>", "body": ["<b>پررنگ</b> ]]> &amp;"],
+        "images": [{"url": "https://news.example.ir/a.jpg?x=1&y=2", "caption": "<i>عکس</i>"}],
+    }, ensure_ascii=False), encoding="utf-8")
+    feedapp(env, "ingest", str(hostile))
     with gunicorn(env) as base:
         yield base
 
@@ -51,10 +60,41 @@ def test_release_text_is_escaped(server):
     assert "Deep Learning &amp; NLP &lt; Workshop &gt;" in body
 
 
-def test_unknown_release_is_404(server):
-    assert get(server + "/releases/nope")[0] == 404
-
-
 @pytest.mark.parametrize("query", ["?page=0", "?page=x", "?page=99"])
 def test_nonsense_page_is_404(server, query):
     assert get(server + "/" + query)[0] == 404
+
+
+def test_release_page_has_canonical_open_graph_and_news_article(server):
+    _, _, body = get(server + "/releases/004_havashenasi_garma")
+    url = "https://news.example.ir/releases/004_havashenasi_garma"
+    assert f'<link rel="canonical" href="{url}">' in body
+    assert f'<meta property="og:url" content="{url}">' in body
+    assert '<meta property="og:title" content="دمای هوای اهواز به 50 درجه می‌رسد">' in body
+    assert '<meta property="article:published_time" content="2019-06-22T10:15:00+04:30">' in body
+    article = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1))
+    assert article == {
+        "@context": "https://schema.org", "@type": "NewsArticle", "mainEntityOfPage": url,
+        "headline": "دمای هوای اهواز به 50 درجه می‌رسد",
+        "description": "کارشناسان هواشناسی برای روزهای آینده افزایش دمای هوا تا 50 درجه سانتی‌گراد را در اهواز"
+                       " پیش‌بینی کردند.",
+        "inLanguage": "fa", "datePublished": "2019-06-22T10:15:00+04:30", "dateModified": "2019-06-22T10:15:00+04:30",
+        "publisher": {"@type": "Organization", "name": "feedapp", "url": "https://news.example.ir/"},
+        "author": {"@type": "Organization", "name": "feedapp"},
+    }
+
+
+def test_hostile_release_text_is_shown_as_text_never_markup(server):
+    _, _, body = get(server + "/releases/hostile")
+    assert "<script>alert" not in body and "<img src=x" not in body and "<b>پررنگ" not in body
+    assert "تیتر &lt;script&gt;alert(1)&lt;/script&gt; &amp; «نقل»" in body
+    assert "&lt;b&gt;پررنگ&lt;/b&gt; ]]&gt; &amp;amp;" in body
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1)
+    assert "<" not in ld and json.loads(ld)["headline"] == "تیتر <script>alert(1)</script> & «نقل»"
+    assert body.count("<script") == 1
+
+
+def test_unknown_release_is_a_404_page_in_the_site_style(server):
+    status, headers, body = get(server + "/releases/nope")
+    assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")
+    assert '<html lang="fa" dir="rtl">' in body and "صفحه پیدا نشد" in body
