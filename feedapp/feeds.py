@@ -99,7 +99,8 @@ def _serve(selection: Selection, fmt: str, page: int | None) -> Response:
             # RFC 3229 §10.4.1: 226 IM Used; never stored by shared caches (§10.4.1, §8).
             headers.update({"IM": "feed", "ETag": f'"{rendered.representation.etag}"'})
             return send(delta, max_age=0, status=226, private=True, extra_headers=headers)
-    return send(rendered.representation, max_age=max_age, extra_headers=headers)
+    browser_type = "application/xml" if fmt in ("atom", "rss") else None
+    return send(rendered.representation, max_age=max_age, extra_headers=headers, browser_mimetype=browser_type)
 
 
 def _delta(rendered: Rendered, fmt: str) -> Representation | None:

@@ -15,7 +15,11 @@ from datetime import datetime
 from flask import Response, request
 from werkzeug.http import http_date, parse_date
 
-GZIP_SUFFIX = "-gz"  # a gzip body is another representation: its strong ETag must differ
+# Each variant of a resource's bytes is another representation, so its strong ETag must differ
+# (RFC 9110 §8.8.3): gzip-coded bodies, and feeds labelled application/xml for browsers.
+GZIP_SUFFIX = "-gz"
+BROWSER_SUFFIX = "-b"
+_SUFFIXES = (GZIP_SUFFIX, BROWSER_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,8 @@ def _requested_tags() -> list[str]:
         if tag.startswith("W/"):
             tag = tag[2:]
         tag = tag.strip('"')
-        if tag.endswith(GZIP_SUFFIX):
-            tag = tag[: -len(GZIP_SUFFIX)]
+        while tag.endswith(_SUFFIXES):
+            tag = tag.rsplit("-", 1)[0]
         if tag:
             tags.append(tag)
     return tags
@@ -87,23 +91,38 @@ def delta_base_version() -> int | None:
     return None
 
 
-def send(representation: Representation, *, max_age: int, status: int = 200,
-         private: bool = False, extra_headers: dict[str, str] | None = None) -> Response:
-    """The representation as a response, or 304 when the client's copy is fresh."""
+def is_browser_navigation() -> bool:
+    """A person's browser opening the URL (it asks for HTML) rather than a feed reader.
+
+    Browsers show application/atom+xml and application/rss+xml as plain text or a download,
+    but render application/xml with its CSS stylesheet; feed readers name the feed types.
+    """
+    named = dict(request.accept_mimetypes)  # only what the client names: */* is no browser sign
+    return named.get("text/html", 0) > 0 and not any(
+        kind in named for kind in ("application/atom+xml", "application/rss+xml"))
+
+
+def send(representation: Representation, *, max_age: int, status: int = 200, private: bool = False,
+         extra_headers: dict[str, str] | None = None, browser_mimetype: str | None = None) -> Response:
+    """The representation as a response, or 304 when the client's copy is fresh.
+
+    With `browser_mimetype`, a browser navigation gets the same bytes labelled with it.
+    """
     use_gzip = accepts_gzip()
-    etag = representation.etag + (GZIP_SUFFIX if use_gzip else "")
+    for_browser = browser_mimetype is not None and is_browser_navigation()
+    mimetype = browser_mimetype if for_browser else representation.mimetype
+    etag = representation.etag + (BROWSER_SUFFIX if for_browser else "") + (GZIP_SUFFIX if use_gzip else "")
     headers = {
         "ETag": f'"{etag}"',
         "Last-Modified": http_date(representation.last_modified),
         "Cache-Control": f"{'private' if private else 'public'}, max-age={max_age}",
-        "Vary": "Accept-Encoding",
+        "Vary": "Accept-Encoding, Accept" if browser_mimetype else "Accept-Encoding",
         **(extra_headers or {}),
     }
     if status == 200 and is_fresh(representation):
         return Response(status=304, headers=headers)
     body = representation.gzipped if use_gzip else representation.body
-    response = Response(body, status=status, headers=headers,
-                        content_type=f"{representation.mimetype}; charset=utf-8")
+    response = Response(body, status=status, headers=headers, content_type=f"{mimetype}; charset=utf-8")
     if use_gzip:
         response.headers["Content-Encoding"] = "gzip"
     return response

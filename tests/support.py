@@ -30,9 +30,9 @@ def feedapp(env: dict[str, str], *args: str, check: bool = True) -> subprocess.C
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[str]:
-    """gunicorn serving wsgi:app on a free loopback port; yields the base URL."""
-    port = free_port()
+def gunicorn(env: dict[str, str], workers: int = 2, port: int | None = None) -> Iterator[str]:
+    """gunicorn serving wsgi:app on a (free) loopback port; yields the base URL."""
+    port = port or free_port()
     process = subprocess.Popen([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                                 "wsgi:app"], env={**os.environ, **env}, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

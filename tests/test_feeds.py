@@ -159,7 +159,7 @@ def test_conditional_get_answers_304_without_a_body(site, headers):
     status, response, body = fetch(base + "/feed.atom", filled)
     assert (status, body) == (304, b"")
     assert (response["ETag"], response["Cache-Control"], response["Vary"]) == (
-        first["ETag"], "public, max-age=300", "Accept-Encoding")
+        first["ETag"], "public, max-age=300", "Accept-Encoding, Accept")
 
 
 def test_stale_validators_get_the_full_feed(site):
@@ -173,7 +173,7 @@ def test_validators_and_cache_headers(site):
     status, headers, body = fetch(base + "/feed.rss")
     assert headers["ETag"].startswith('"') and headers["ETag"].endswith('"') and not headers["ETag"].startswith('W/')
     assert headers["Cache-Control"] == "public, max-age=300"
-    assert headers["Vary"] == "Accept-Encoding"
+    assert headers["Vary"] == "Accept-Encoding, Accept"
     assert "Content-Encoding" not in headers
     assert int(headers["Content-Length"]) == len(body)
     assert datetime.strptime(headers["Last-Modified"], "%a, %d %b %Y %H:%M:%S GMT")
@@ -243,6 +243,26 @@ def test_html_pages_carry_feed_autodiscovery(site):
                           ("application/feed+json", "json")):
             assert f'type="{kind}" title="اخبار شهرداری' in html
             assert f'href="{SITE}/feed.{fmt}"' in html
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+FEEDPARSER_ACCEPT = ("application/atom+xml,application/rdf+xml,application/rss+xml,application/x-netcdf,"
+                     "application/xml;q=0.9,text/xml;q=0.2,*/*;q=0.1")
+
+
+@pytest.mark.parametrize("accept, content_type, suffix", [
+    (BROWSER_ACCEPT, "application/xml; charset=utf-8", '-b"'),
+    (FEEDPARSER_ACCEPT, "application/atom+xml; charset=utf-8", '"'),
+    ("*/*", "application/atom+xml; charset=utf-8", '"'),
+    ("text/html, application/atom+xml", "application/atom+xml; charset=utf-8", '"'),
+])
+def test_browsers_get_the_feed_as_xml_readers_as_atom(site, accept, content_type, suffix):
+    base, _, _ = site
+    _, plain, body = fetch(base + "/feed.atom")
+    status, headers, same = fetch(base + "/feed.atom", {"Accept": accept})
+    assert (status, headers["Content-Type"], same) == (200, content_type, body)
+    assert headers["ETag"] == plain["ETag"][:-1] + suffix
+    assert fetch(base + "/feed.atom", {"Accept": accept, "If-None-Match": headers["ETag"]})[0] == 304
 
 
 def test_feeds_point_browsers_at_a_css_view(site):
