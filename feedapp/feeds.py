@@ -54,34 +54,29 @@ def _cache() -> RenderCache:
     return current_app.extensions["feedapp.feeds"]
 
 
-@bp.get(f"/feed.{_FORMAT}")
-def main_feed(fmt: str) -> Response:
-    return _serve(store.ALL, fmt, None)
+# Each feed, by selection: its path prefix, and the Selection a matched name stands for.
+_FEEDS = (
+    ("", lambda name=None: store.ALL),
+    ("/categories/<name>", lambda name: Selection(category=name)),
+    ("/sources/<name>", lambda name: Selection(source=name)),
+)
 
 
-@bp.get(f"/feed/archive/<int:page>.{_FORMAT}")
-def main_archive(page: int, fmt: str) -> Response:
-    return _serve(store.ALL, fmt, page)
+def _register_routes() -> None:
+    """The subscription feed and its archive pages for the whole site, a category, a source."""
+    for prefix, selection in _FEEDS:
+        def subscription(fmt: str, selection=selection, **name: str) -> Response:
+            return _serve(selection(**name), fmt, None)
+
+        def archive(page: int, fmt: str, selection=selection, **name: str) -> Response:
+            return _serve(selection(**name), fmt, page)
+
+        kind = prefix.split("/")[1] if prefix else "site"
+        bp.add_url_rule(f"{prefix}/feed.{_FORMAT}", f"{kind}_feed", subscription)
+        bp.add_url_rule(f"{prefix}/feed/archive/<int:page>.{_FORMAT}", f"{kind}_archive", archive)
 
 
-@bp.get(f"/categories/<category>/feed.{_FORMAT}")
-def category_feed(category: str, fmt: str) -> Response:
-    return _serve(Selection(category=category), fmt, None)
-
-
-@bp.get(f"/categories/<category>/feed/archive/<int:page>.{_FORMAT}")
-def category_archive(category: str, page: int, fmt: str) -> Response:
-    return _serve(Selection(category=category), fmt, page)
-
-
-@bp.get(f"/sources/<source>/feed.{_FORMAT}")
-def source_feed(source: str, fmt: str) -> Response:
-    return _serve(Selection(source=source), fmt, None)
-
-
-@bp.get(f"/sources/<source>/feed/archive/<int:page>.{_FORMAT}")
-def source_archive(source: str, page: int, fmt: str) -> Response:
-    return _serve(Selection(source=source), fmt, page)
+_register_routes()
 
 
 def _serve(selection: Selection, fmt: str, page: int | None) -> Response:
@@ -173,7 +168,7 @@ def _document(selection: Selection, fmt: str, page: int | None, pages: int,
             "is_archive": True,
         }
     return FeedDoc(
-        id=urls.tag_uri(_feed_tag(selection)),
+        id=urls.tag_uri(":".join(["feed", *urls.selection_segments(selection)])),
         title=_title(selection),
         subtitle=config["SITE_SUBTITLE"],
         language="fa",
@@ -190,14 +185,6 @@ def _document(selection: Selection, fmt: str, page: int | None, pages: int,
         stylesheet_url=urls.absolute("/static/feed.css"),
         **archive_links,
     )
-
-
-def _feed_tag(selection: Selection) -> str:
-    if selection.category is not None:
-        return f"feed:category:{urls.segment(selection.category)}"
-    if selection.source is not None:
-        return f"feed:source:{urls.segment(selection.source)}"
-    return "feed"
 
 
 def _title(selection: Selection) -> str:

@@ -20,17 +20,18 @@ def segment(text: str) -> str:
     return quote(text, safe="")
 
 
-def _feed_base(selection: Selection) -> str:
+def selection_segments(selection: Selection) -> list[str]:
+    """`[]` for the whole site, `["categories", NAME]` or `["sources", NAME]`, NAME encoded."""
     if selection.category is not None:
-        return f"/categories/{segment(selection.category)}/feed"
+        return ["categories", segment(selection.category)]
     if selection.source is not None:
-        return f"/sources/{segment(selection.source)}/feed"
-    return "/feed"
+        return ["sources", segment(selection.source)]
+    return []
 
 
 def feed_path(selection: Selection, fmt: str, page: int | None = None) -> str:
     """`/feed.atom`, `/feed/archive/3.rss`, `/categories/%D9%88%D8%B1%D8%B2%D8%B4/feed.json` …"""
-    base = _feed_base(selection)
+    base = "".join(f"/{part}" for part in selection_segments(selection)) + "/feed"
     return f"{base}.{fmt}" if page is None else f"{base}/archive/{page}.{fmt}"
 
 
