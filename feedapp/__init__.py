@@ -17,4 +17,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     feeds.init_app(app)
     crawlers.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        # Trust X-Forwarded-For/-Proto from that many proxies (nginx: 1), never X-Forwarded-Host:
+        # absolute URLs come from SITE_URL only.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
     return app

@@ -36,6 +36,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "FEED_RIGHTS": None,
         "WEBSUB_HUB": None,
         "TAG_AUTHORITY": None,
+        "PROXY_COUNT": 0,
     }
 
 
@@ -55,7 +56,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         config[name] = _positive_int(name, config[name])
     if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:
         raise ValueError(f"{ENV_PREFIX}_SITEMAP_SIZE must be at most {SITEMAP_MAX_URLS} (sitemaps.org)")
-    for name in ("FEED_MAX_AGE", "ARCHIVE_MAX_AGE"):
+    for name in ("FEED_MAX_AGE", "ARCHIVE_MAX_AGE", "PROXY_COUNT"):
         config[name] = _positive_int(name, config[name], minimum=0)
     for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB"):
         if config[name] is not None:

@@ -25,3 +25,12 @@ def init_app(app: Flask) -> None:
 def get_engine() -> Engine:
     """The current app's engine."""
     return current_app.extensions[_EXTENSION]
+
+
+def after_fork(app: Flask) -> None:
+    """Drop the pooled connections a forked worker inherited (without closing the parent's).
+
+    With gunicorn's preload_app the engine is created in the master; SQLAlchemy's advice for
+    forks is dispose(close=False) in the child.
+    """
+    app.extensions[_EXTENSION].dispose(close=False)

@@ -7,4 +7,4 @@ source scripts/setup.sh
 status=0
 .venv/bin/feedapp ingest seeds/ || status=$?
 if [ "$status" -gt 1 ]; then exit "$status"; fi  # 1 = some seed rejected (reported above); serve the rest
-exec .venv/bin/gunicorn --bind "${FEEDAPP_BIND:-127.0.0.1:8000}" --workers 2 --access-logfile - wsgi:app
+exec .venv/bin/gunicorn --config deploy/gunicorn.conf.py wsgi:app

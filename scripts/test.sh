@@ -4,11 +4,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
-# The browser tests drive Debian's chromium (Playwright never downloads a browser here).
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "test: installing Debian's chromium and Noto fonts for the browser tests" >&2
+# Services the tests run for real, from Debian: chromium (browser tests, driven by Playwright,
+# which never downloads a browser here), nginx (deploy tests), PostgreSQL (storage tests),
+# systemd-analyze (unit checks).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-noto-core)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)  # verifies deploy/'s units
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "test: installing from Debian: ${missing[*]}" >&2
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 exec .venv/bin/python -m pytest "$@"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,11 +31,16 @@ def feedapp(env: dict[str, str], *args: str, check: bool = True) -> subprocess.C
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2, port: int | None = None) -> Iterator[str]:
-    """gunicorn serving wsgi:app on a (free) loopback port; yields the base URL."""
+def gunicorn(env: dict[str, str], workers: int = 2, port: int | None = None,
+             config: bool = False) -> Iterator[str]:
+    """gunicorn serving wsgi:app on a (free) loopback port; yields the base URL.
+
+    With `config`, it runs with deploy/gunicorn.conf.py as in production.
+    """
     port = port or free_port()
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                                "wsgi:app"], env={**os.environ, **env}, cwd=ROOT,
+    settings = ["--config", str(ROOT / "deploy" / "gunicorn.conf.py")] if config else []
+    process = subprocess.Popen([str(BIN / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}",
+                                "--workers", str(workers), "wsgi:app"], env={**os.environ, **env}, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -78,3 +84,49 @@ def write_releases(folder: Path, count: int, *, prefix: str = "gen", first: int 
             f"لید خبر شماره {number} درباره برنامه‌های شهرداری است.\n\nمتن خبر {number}.\n", encoding="utf-8")
         keys.append(key)
     return keys
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def nginx_prefix(prefix: Path, site_conf: str, port: int) -> Path:
+    """A self-contained nginx setup in `prefix` that serves `site_conf` (an http-level include)."""
+    import os as _os
+
+    for folder in ("tmp", "logs", "cache"):
+        (prefix / folder).mkdir(parents=True, exist_ok=True)
+    (prefix / "site.conf").write_text(site_conf, encoding="utf-8")
+    user = "user root;\n" if _os.geteuid() == 0 else ""  # workers may read root's temp folders
+    temp = "".join(f"{kind}_temp_path {prefix}/tmp/{kind};\n" for kind in
+                   ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    main = (f"{user}worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"
+            f"events {{}}\nhttp {{\ninclude /etc/nginx/mime.types;\n"
+            "log_format upstream '$request_method $uri $status $upstream_status $upstream_cache_status';\n"
+            f"access_log {prefix}/logs/access.log upstream;\nlog_subrequest on;\n"
+            f"{temp}include {prefix}/site.conf;\n}}\n")
+    conf = prefix / "nginx.conf"
+    conf.write_text(main, encoding="utf-8")
+    return conf
+
+
+@contextlib.contextmanager
+def nginx(conf: Path, port: int) -> Iterator[str]:
+    """nginx running `conf` in the foreground; yields its base URL."""
+    process = subprocess.Popen([NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    try:
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    raise RuntimeError("nginx did not start: " + process.stderr.read().decode())
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -1,0 +1,45 @@
+"""gunicorn settings for feedapp: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
+
+Environment: FEEDAPP_BIND (default 127.0.0.1:8000), FEEDAPP_WORKERS (default 2 per CPU core).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("FEEDAPP_BIND", "127.0.0.1:8000")
+
+# A request is a lookup and a write of cached bytes: CPU-bound and short, so a couple of
+# processes per core keep both busy while one waits on the socket.
+workers = int(os.environ.get("FEEDAPP_WORKERS", 2 * multiprocessing.cpu_count()))
+
+# Sync workers: feedgen switches the process-wide locale while it formats RFC 822 dates, which
+# is not thread-safe (render under a lock or in one thread per process; both hold here).
+worker_class = "sync"
+
+# Recycle workers now and then so a slow leak can never grow without bound; jitter keeps them
+# from restarting all at once.
+max_requests = 10_000
+max_requests_jitter = 1_000
+
+timeout = 30  # a request that takes longer than this is a bug: kill and replace the worker
+graceful_timeout = 30
+keepalive = 5  # behind nginx, keep upstream connections briefly
+
+accesslog = "-"  # logs to stdout/stderr, for systemd's journal or a container runtime
+errorlog = "-"
+loglevel = "info"
+
+# The app never loads hazm (tests/test_import_chain.py), so preloading it in the master is cheap
+# and lets workers share its memory pages and boot in a fork.
+preload_app = True
+
+
+def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
+    """Give each worker its own database connections: sockets must not be shared across forks."""
+    from feedapp.db import after_fork
+
+    after_fork(worker.app.wsgi())
+
+# gunicorn ≥ 26 opens a control socket under $HOME; the service has no home to write to
+# (ProtectHome) and nothing uses the socket. Older gunicorns ignore the setting.
+control_socket_disable = True
