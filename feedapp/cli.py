@@ -99,6 +99,21 @@ def check_command(paths: tuple[Path, ...], as_json: bool) -> None:
     sys.exit(1 if rejected else 0)
 
 
+@main.command("export")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_command(outdir: Path) -> None:
+    """Write every page, feed, sitemap and robots.txt under OUTDIR as static files.
+
+    Each text file gets a .gz sibling; OUTDIR/manifest.json lists every URL with its file,
+    content type and ETag. Files whose bytes did not change are left alone.
+    """
+    from .export import export_site
+
+    result = export_site(current_app._get_current_object(), outdir)
+    click.echo(f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed", err=True)
+
+
 def _with_progress(files: list[Path]) -> Iterable[Path]:
     if len(files) < PROGRESS_MIN_FILES or not sys.stderr.isatty():
         return files

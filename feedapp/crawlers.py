@@ -71,7 +71,7 @@ def sitemap_pages() -> Response:
         lastmod = (newest[0].release.updated or newest[0].release.published.instant) if newest else None
         list_pages = math.ceil(store.count_releases(engine) / current_app.config["PAGE_SIZE"])
         entries = [sitemaps.SitemapEntry(urls.absolute("/"), lastmod)]
-        entries += [sitemaps.SitemapEntry(urls.absolute(f"/?page={n}")) for n in range(2, list_pages + 1)]
+        entries += [sitemaps.SitemapEntry(urls.absolute(urls.list_path(n))) for n in range(2, list_pages + 1)]
         return _representation(sitemaps.render_urlset(entries), version, lastmod)
     return _serve(("pages",), build)
 

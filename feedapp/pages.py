@@ -26,24 +26,26 @@ def _rfc3339_filter(instant: datetime) -> str:
 
 
 @bp.get("/")
-def index() -> str:
-    """Releases newest first, paged with ?page=N (1-based)."""
-    page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+@bp.get("/page/<int:page>")
+def index(page: int = 1) -> str:
+    """Releases newest first; `/page/N` for N ≥ 2 (paths, not queries, so a static export works)."""
+    if page < 1 or request.path == "/page/1":
         abort(404)
     size = current_app.config["PAGE_SIZE"]
     engine = get_engine()
     total = store.count_releases(engine)
-    releases = store.latest_releases(engine, size, (int(page) - 1) * size)
-    if int(page) > 1 and not releases:
+    releases = store.latest_releases(engine, size, (page - 1) * size)
+    if page > 1 and not releases:
         abort(404)
-    return render_template("index.html", releases=releases, page=int(page),
-                           has_next=int(page) * size < total)
+    return render_template("index.html", releases=releases, page=page, has_next=page * size < total)
 
 
 @bp.app_template_filter("jalali_instant")
 def _jalali_instant_filter(instant: datetime) -> str:
     return format_jalali(published_from_instant(instant))
+
+
+bp.add_app_template_global(urls.list_path, "list_path")
 
 
 @bp.app_template_global("category_feed")

@@ -362,6 +362,22 @@ def published_since(engine: Engine, since: datetime, limit: int) -> list[StoredR
     return _fetch(engine, query)
 
 
+def selections(engine: Engine) -> list[Selection]:
+    """Every category and every source office that has releases, each as a Selection."""
+    with engine.connect() as connection:
+        categories = connection.execute(sa.select(release_categories.c.category).distinct()
+                                        .order_by(release_categories.c.category)).scalars().all()
+        sources = connection.execute(sa.select(releases.c.source).where(releases.c.source.is_not(None))
+                                     .distinct().order_by(releases.c.source)).scalars().all()
+    return [Selection(category=c) for c in categories] + [Selection(source=s) for s in sources]
+
+
+def all_keys(engine: Engine) -> list[str]:
+    """Every release key, in insertion order."""
+    with engine.connect() as connection:
+        return connection.execute(sa.select(releases.c.key).order_by(releases.c.id)).scalars().all()
+
+
 def count_releases(engine: Engine, selection: Selection = ALL) -> int:
     """How many releases the selection holds."""
     query = sa.select(sa.func.count()).select_from(_select(selection).subquery())

@@ -35,6 +35,11 @@ def feed_path(selection: Selection, fmt: str, page: int | None = None) -> str:
     return f"{base}.{fmt}" if page is None else f"{base}/archive/{page}.{fmt}"
 
 
+def list_path(page: int) -> str:
+    """The home page, or list page N of releases."""
+    return "/" if page == 1 else f"/page/{page}"
+
+
 def release_path(key: str) -> str:
     return f"/releases/{segment(key)}"
 

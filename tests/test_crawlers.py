@@ -79,9 +79,22 @@ def test_every_loc_in_every_sitemap_returns_200_and_covers_every_release(site):
     release_urls = [url for name, urls in pages.items() if "releases-" in name for url in urls]
     assert len(release_urls) == len(set(release_urls)) == 13
     assert all(len(urls) <= 4 for urls in pages.values())
-    assert pages[f"{SITE}/sitemaps/pages.xml"] == [f"{SITE}/", f"{SITE}/?page=2", f"{SITE}/?page=3"]
+    assert pages[f"{SITE}/sitemaps/pages.xml"] == [f"{SITE}/", f"{SITE}/page/2", f"{SITE}/page/3"]
     for url in [u for urls in pages.values() for u in urls]:
         assert fetch(base + url.removeprefix(SITE))[0] == 200, url
+
+
+@pytest.mark.parametrize("path, prev, following", [
+    ("/", None, "/page/2"),
+    ("/page/2", "/", "/page/3"),
+    ("/page/3", "/page/2", None),
+])
+def test_list_pages_link_newer_and_older_pages(site, path, prev, following):
+    base, _, _ = site
+    html = fetch(base + path)[2].decode()
+    assert html.count("<li>") == (3 if path == "/page/3" else 5)  # 13 releases, 5 a page
+    assert (f'<a rel="prev" href="{prev}">' in html) is (prev is not None)
+    assert (f'<a rel="next" href="{following}">' in html) is (following is not None)
 
 
 def test_lastmod_is_the_release_change_with_the_tehran_offset(site):

@@ -60,9 +60,10 @@ def test_release_text_is_escaped(server):
     assert "Deep Learning &amp; NLP &lt; Workshop &gt;" in body
 
 
-@pytest.mark.parametrize("query", ["?page=0", "?page=x", "?page=99"])
-def test_nonsense_page_is_404(server, query):
-    assert get(server + "/" + query)[0] == 404
+@pytest.mark.parametrize("path", ["/page/0", "/page/1", "/page/x", "/page/99", "/page/-1"])
+def test_nonsense_page_is_404(server, path):
+    assert get(server + path)[0] == 404
+
 
 
 def test_release_page_has_canonical_open_graph_and_news_article(server):

@@ -1,0 +1,115 @@
+"""Static export: every page, feed, sitemap and robots.txt as files, for any static host or CDN.
+
+Each document is fetched from the app itself (its test client), so the files are byte for byte
+what the app serves, gzip siblings included. A manifest records each URL's file, type and ETag.
+A file whose bytes did not change is not rewritten (its mtime stays), so exporting twice without
+changes writes nothing and an rsync or CDN upload sends nothing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from flask import Flask, current_app
+
+from . import store, urls
+from .db import get_engine
+
+MANIFEST = "manifest.json"
+STATIC_FILES = ("site.css", "feed.css")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export did."""
+
+    written: int  # files created or changed
+    unchanged: int
+    removed: int  # files of the previous export that no longer exist
+
+
+def export_site(app: Flask, outdir: Path) -> ExportResult:
+    """Write the whole site under `outdir`; return how many files changed."""
+    client = app.test_client()
+    manifest: dict[str, dict[str, object]] = {}
+    written = unchanged = 0
+    with app.app_context():
+        paths = list(site_paths())
+    for path in paths:
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        if plain.status_code != 200:
+            raise RuntimeError(f"{path} answered {plain.status_code} during export")
+        target = outdir / file_for(path)
+        gzipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+        if gzipped.headers.get("Content-Encoding") != "gzip":  # pages and static files
+            gzipped.data = gzip.compress(plain.data, compresslevel=9, mtime=0)
+        files = [(target, plain.data), (target.with_name(target.name + ".gz"), gzipped.data)]
+        for file, data in files:
+            if _write_if_changed(file, data):
+                written += 1
+            else:
+                unchanged += 1
+        manifest[path] = {"file": file_for(path), "content_type": plain.headers["Content-Type"],
+                          "etag": plain.headers.get("ETag"), "bytes": len(plain.data)}
+    removed = _remove_stale(outdir, manifest)
+    body = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    written += _write_if_changed(outdir / MANIFEST, body)
+    return ExportResult(written=written, unchanged=unchanged, removed=removed)
+
+
+def site_paths() -> Iterator[str]:
+    """Every path the site serves (percent-encoded as in links)."""
+    engine = get_engine()
+    config = current_app.config
+    total = store.count_releases(engine)
+    yield from (urls.list_path(page) for page in range(1, max(1, math.ceil(total / config["PAGE_SIZE"])) + 1))
+    yield from (urls.release_path(key) for key in store.all_keys(engine))
+    for selection in [store.ALL, *store.selections(engine)]:
+        pages = math.ceil(store.count_releases(engine, selection) / config["FEED_SIZE"])
+        for fmt in urls.FORMATS:
+            yield urls.feed_path(selection, fmt)
+            yield from (urls.feed_path(selection, fmt, page) for page in range(1, pages + 1))
+    yield from ("/robots.txt", "/sitemap.xml", "/sitemaps/pages.xml", "/sitemap-news.xml")
+    sitemap_pages = math.ceil(total / config["SITEMAP_SIZE"])
+    yield from (f"/sitemaps/releases-{page}.xml" for page in range(1, sitemap_pages + 1))
+    yield from (f"/static/{name}" for name in STATIC_FILES)
+
+
+def file_for(path: str) -> str:
+    """The file (relative, decoded UTF-8) that holds a path: HTML pages become folder/index.html."""
+    decoded = unquote(path).lstrip("/")
+    if not decoded or path.startswith(("/releases/", "/page/")):
+        return f"{decoded}/index.html".lstrip("/")
+    return decoded
+
+
+def _write_if_changed(file: Path, data: bytes) -> bool:
+    if file.exists() and file.read_bytes() == data:
+        return False
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_name(file.name + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(file)  # atomic: a static server never sees half a file
+    return True
+
+
+def _remove_stale(outdir: Path, manifest: dict[str, dict[str, object]]) -> int:
+    """Delete files the previous export wrote that this one did not."""
+    previous = outdir / MANIFEST
+    if not previous.exists():
+        return 0
+    keep = {entry["file"] for entry in manifest.values()}
+    removed = 0
+    for entry in json.loads(previous.read_text(encoding="utf-8")).values():
+        if entry["file"] not in keep:
+            for stale in (outdir / entry["file"], outdir / f"{entry['file']}.gz"):
+                if stale.exists():
+                    stale.unlink()
+                    removed += 1
+    return removed
