@@ -97,8 +97,14 @@ _CONTENT_COLUMNS = ("kicker", "title", "lead", "body", "categories", "source", "
 
 
 def create_engine(url: str) -> Engine:
-    """An engine for `url`, with SQLite set up for WAL and immediate write transactions."""
-    engine = sa.create_engine(url)
+    """An engine for `url`, with SQLite set up for WAL and immediate write transactions.
+
+    `postgresql://…` means psycopg 3 (SQLAlchemy's own default for that scheme is psycopg2).
+    """
+    parsed = sa.make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
@@ -134,8 +140,15 @@ def create_schema(engine: Engine) -> None:
     """Create the tables that do not exist yet (safe when several workers start at once)."""
     writer = _writer(engine)
     with writer.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Two workers starting at once must not both create the tables: serialize them.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7142026)")
         metadata.create_all(connection)
         _upgrade(connection)
+        # The version row exists from the start, so concurrent writers only ever UPDATE it
+        # (that row lock is what orders their changes).
+        if connection.execute(sa.select(state.c.value).where(state.c.name == _VERSION)).first() is None:
+            connection.execute(state.insert().values(name=_VERSION, value=0))
 
 
 def _upgrade(connection: Connection) -> None:
@@ -180,6 +193,16 @@ def save_release(engine: Engine, release: Release, raw: bytes, format: str, now:
     A changed release keeps its key and first `published`, and gets `updated` = the source's
     `updated` if it gave one, else `now`.
     """
+    try:
+        return _save(engine, release, raw, format, now)
+    except sa.exc.IntegrityError:
+        # Another process inserted the same key between our read and our insert (possible on
+        # PostgreSQL, whose transactions do not take SQLite's write lock up front): now it is
+        # an update or unchanged, decided on the committed row.
+        return _save(engine, release, raw, format, now)
+
+
+def _save(engine: Engine, release: Release, raw: bytes, format: str, now: datetime) -> SaveResult:
     digest = _digest(raw)
     with _writer(engine).begin() as connection:
         row = connection.execute(sa.select(releases).where(releases.c.key == release.key)).first()
@@ -239,11 +262,11 @@ def _write_categories(connection: Connection, release_id: int, categories: Any) 
 
 
 def _bump_version(connection: Connection) -> int:
-    """Increment the data version inside the caller's transaction; return the new value."""
-    updated = connection.execute(state.update().where(state.c.name == _VERSION)
-                                 .values(value=state.c.value + 1))
-    if updated.rowcount == 0:
-        connection.execute(state.insert().values(name=_VERSION, value=1))
+    """Increment the data version inside the caller's transaction; return the new value.
+
+    The row stays locked until commit, so versions are handed out and committed in one order.
+    """
+    connection.execute(state.update().where(state.c.name == _VERSION).values(value=state.c.value + 1))
     return connection.execute(sa.select(state.c.value).where(state.c.name == _VERSION)).scalar_one()
 
 

@@ -9,17 +9,47 @@ import pytest
 
 from feedapp import create_app
 from feedapp.db import get_engine
+from tests.support import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SAMPLE = SEEDS / "000_44faba8da108bc04.txt"
 
 
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL server for the whole run (each test gets its own database)."""
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path: Path) -> str:
+    """A fresh database on each backend the store supports: the test runs once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture
-def app(tmp_path: Path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}", "TESTING": True})
+def app(database_url: str):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
     yield app
     get_engine_of(app).dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path):
+    """An engine on a fresh SQLite file, for what only SQLite has (WAL, its locking)."""
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}", "TESTING": True})
+    engine = get_engine_of(app)
+    yield engine
+    engine.dispose()
 
 
 def get_engine_of(app):

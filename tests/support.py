@@ -130,3 +130,57 @@ def nginx(conf: Path, port: int) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL server (Debian's binaries) on a free loopback port.
+
+    initdb refuses to run as root, so as root the server runs as the `postgres` system user.
+    """
+
+    def __init__(self) -> None:
+        import glob
+        import tempfile
+
+        candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+        if not candidates:
+            raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql")
+        self.bin = Path(candidates[-1])
+        self.dir = Path(tempfile.mkdtemp(prefix="feedapp-pg-"))
+        self.port = free_port()
+        self._as = []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            self._as = ["runuser", "-u", "postgres", "--"]
+        self._databases = 0
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self._as, *args], check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        data = self.dir / "data"
+        self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                  "--locale=C.UTF-8")
+        # Durability off: a test server that loses data on a crash loses nothing we need.
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+                   " -c synchronous_commit=off -c full_page_writes=off")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        """A fresh, empty database; its URL."""
+        import psycopg
+
+        self._databases += 1
+        name = f"test_{self._databases}"
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        return self.url(name)

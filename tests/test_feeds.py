@@ -16,7 +16,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from tests.conftest import SEEDS
+from tests.conftest import BACKENDS, SEEDS
 from tests.support import ROOT, feedapp, fetch, free_port, gunicorn, write_releases
 
 SITE = "https://news.example.ir"
@@ -28,10 +28,12 @@ TOTAL = GENERATED + 9
 ATOM_RNG = etree.RelaxNG(etree.parse(str(ROOT / "tests" / "schemas" / "atom.rng")))
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("feeds")
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "FEEDAPP_SITE_URL": SITE,
+    database = (f"sqlite:///{tmp / 'db.sqlite3'}" if request.param == "sqlite"
+                else request.getfixturevalue("postgres").new_database())
+    env = {"FEEDAPP_DATABASE_URL": database, "FEEDAPP_SITE_URL": SITE,
            "FEEDAPP_SITE_TITLE": "اخبار شهرداری"}
     feedapp(env, "ingest", str(SEEDS))
     write_releases(tmp / "generated", GENERATED)

@@ -21,8 +21,8 @@ def release(**changes) -> Release:
     return base.replace(**changes)
 
 
-def test_database_runs_in_wal_mode(engine):
-    with engine.connect() as connection:
+def test_sqlite_database_runs_in_wal_mode(sqlite_engine):
+    with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
@@ -31,7 +31,8 @@ def no_waiting(connection: sa.Connection) -> None:
     connection.connection.driver_connection.execute("PRAGMA busy_timeout=0")
 
 
-def test_readers_are_not_blocked_by_an_open_write_transaction(engine, tmp_path):
+def test_sqlite_readers_are_not_blocked_by_an_open_write_transaction(sqlite_engine, tmp_path):
+    engine = sqlite_engine
     store.save_release(engine, release(), b"raw", "text", T0)
     writer = sqlite3.connect(tmp_path / "test.sqlite3", isolation_level=None, timeout=0)
     writer.execute("BEGIN IMMEDIATE")
@@ -45,7 +46,8 @@ def test_readers_are_not_blocked_by_an_open_write_transaction(engine, tmp_path):
         writer.close()
 
 
-def test_two_writers_are_serialized_not_deadlocked(engine, tmp_path):
+def test_sqlite_writers_take_the_lock_up_front(sqlite_engine, tmp_path):
+    engine = sqlite_engine
     writer = sqlite3.connect(tmp_path / "test.sqlite3", isolation_level=None, timeout=0)
     writer.execute("BEGIN IMMEDIATE")
     try:
@@ -116,6 +118,33 @@ def test_failed_save_leaves_no_half_written_release(engine, monkeypatch):
         store.save_release(engine, release(), b"raw", "text", T0)
     assert store.get_release(engine, "k1") is None
     assert store.count_releases(engine) == 0
+
+
+def test_concurrent_writers_never_lose_a_release_or_a_version(engine):
+    # Four threads save 25 releases each, and all of them save one shared key: every release is
+    # stored once, and every visible change got its own version.
+    import threading
+
+    errors = []
+
+    def work(worker: int) -> None:
+        try:
+            for number in range(25):
+                store.save_release(engine, release(key=f"w{worker}_{number}"), f"{worker}/{number}".encode(), "text", T0)
+            store.save_release(engine, release(key="shared", title=f"t{worker}"), f"{worker}".encode(), "text", T0)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert store.count_releases(engine) == 101
+    versions = sorted(s.version for s in store.recently_changed(engine, 200))
+    assert len(set(versions)) == 101
+    assert store.data_version(engine) == 104  # 100 adds, the shared key's add and 3 updates
 
 
 def test_latest_is_newest_published_first_and_paged(engine):
