@@ -198,7 +198,7 @@ def _entry(stored: StoredRelease) -> FeedEntry:
     return FeedEntry(
         id=urls.tag_uri(f"release:{release.key}"),
         url=urls.absolute(urls.release_path(release.key)),
-        title=release.title,
+        title=release.title or release.key,  # never empty: feedgen would refuse the whole feed
         summary=release.lead,
         content_html=syndication.release_html(kicker=release.kicker, lead=release.lead, body=release.body,
                                               images=release.images, language=release.language),

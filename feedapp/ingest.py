@@ -123,7 +123,15 @@ def process(paths: Iterable[Path], handle: Handler, shortcut: Handler | None = N
             seen[key] = path
             try:
                 known = shortcut(path, line, item) if shortcut else None
-                yield known or handle(path, line, replace(item, release=normalize_release(item.release)))
+                if known:
+                    yield known
+                    continue
+                try:
+                    normalized = normalize_release(item.release, json_fields=item.format == "json")
+                except ReleaseError as exc:
+                    yield _rejected(path, line, exc.problems, key)
+                    continue
+                yield handle(path, line, replace(item, release=normalized))
             except Exception as exc:  # noqa: BLE001 - one broken release must not stop the batch
                 yield _rejected(path, line, [Problem(f"internal error {type(exc).__name__}: {exc}")], key)
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import feedparser
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
@@ -26,8 +26,10 @@ from feedapp.core.normalize import normalize_release
 from feedapp.core.parse import parse_text_release
 from feedapp.db import get_engine
 
-PARSE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-RENDER = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# No example database: nothing is written into the checkout.
+PARSE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+RENDER = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                  report_multiple_bugs=False, database=None)
 
 # --- strategies -------------------------------------------------------------------------------
 
@@ -190,7 +192,10 @@ def assert_documents_well_formed(client) -> None:
     for path in XML_DOCUMENTS:
         response = client.get(path)
         assert response.status_code == 200, path
-        etree.fromstring(response.data)  # raises on a malformed document
+        try:
+            etree.fromstring(response.data)
+        except etree.XMLSyntaxError as error:
+            raise AssertionError(f"{path} is not well-formed XML: {error}") from None
     for path in ("/feed.atom", "/feed.rss"):
         parsed = feedparser.parse(client.get(path).data)
         assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
@@ -213,6 +218,9 @@ def assert_page_has_no_release_markup(client, key: str) -> lxml_html.HtmlElement
 @RENDER
 @given(title=RENDER_TEXT, lead=RENDER_TEXT, body=st.lists(RENDER_TEXT, max_size=3), kicker=RENDER_TEXT,
        language=st.sampled_from(["fa", "ar"]))
+# hazm drops Arabic diacritics: such a headline must be rejected, never stored empty (feedgen
+# would then refuse the whole Atom feed).
+@example(title="\u064e\u0651", lead="سازمان", body=[], kicker="خبر", language="fa")
 def test_ingested_release_with_hostile_text_renders_well_formed_and_escaped(title, lead, body, kicker, language):
     key = "ingested"
     now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -220,10 +228,9 @@ def test_ingested_release_with_hostile_text_renders_well_formed_and_escaped(titl
                 "body": body, "kicker": kicker, "language": language}
     raw = json.dumps(document, ensure_ascii=False).encode("utf-8", "surrogatepass")
     try:
-        parsed = parse_json_release(raw)
+        release = normalize_release(parse_json_release(raw).release)
     except ReleaseError:
-        return  # rejected (e.g. a field left empty by the cleanup): nothing to render
-    release = normalize_release(parsed.release)
+        return  # rejected (e.g. a headline left empty by the cleanup): nothing to render
     with fresh_site() as (client, engine):
         store.save_release(engine, release, raw, "json", now)
         stored = store.get_release(engine, key).release
@@ -243,6 +250,8 @@ def test_ingested_release_with_hostile_text_renders_well_formed_and_escaped(titl
 @given(title=RENDER_TEXT.filter(lambda t: not {"\ud800", "\udfff"} & set(t)),
        lead=RENDER_TEXT.filter(lambda t: not {"\ud800", "\udfff"} & set(t)),
        body=st.lists(RENDER_TEXT.filter(lambda t: not {"\ud800", "\udfff"} & set(t)), max_size=3))
+# The news sitemap writes titles without dropping XML-forbidden characters (the feeds drop them).
+@example(title="\x1f", lead="سازمان", body=[])
 def test_stored_release_with_xml_forbidden_characters_renders_well_formed(title, lead, body):
     # Straight into the store, without the decoder's cleanup: the renderers must not rely on it.
     # The title keeps a word of text, so it is never empty once forbidden characters are dropped.

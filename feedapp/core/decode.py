@@ -32,6 +32,7 @@ _FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
 # letter mark, ZWSP and U+FEFF (BOM or ZWNBSP) are invisible debris from web pages and editors.
 _INVISIBLE = "\u0640\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u061c\ufeff"
 _DROP = re.compile(f"[{_FORBIDDEN}{_INVISIBLE}]")
+_NOT_XML = re.compile(f"[{_FORBIDDEN}]")
 # NBSP and the typographic spaces mean a plain space here (a line of them is a blank line).
 _EXOTIC_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _NEWLINE = re.compile(r"\r\n?|[\u2028\u2029\x85]")
@@ -77,19 +78,30 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
 
 
 def _mostly_utf8(raw: bytes) -> bool:
-    """More well-formed UTF-8 multi-byte characters than broken ones: damaged UTF-8, not 1256.
+    """Damaged UTF-8 rather than Windows-1256: true when some UTF-8 survives intact.
 
     Windows-1256 Persian forms a valid UTF-8 sequence only by chance (a letter in C2-DF before
-    one of پ چ ژ گ ک in 80-BF), so there the broken sequences far outnumber the valid ones.
+    one of پ چ ژ گ ک in 80-BF), so there the broken sequences far outnumber the valid ones, and
+    a whole line of Arabic-script text that decodes as UTF-8 never happens. A file that is part
+    UTF-8, part 1256 (pasted together) has such lines: it is damaged, not 1256.
     """
     text = raw.decode("utf-8", errors="replace")
     broken = text.count("\ufffd")
     valid = sum(1 for char in text if char > "\x7f" and char != "\ufffd")
-    return valid > broken
+    return valid > broken or any(_is_utf8_persian(line) for line in raw.split(b"\n"))
+
+
+def _is_utf8_persian(line: bytes) -> bool:
+    if line.isascii():
+        return False
+    try:
+        return bool(_ARABIC_LETTER.search(line.decode("utf-8")))
+    except UnicodeDecodeError:
+        return False
 
 
 def _reads_as_persian(text: str) -> bool:
-    if "\ufffd" in text or re.search(f"[{_FORBIDDEN}]", text.replace("\x00", "")):
+    if "\ufffd" in text or _NOT_XML.search(text):
         return False
     letters = len(_ANY_LETTER.findall(text))
     arabic = len(_ARABIC_LETTER.findall(text))
@@ -104,3 +116,11 @@ def clean_text(text: str) -> str:
     text = _NEWLINE.sub("\n", text)
     text = _DROP.sub("", text)
     return _EXOTIC_SPACE.sub(" ", text)
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML 1.0 forbids (and C1 controls), which make lxml raise.
+
+    The ingest already removes them; renderers call this too, so no stored text can break XML.
+    """
+    return _NOT_XML.sub("", text)

@@ -33,3 +33,12 @@ class ReleaseError(ValueError):
     def at(cls, message: str, *, line: int | None = None, field: str | None = None) -> "ReleaseError":
         """Shorthand for an error with a single problem."""
         return cls(Problem(message, line=line, field=field))
+
+
+EXCERPT_CHARS = 60  # quoted input in a message: enough to find it, never a 10 MB line
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The input quoted for a message (repr), cut to `limit` characters with … when longer."""
+    text = text.strip()
+    return repr(text if len(text) <= limit else text[:limit] + "…")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from .errors import Problem, ReleaseError
+from .errors import Problem, ReleaseError, excerpt
 from .models import PublishedAt
 
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -78,7 +78,7 @@ def parse_date_line(line: str, *, line_number: int = 1) -> tuple[PublishedAt, li
     match = _DATE_LINE.match(to_ascii_digits(line))
     if not match:
         raise ReleaseError.at(
-            f"expected a Solar Hijri date line such as {_DATE_LINE_EXAMPLE}, found {line.strip()!r}",
+            f"expected a Solar Hijri date line such as {_DATE_LINE_EXAMPLE}, found {excerpt(line)}",
             line=line_number,
         )
     year, month, day = _date_parts(match, line_number)
@@ -115,7 +115,7 @@ def _date_parts(match: re.Match[str], line_number: int) -> tuple[int, int, int]:
     month = _MONTH_BY_NAME.get(_fold(match["month"]))
     if month is None:
         raise ReleaseError.at(
-            f"{match['month']!r} is not a Solar Hijri month; expected one of {'، '.join(MONTHS)}",
+            f"{excerpt(match['month'])} is not a Solar Hijri month; expected one of {'، '.join(MONTHS)}",
             line=line_number,
         )
     return int(match["y2"]), month, int(match["d2"])
@@ -144,7 +144,7 @@ def _check_weekday(name: str, date: jdatetime.date, line_number: int) -> list[Pr
     named = _WEEKDAY_BY_NAME.get(_fold(name))
     actual = date.weekday()
     if named is None:
-        return [Problem(f"{name!r} is not a weekday name; the date is a {WEEKDAYS[actual]}", line=line_number)]
+        return [Problem(f"{excerpt(name)} is not a weekday name; the date is a {WEEKDAYS[actual]}", line=line_number)]
     if named != actual:
         return [Problem(
             f"the date line says {WEEKDAYS[named]} but {date.strftime('%Y/%m/%d')} is a"
@@ -183,7 +183,7 @@ def parse_iso_instant(value: str) -> datetime:
     """
     text = value.strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}:?\d{2})", text):
-        raise ValueError(f"{value!r} is not an ISO 8601 timestamp with an offset")
+        raise ValueError(f"{excerpt(value)} is not an ISO 8601 timestamp with an offset")
     moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     return moment.astimezone(timezone.utc)
 

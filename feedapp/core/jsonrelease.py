@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from .decode import clean_text
-from .errors import Problem, ReleaseError
+from .errors import Problem, ReleaseError, excerpt
 from .jalali import parse_date_line, parse_iso_instant, published_from_instant
 from .models import Image, ParseResult, PublishedAt, Release
 from .parse import check_key
@@ -63,23 +63,33 @@ def _load(raw: bytes, line: int | None) -> Any:
     if not text.strip():
         raise ReleaseError.at("empty; expected a JSON object", line=line)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_fields)
+        return json.loads(text, object_pairs_hook=_no_duplicate_fields, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         where = line if line is not None else exc.lineno
         raise ReleaseError.at(f"invalid JSON at column {exc.colno}: {exc.msg}", line=where) from None
     except RecursionError:
         raise ReleaseError.at("JSON nested too deeply; expected one flat release object", line=line) from None
-    except ValueError as exc:  # our duplicate-field check
+    except _DuplicateField as exc:
         raise ReleaseError.at(str(exc), line=line) from None
+
+
+class _DuplicateField(ValueError):
+    """A JSON object names a field twice (json.loads would silently keep the last)."""
 
 
 def _no_duplicate_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for name, value in pairs:
         if name in seen:
-            raise ValueError(f"field {name!r} appears twice; expected each field once")
+            raise _DuplicateField(f"field {excerpt(name)} appears twice; expected each field once")
         seen[name] = value
     return seen
+
+
+def _bounded_int(digits: str) -> int | float:
+    # Python refuses to convert more than 4,300 digits (and it would be slow); no field takes
+    # such a number, so a float (or inf) lets the field check name the field instead.
+    return int(digits) if len(digits) <= 19 else float(digits)
 
 
 def _json_type(value: Any) -> str:
@@ -107,7 +117,7 @@ class _FieldReader:
             self._check("key", lambda: check_key(key))
         language = self._string("language") or "fa"
         if not _LANGUAGE.fullmatch(language):
-            self._problem("language", f"{language!r} is not a language tag; expected one such as 'fa' or 'en-US'")
+            self._problem("language", f"{excerpt(language)} is not a language tag; expected one such as 'fa' or 'en-US'")
         return Release(
             key=key or "",
             published=published or PublishedAt(datetime.min, "", False),
@@ -213,7 +223,7 @@ class _FieldReader:
                 self._problem(f"{name}.{field}", f"unknown field; expected one of {', '.join(sorted(_IMAGE_FIELDS))}")
         url = self._string(f"{name}.url", value=value.get("url"), required=True)
         if url and not re.fullmatch(r"https?://[^\s<>\"]+", url):
-            self._problem(f"{name}.url", f"{url!r} is not an absolute http(s) URL")
+            self._problem(f"{name}.url", f"{excerpt(url)} is not an absolute http(s) URL")
         mime = value.get("type")
         if mime is not None and not (isinstance(mime, str) and _MIME.fullmatch(mime)):
             self._problem(f"{name}.type", "expected a media type such as 'image/jpeg'")

@@ -17,6 +17,7 @@ from functools import lru_cache
 from hazm import Normalizer
 
 from .halfspace import restore_halfspaces
+from .errors import Problem, ReleaseError
 from .models import Release
 
 # hazm keeps Private Use Area characters in place and treats them as a word of their own, so one
@@ -82,22 +83,30 @@ def normalize_text(text: str) -> str:
     return unmask(normalized, spans).strip()
 
 
-def normalize_release(release: Release) -> Release:
+def normalize_release(release: Release, *, json_fields: bool = False) -> Release:
     """A copy of the release with every human-readable text field normalized.
 
     Only Persian releases go through hazm: it would rewrite Arabic (ي → ی) or Urdu text.
-    Paragraphs left empty by the cleanup are dropped.
+    Paragraphs, kickers and sources left empty by the cleanup are dropped; a headline or lead
+    left empty (it held only diacritics, say) is a ReleaseError, naming the JSON field when
+    `json_fields`.
     """
     if not is_persian(release.language):
         return release
-    return release.replace(
-        kicker=normalize_text(release.kicker) if release.kicker else release.kicker,
+    normalized = release.replace(
+        kicker=normalize_text(release.kicker) or None if release.kicker else release.kicker,
         title=normalize_text(release.title),
         lead=normalize_text(release.lead),
         body=tuple(filter(None, (normalize_text(paragraph) for paragraph in release.body))),
-        source=normalize_text(release.source) if release.source else release.source,
-        categories=tuple(normalize_text(category) for category in release.categories),
+        source=normalize_text(release.source) or None if release.source else release.source,
+        categories=tuple(dict.fromkeys(filter(None, map(normalize_text, release.categories)))),
     )
+    problems = [Problem(f"the {label} holds no text once normalized (only diacritics, tatweel or"
+                        f" invisible characters); expected a {label}", field=name if json_fields else None)
+                for name, label in (("title", "headline"), ("lead", "lead")) if not getattr(normalized, name)]
+    if problems:
+        raise ReleaseError(problems)
+    return normalized
 
 
 def is_persian(language: str) -> bool:

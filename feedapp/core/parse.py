@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .decode import clean_text, decode_bytes
-from .errors import ReleaseError
+from .errors import ReleaseError, excerpt
 from .jalali import parse_date_line
 from .models import KEY_PATTERN, ParseResult, Release
 
@@ -35,7 +35,7 @@ def check_key(key: str, *, field: str | None = None) -> str:
     """Return the key if it is in the safe URL alphabet, else raise ReleaseError."""
     if not KEY_PATTERN.fullmatch(key):
         raise ReleaseError.at(
-            f"key {key!r} is not allowed; expected 1-128 ASCII letters, digits, '_' or '-',"
+            f"key {excerpt(key)} is not allowed; expected 1-128 ASCII letters, digits, '_' or '-',"
             " starting with a letter or digit",
             field=field,
         )

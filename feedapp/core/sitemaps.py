@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
+from .decode import xml_safe
 from .jalali import rfc3339
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -54,7 +55,7 @@ def render_index(sitemaps: Iterable[SitemapEntry]) -> bytes:
 
 def render_urlset(entries: Iterable[SitemapEntry]) -> bytes:
     """One sitemap page; the caller keeps it within SITEMAP_MAX_URLS."""
-    items = "".join(f"<url><loc>{escape(e.loc)}</loc>{_lastmod(e.lastmod)}</url>\n" for e in entries)
+    items = "".join(f"<url><loc>{escape(xml_safe(e.loc))}</loc>{_lastmod(e.lastmod)}</url>\n" for e in entries)
     body = f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}">\n{items}</urlset>\n'.encode("utf-8")
     if len(body) > SITEMAP_MAX_BYTES:
         raise ValueError(f"sitemap of {len(body)} bytes exceeds the {SITEMAP_MAX_BYTES}-byte limit")
@@ -70,12 +71,12 @@ def render_news(publication: str, entries: Iterable[NewsEntry], *, home: str) ->
     entries = list(entries)
     if not entries:
         return render_urlset([SitemapEntry(home)])
-    name = escape(publication)
+    name = escape(xml_safe(publication))
     items = "".join(
         f"<url><loc>{escape(e.loc)}</loc><news:news><news:publication><news:name>{name}</news:name>"
         f"<news:language>{escape(_news_language(e.language))}</news:language></news:publication>"
         f"<news:publication_date>{rfc3339(e.published)}</news:publication_date>"
-        f"<news:title>{escape(e.title)}</news:title></news:news></url>\n"
+        f"<news:title>{escape(xml_safe(e.title))}</news:title></news:news></url>\n"
         for e in entries
     )
     return (f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n{items}</urlset>\n'

@@ -48,6 +48,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from .decode import xml_safe
 from .feeddoc import FeedDoc, FeedEntry
 from .jalali import rfc3339
 from .models import Image
@@ -82,7 +83,6 @@ RTL_LANGUAGES = frozenset({"fa", "ar", "ur", "ps", "ckb", "he"})
 # XML 1.0 §2.2 Char, negated (lone surrogates included, which Python strings can hold), plus the
 # C1 controls §2.2 discourages: in Persian text they are only ever Windows-1252 mojibake, and
 # the W3C feed validator reports them (BadCharacters).
-_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # RFC 822 §5.1 names; never the locale's (nor Persian) names.
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -108,7 +108,7 @@ def _clean(value: T) -> T:
     Handles str, tuples and (frozen) dataclasses such as FeedDoc, FeedEntry and Image.
     """
     if isinstance(value, str):
-        return _NOT_XML_CHAR.sub("", value)  # type: ignore[return-value]
+        return xml_safe(value)  # type: ignore[return-value]
     if isinstance(value, tuple):
         return tuple(_clean(item) for item in value)  # type: ignore[return-value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -1,0 +1,16 @@
+"""gunicorn settings for the floor and the Django peer: the app's deploy settings, minus feedapp's hook.
+
+`deploy/gunicorn.conf.py`'s `post_fork` resets feedapp's database engine in each worker, which
+fails on any other WSGI callable (it reads `app.extensions`). Every other setting (workers,
+worker class, preload, timeouts, max_requests, logging) is taken from it unchanged, so the floor
+and the peer run exactly as the app does. gunicorn ignores names that are not settings.
+"""
+
+import runpy
+from pathlib import Path
+
+_DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
+_FEEDAPP_ONLY = {"post_fork"}
+
+globals().update({name: value for name, value in runpy.run_path(str(_DEPLOY)).items()
+                  if not name.startswith("_") and name not in _FEEDAPP_ONLY})

@@ -1,0 +1,171 @@
+"""gunicorn servers for the benchmark: started on a free loopback port, always stopped.
+
+The app, the floor and the Django peer all run under the same gunicorn settings: the project's
+`deploy/gunicorn.conf.py` when it exists, else `--workers 2 --worker-class sync` (what
+`scripts/serve.sh` runs). Only the bind address and the WSGI callable differ.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+BIN = Path(sys.executable).parent  # the venv's gunicorn and feedapp, beside this interpreter
+CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+OTHER_CONFIG = BENCH / "gunicorn_other.conf.py"  # the same settings without feedapp's post_fork hook
+DEFAULT_ARGS = ("--workers", "2", "--worker-class", "sync")
+START_TIMEOUT = 60.0  # seconds; a server not answering by then is a failure
+
+
+def settings_args(feedapp: bool = True) -> tuple[list[str], str]:
+    """The gunicorn arguments every server shares, and a sentence saying which were used.
+
+    With the deploy config, servers other than feedapp (`feedapp=False`) get it through
+    bench/gunicorn_other.conf.py, which drops only its feedapp-specific post_fork hook.
+    """
+    if CONFIG.exists():
+        config = CONFIG if feedapp else OTHER_CONFIG
+        return ["--config", str(config)], (f"gunicorn with `{CONFIG.relative_to(ROOT)}` (floor and peer: "
+                                           f"`{OTHER_CONFIG.relative_to(ROOT)}`, the same without its feedapp-only "
+                                           "`post_fork` hook)")
+    return list(DEFAULT_ARGS), "gunicorn `" + " ".join(DEFAULT_ARGS) + "` (no `deploy/gunicorn.conf.py` yet)"
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (the kernel's pick)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _supports_no_control_socket() -> bool:
+    # gunicorn 25+ opens a control socket at one fixed path: several servers would fight over it.
+    help_text = subprocess.run([str(BIN / "gunicorn"), "--help"], capture_output=True, text=True, timeout=60).stdout
+    return "--no-control-socket" in help_text
+
+
+_NO_CONTROL = None
+
+
+@dataclass
+class Server:
+    """A running gunicorn: where it listens, its master's pid, how long it took to answer."""
+
+    name: str
+    host: str
+    port: int
+    process: subprocess.Popen
+    boot_seconds: float = 0.0
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def worker_pids(self) -> list[int]:
+        """The master's children, from /proc (the workers; gunicorn has no other children here)."""
+        return children(self.process.pid)
+
+
+def children(pid: int) -> list[int]:
+    """Pids whose parent is `pid`, read from /proc/*/stat."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        # The command name (field 2) may hold spaces: fields after its closing parenthesis.
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process in MiB (VmRSS from /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def http_get(host: str, port: int, path: str, headers: dict[str, str] | None = None,
+             timeout: float = 30.0) -> tuple[int, list[tuple[str, str]], bytes]:
+    """One GET: status, headers in order, raw body (never decompressed)."""
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+def _wait_ready(server: Server, probe: str, started: float) -> None:
+    """Poll `probe` until it answers 200; fail if the server dies or takes too long."""
+    deadline = started + START_TIMEOUT
+    while True:
+        try:
+            status, _, _ = http_get(server.host, server.port, probe, timeout=5)
+            if status == 200:
+                return
+        except OSError:
+            pass
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{server.name}: gunicorn did not answer {probe} (exit {server.process.poll()})")
+        time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def gunicorn(name: str, app: str, env: dict[str, str], probe: str, log: Path,
+             pythonpath: str | None = None, feedapp: bool = True) -> Iterator[Server]:
+    """Serve the WSGI callable `app` under the shared settings; stop it however the block ends.
+
+    `boot_seconds` is the time from spawning gunicorn to the first 200 on `probe`: master start,
+    fork, the worker's import of the app and one request (an upper bound of a worker's boot).
+    """
+    global _NO_CONTROL
+    if _NO_CONTROL is None:
+        _NO_CONTROL = _supports_no_control_socket()
+    port = free_port()
+    args, _ = settings_args(feedapp)
+    command = [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}"]
+    command += ["--no-control-socket"] if _NO_CONTROL else []
+    command += ["--pythonpath", pythonpath] if pythonpath else []
+    started = time.monotonic()
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen([*command, app], env={**os.environ, **env}, cwd=ROOT,
+                                   stdout=log_file, stderr=log_file, start_new_session=True)
+    server = Server(name, "127.0.0.1", port, process)
+    try:
+        _wait_ready(server, probe, started)
+        server.boot_seconds = time.monotonic() - started
+        yield server
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop one gunicorn we started: SIGTERM to its master, SIGKILL to its group if it lingers."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        # Its own session (start_new_session): the group holds only this master and its workers.
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
