@@ -344,7 +344,7 @@ def throughput_targets(app: servers.Server, floor: servers.Server, peer: servers
             targets.append(Target(f"floor {url} {encoding}", floor, url, headers, connections))
     conditional = {"If-None-Match": etag}
     targets.append(Target("app /feed.atom 304", app, "/feed.atom", conditional, connections))
-    targets.append(Target("floor /feed.atom 304", floor, "/feed.atom", conditional, connections))
+    targets.append(Target("app /healthz", app, "/healthz", {}, connections))
     if peer is not None:
         targets.append(Target("peer /feed.atom plain", peer, "/feed.atom", {}, connections))
     return targets
@@ -363,11 +363,11 @@ def measure_throughput(run: Run, app: servers.Server, floor: servers.Server, pee
             run.report.throughput.append(row)
             figures.append(Figure(f"{url} {encoding}: req/s vs floor", f"{app_rps:,.0f} / {floor_rps:,.0f} = "
                                   f"{row.ratio:.2f}", "≥ 0.85 × floor", row.ratio >= 0.85))
-    app_304, floor_304 = median_rps(results["app /feed.atom 304"]), median_rps(results["floor /feed.atom 304"])
-    run.report.throughput.append(Throughput("/feed.atom 304", app_304, floor_304))
-    figures.append(Figure("304 revalidation req/s vs floor's 304 (no /healthz yet)",
-                          f"{app_304:,.0f} / {floor_304:,.0f} = {app_304 / floor_304:.2f}",
-                          "≥ 0.85 × /healthz", app_304 / floor_304 >= 0.85))
+    app_304, healthz = median_rps(results["app /feed.atom 304"]), median_rps(results["app /healthz"])
+    run.report.throughput.append(Throughput("/feed.atom 304 (vs /healthz)", app_304, healthz))
+    figures.append(Figure("304 revalidation req/s vs /healthz",
+                          f"{app_304:,.0f} / {healthz:,.0f} = {app_304 / healthz:.2f}",
+                          "≥ 0.85 × /healthz", app_304 / healthz >= 0.85))
     if peer is not None:
         peer_rps = median_rps(results["peer /feed.atom plain"])
         app_atom = median_rps(results["app /feed.atom plain"])
@@ -508,8 +508,8 @@ def measure(run: Run) -> None:
 
 def notes(run: Run) -> list[str]:
     return [
-        "No `/healthz` route exists yet: 304 revalidation is compared with the floor answering the same "
-        "request with the recorded 304 (a tiny response, no validator check), the closest stand-in.",
+        "304 revalidation is compared with the app's `/healthz` (answers `ok` without the database): "
+        "a 304 checks the data version and the validator on top of that.",
         "The floor replays, byte for byte, the status, headers and body the app sent for each URL (plain, "
         "gzip, 304); run.py checks its bodies equal the app's before measuring.",
         f"`{SITEMAP_PATH}` holds min(N, 50,000) URLs; its throughput above is at N = {run.plan.n:,}.",

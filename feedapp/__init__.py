@@ -11,6 +11,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web app: configuration, storage and views. Never imports hazm."""
     app = Flask(__name__, instance_relative_config=True)
     from . import config, crawlers, db, feeds, pages
+    from .fastpath import FastPath
 
     config.load(app, test_config)
     db.init_app(app)
@@ -24,4 +25,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
+    # Outermost: repeat requests for rendered documents never reach Flask (see fastpath.py).
+    app.wsgi_app = app.extensions[db.FAST_PATH] = FastPath(app.wsgi_app, db.version_reader(app))
     return app

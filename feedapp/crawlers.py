@@ -14,8 +14,8 @@ from flask import Blueprint, Response, abort, current_app
 
 from . import store, urls
 from .core import sitemaps
-from .db import get_engine
-from .http import Representation, send
+from .db import data_version, get_engine, remember
+from .http import Policy, Prepared, Representation, send
 from .rendercache import RenderCache
 
 bp = Blueprint("crawlers", __name__)
@@ -30,13 +30,16 @@ def init_app(app) -> None:  # noqa: ANN001 - Flask app
 
 
 def _serve(key: tuple, build, *, clock_bound: bool = False) -> Response:  # noqa: ANN001
-    version = store.data_version(get_engine())
+    version = data_version()
     now = datetime.now(timezone.utc)
     cache_version = (version, now.replace(second=0, microsecond=0)) if clock_bound else version
     representation = current_app.extensions["feedapp.crawlers"].get(key, cache_version, lambda: build(version, now))
     if representation is None:
         abort(404)
-    return send(representation, max_age=current_app.config["FEED_MAX_AGE"])
+    prepared = Prepared(representation, Policy(max_age=current_app.config["FEED_MAX_AGE"]))
+    if not clock_bound:  # the fast path knows data versions, not clocks
+        remember(version, prepared)
+    return send(prepared)
 
 
 def _representation(body: bytes, version: int, last_modified: datetime | None, mimetype: str = XML) -> Representation:

@@ -4,27 +4,55 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app, request
 from sqlalchemy.engine import Engine, make_url
 
 from . import store
 
 _EXTENSION = "feedapp.engine"
+_VERSION_READER = "feedapp.data_version"
+FAST_PATH = "feedapp.fastpath"
+
+if TYPE_CHECKING:
+    from .http import Prepared
 
 
 def init_app(app: Flask) -> None:
     """Create the engine (and the SQLite file's folder) and the tables that are missing."""
     url = make_url(app.config["DATABASE_URL"])
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
+    sqlite_file = url.database if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") else None
+    if sqlite_file:
+        os.makedirs(os.path.dirname(os.path.abspath(sqlite_file)), exist_ok=True)
     engine = store.create_engine(app.config["DATABASE_URL"])
     store.create_schema(engine)
     app.extensions[_EXTENSION] = engine
+    app.extensions[_VERSION_READER] = (store.SqliteVersionReader(sqlite_file) if sqlite_file
+                                       else lambda: store.data_version(engine))
 
 
 def get_engine() -> Engine:
     """The current app's engine."""
     return current_app.extensions[_EXTENSION]
+
+
+def version_reader(app: Flask) -> Callable[[], int]:
+    """The app's data_version function, callable outside a request (for the fast path)."""
+    return app.extensions[_VERSION_READER]
+
+
+def remember(version: int, prepared: Prepared) -> None:
+    """Let the fast path answer this request's path from now on, while the version holds."""
+    fast = current_app.extensions.get(FAST_PATH)
+    if fast is not None:
+        fast.remember(request.environ["PATH_INFO"], version, prepared)
+
+
+def data_version() -> int:
+    """The store's data version, read the cheapest way the backend allows (once per request)."""
+    return current_app.extensions[_VERSION_READER]()
 
 
 def after_fork(app: Flask) -> None:

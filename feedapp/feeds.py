@@ -12,14 +12,14 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, request
 
 from . import store, urls
 from .core import syndication
 from .core.feeddoc import FeedDoc, FeedEntry
 from .core.models import Release, StoredRelease
-from .db import get_engine
-from .http import Representation, delta_base_version, send
+from .db import data_version, get_engine, remember
+from .http import Policy, Prepared, Representation, delta_base_version, send
 from .rendercache import RenderCache
 from .store import Selection
 
@@ -39,14 +39,22 @@ _FORMAT = "<any(atom, rss, json):fmt>"
 class Rendered:
     """A feed document in one format: its bytes, and what a delta needs to re-render a subset."""
 
-    representation: Representation
+    prepared: Prepared
     doc: FeedDoc
     versions: tuple[int, ...]  # each entry's change version, in doc.entries order
-    full_page: bool  # an archive page that holds all the entries it ever will
+
+    @property
+    def representation(self) -> Representation:
+        return self.prepared.representation
+
+
+# Feed entries built per process, by release: a change rebuilds only the entries it touched.
+ENTRY_CACHE_SIZE = 4096
 
 
 def init_app(app) -> None:  # noqa: ANN001 - Flask app
     app.extensions["feedapp.feeds"] = RenderCache()
+    app.extensions["feedapp.entries"] = RenderCache(capacity=ENTRY_CACHE_SIZE)
     app.register_blueprint(bp)
 
 
@@ -80,31 +88,25 @@ _register_routes()
 
 
 def _serve(selection: Selection, fmt: str, page: int | None) -> Response:
-    engine = get_engine()
-    version = store.data_version(engine)
+    version = data_version()
     rendered = _cache().get((selection, fmt, page), version, lambda: _render(selection, fmt, page))
     if rendered is None:
         abort(404)
-    config = current_app.config
-    max_age = config["ARCHIVE_MAX_AGE"] if rendered.full_page else config["FEED_MAX_AGE"]
-    headers = _link_headers(rendered.doc)
     if page is None:
         delta = _delta(rendered, fmt)
         if delta is not None:
-            # RFC 3229 §10.4.1: 226 IM Used; never stored by shared caches (§10.4.1, §8).
-            headers.update({"IM": "feed", "ETag": f'"{rendered.representation.etag}"'})
-            return send(delta, max_age=0, status=226, private=True, extra_headers=headers)
-    browser_type = "application/xml" if fmt in ("atom", "rss") else None
-    return send(rendered.representation, max_age=max_age, extra_headers=headers, browser_mimetype=browser_type)
+            return send(delta, status=226)
+    remember(version, rendered.prepared)
+    return send(rendered.prepared)
 
 
-def _delta(rendered: Rendered, fmt: str) -> Representation | None:
+def _delta(rendered: Rendered, fmt: str) -> Prepared | None:
     """Only the entries added or changed since the client's version, when that is meaningful.
 
     None (send the full feed) when the client's ETag is not ours or not older than the feed,
     or when every entry changed (some older changes may have scrolled out of the window).
     """
-    base = delta_base_version()
+    base = delta_base_version(request.environ)
     if base is None or base >= max(rendered.versions, default=0):
         return None  # not a delta request, or nothing newer than the client's copy
     changed = tuple(entry for entry, version in zip(rendered.doc.entries, rendered.versions) if version > base)
@@ -112,15 +114,19 @@ def _delta(rendered: Rendered, fmt: str) -> Representation | None:
         return None
     mimetype, render = RENDERERS[fmt]
     body = render(replace(rendered.doc, entries=changed))
-    return Representation.of(body, version=max(rendered.versions, default=0),
-                             last_modified=rendered.representation.last_modified, mimetype=mimetype)
+    representation = Representation.of(body, version=max(rendered.versions, default=0),
+                                       last_modified=rendered.representation.last_modified, mimetype=mimetype)
+    # RFC 3229 §10.4.1: 226 IM Used, with the ETag of the whole current feed; private, so no
+    # shared cache ever stores a delta (§10.5.3).
+    headers = (*_link_headers(rendered.doc), ("IM", "feed"), ("ETag", f'"{rendered.representation.etag}"'))
+    return Prepared(representation, Policy(max_age=0, private=True, extra_headers=headers))
 
 
-def _link_headers(doc: FeedDoc) -> dict[str, str]:
+def _link_headers(doc: FeedDoc) -> tuple[tuple[str, str], ...]:
     # WebSub §4: publishers advertise the hub and the topic (self) as HTTP Link headers too.
     if not doc.hub:
-        return {}
-    return {"Link": f'<{doc.hub}>; rel="hub", <{doc.self_url}>; rel="self"'}
+        return ()
+    return (("Link", f'<{doc.hub}>; rel="hub", <{doc.self_url}>; rel="self"'),)
 
 
 def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None:
@@ -132,28 +138,43 @@ def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None
     if page is None:
         if total == 0 and selection != store.ALL:
             return None
-        releases = store.recently_changed(engine, size, selection)
+        stamps = store.recently_changed(engine, size, selection)
     else:
         if not 1 <= page <= pages:
             return None
-        releases = store.archive_page(engine, page, size, selection)
-    releases.sort(key=lambda stored: (stored.release.published.instant, stored.id), reverse=True)
-    doc = _document(selection, fmt, page, pages, releases)
+        stamps = store.archive_page(engine, page, size, selection)
+    stamps.sort(key=lambda stamp: (stamp.published, stamp.id), reverse=True)
+    doc = _document(selection, fmt, page, pages, _entries(stamps))
     mimetype, render = RENDERERS[fmt]
-    last_modified = max((stored.changed_at for stored in releases), default=EPOCH)
-    versions = tuple(stored.version for stored in releases)
+    last_modified = max((stamp.changed_at for stamp in stamps), default=EPOCH)
+    versions = tuple(stamp.version for stamp in stamps)
     # The ETag's version is the newest change the document shows (what a delta counts from);
     # its hash covers everything else, such as an archive page gaining its next-archive link.
     representation = Representation.of(render(doc), version=max(versions, default=0),
                                        last_modified=last_modified, mimetype=mimetype)
-    full = page is not None and page < pages
-    return Rendered(representation=representation, doc=doc, versions=versions, full_page=full)
+    full_page = page is not None and page < pages  # holds all the entries it ever will
+    config = current_app.config
+    policy = Policy(max_age=config["ARCHIVE_MAX_AGE"] if full_page else config["FEED_MAX_AGE"],
+                    extra_headers=_link_headers(doc),
+                    browser_mimetype="application/xml" if fmt in ("atom", "rss") else None)
+    return Rendered(prepared=Prepared(representation, policy), doc=doc, versions=versions)
+
+
+def _entries(stamps: list[store.Stamp]) -> tuple[FeedEntry, ...]:
+    """Feed entries for these releases: from the entry cache, fetching only what it lacks.
+
+    After a change one entry is new; the other 49 of a feed are neither fetched nor rebuilt.
+    """
+    built: RenderCache[FeedEntry] = current_app.extensions["feedapp.entries"]
+    missing = [stamp.id for stamp in stamps if not built.has(stamp.key, stamp.version)]
+    fetched = store.releases_by_id(get_engine(), missing)
+    return tuple(built.get(stamp.key, stamp.version, lambda stamp=stamp: _entry(fetched[stamp.id]))
+                 for stamp in stamps)
 
 
 def _document(selection: Selection, fmt: str, page: int | None, pages: int,
-              releases: list[StoredRelease]) -> FeedDoc:
+              entries: tuple[FeedEntry, ...]) -> FeedDoc:
     config = current_app.config
-    entries = tuple(_entry(stored) for stored in releases)
 
     def link(target_page: int | None) -> str:
         return urls.absolute(urls.feed_path(selection, fmt, target_page))

@@ -28,6 +28,11 @@ class RenderCache(Generic[T]):
         self._lock = threading.Lock()
         self.builds = 0  # how many times a value was built (tests and benchmarks read it)
 
+    def has(self, key: Hashable, version: Hashable) -> bool:
+        """Whether `get` would find a value for `key` at `version` without building it."""
+        hit = self._entries.get(key)
+        return hit is not None and hit[0] == version
+
     def get(self, key: Hashable, version: Hashable, build: Callable[[], T]) -> T:
         """The value for `key` at `version`, built (once) if missing or built for another version.
 

@@ -53,3 +53,48 @@ def test_cache_keeps_only_its_capacity_least_recently_used_first():
     assert cache.get("b", 1, lambda: "B rebuilt") == "B rebuilt"
     assert cache.get("a", 2, lambda: "A v2") == "A v2"
     assert cache.builds == 5
+
+
+def fast(app):
+    return app.extensions["feedapp.fastpath"]
+
+
+def test_repeat_requests_are_answered_before_flask_with_the_same_bytes_and_headers(app, client, runner):
+    runner.invoke(main, ["ingest", str(SEEDS)])
+    first = client.get("/feed.atom", headers={"Accept-Encoding": "gzip"})
+    assert fast(app).hits == 0
+    for headers in ({"Accept-Encoding": "gzip"}, {"Accept-Encoding": "gzip"}):
+        again = client.get("/feed.atom?_=7", headers=headers)
+        assert (again.status_code, again.data, sorted(again.headers.items())) == (
+            200, first.data, sorted(first.headers.items()))
+    not_modified = client.get("/feed.atom", headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
+    assert (not_modified.status_code, not_modified.data) == (304, b"")
+    head = client.head("/feed.atom", headers={"Accept-Encoding": "gzip"})
+    assert (head.data, head.headers["Content-Length"]) == (b"", first.headers["Content-Length"])
+    assert fast(app).hits == 4
+    assert builds(app) == 1
+
+
+def test_fast_path_never_serves_an_old_version_or_a_delta(app, client, runner):
+    runner.invoke(main, ["ingest", str(SAMPLE)])
+    old = client.get("/feed.atom")
+    client.get("/feed.atom")
+    assert fast(app).hits == 1
+    runner.invoke(main, ["ingest", str(SEEDS)])
+    new = client.get("/feed.atom")
+    assert fast(app).hits == 1 and new.data != old.data  # the new version went through Flask
+    delta = client.get("/feed.atom", headers={"A-IM": "feed", "If-None-Match": old.headers["ETag"]})
+    assert delta.status_code == 226 and fast(app).hits == 1
+
+
+def test_news_sitemap_is_never_answered_by_the_fast_path(app, client, runner):
+    runner.invoke(main, ["ingest", str(SAMPLE)])
+    for _ in range(3):
+        client.get("/sitemap-news.xml")
+    assert fast(app).hits == 0
+
+
+def test_healthz_answers_ok(app, client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.data, response.headers["Content-Type"], response.headers["Cache-Control"]) == (
+        200, b"ok\n", "text/plain; charset=utf-8", "no-store")

@@ -36,6 +36,7 @@ feedgen's own unqualified elements they would serialize as atom:content and fail
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import json
 import re
@@ -100,6 +101,21 @@ T = TypeVar("T")
 
 
 # --- shared helpers -------------------------------------------------------------------------
+
+
+def _clean_doc(doc: FeedDoc) -> FeedDoc:
+    """The document with XML-forbidden characters removed; each entry cleaned once per process.
+
+    Entries repeat across formats and renders (a feed changes one entry at a time), and
+    walking every string of 50 entries costs more than rendering them.
+    """
+    entries = tuple(_clean_entry(entry) for entry in doc.entries)
+    return dataclasses.replace(_clean(dataclasses.replace(doc, entries=())), entries=entries)
+
+
+@functools.lru_cache(maxsize=4096)
+def _clean_entry(entry: FeedEntry) -> FeedEntry:
+    return _clean(entry)
 
 
 def _clean(value: T) -> T:
@@ -310,7 +326,7 @@ def _enclosure_link(parent: etree._Element, image: Image) -> None:
 
 def render_atom(doc: FeedDoc) -> bytes:
     """Atom 1.0 (RFC 4287) with RFC 5005 archive links and Media RSS images, UTF-8."""
-    doc = _clean(doc)
+    doc = _clean_doc(doc)
     fg = _generator(doc)
     fg.register_extension(_EXT, _AtomFeedExtension, _AtomEntryExtension, atom=True, rss=False)
     _extension(fg).doc = doc
@@ -407,7 +423,7 @@ def _rss_enclosure(item: etree._Element, image: Image) -> None:
 
 def render_rss(doc: FeedDoc) -> bytes:
     """RSS 2.0 with content:encoded, dc:creator, atom:link self/hub/archives and Media RSS."""
-    doc = _clean(doc)
+    doc = _clean_doc(doc)
     fg = _generator(doc)
     fg.register_extension(_EXT, _RssFeedExtension, _RssEntryExtension, atom=False, rss=True)
     _extension(fg).doc = doc
@@ -443,7 +459,7 @@ def _add_rss_item(fg: FeedGenerator, entry: FeedEntry) -> None:
 
 def render_json(doc: FeedDoc) -> bytes:
     """JSON Feed 1.1, UTF-8 (not ASCII-escaped), keys in a fixed order, with a final newline."""
-    doc = _clean(doc)
+    doc = _clean_doc(doc)
     feed: dict[str, Any] = {"version": JSON_FEED_VERSION, "title": doc.title,
                             "home_page_url": doc.html_url, "feed_url": doc.self_url}
     if doc.subtitle:
