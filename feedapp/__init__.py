@@ -10,12 +10,13 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web app: configuration, storage and views. Never imports hazm."""
     app = Flask(__name__, instance_relative_config=True)
-    from . import config, crawlers, db, feeds, pages
+    from . import api, config, crawlers, db, feeds, pages
     from .fastpath import FastPath
 
     config.load(app, test_config)
     db.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
     feeds.init_app(app)
     crawlers.init_app(app)
     if app.config["PROXY_COUNT"]:

@@ -37,6 +37,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WEBSUB_HUB": None,
         "TAG_AUTHORITY": None,
         "PROXY_COUNT": 0,
+        "API_TOKEN": None,
+        "MAX_RELEASE_BYTES": 1024 * 1024,
     }
 
 
@@ -52,7 +54,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     if urlsplit(config["SITE_URL"]).query:
         raise ValueError(f"{ENV_PREFIX}_SITE_URL must not hold a query, not {config['SITE_URL']!r}")
     config["SITE_TITLE"] = str(config["SITE_TITLE"])
-    for name in ("PAGE_SIZE", "FEED_SIZE", "FEED_TTL", "SITEMAP_SIZE"):
+    for name in ("PAGE_SIZE", "FEED_SIZE", "FEED_TTL", "SITEMAP_SIZE", "MAX_RELEASE_BYTES"):
         config[name] = _positive_int(name, config[name])
     if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:
         raise ValueError(f"{ENV_PREFIX}_SITEMAP_SIZE must be at most {SITEMAP_MAX_URLS} (sitemaps.org)")
@@ -61,6 +63,10 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB"):
         if config[name] is not None:
             config[name] = _absolute_url(name, str(config[name]))
+    if config["API_TOKEN"] is not None:
+        config["API_TOKEN"] = str(config["API_TOKEN"])
+        if len(config["API_TOKEN"]) < 16:
+            raise ValueError(f"{ENV_PREFIX}_API_TOKEN must be at least 16 characters (a random secret)")
     if config["TAG_AUTHORITY"] is None:
         config["TAG_AUTHORITY"] = default_tag_authority(config["SITE_URL"])
 

@@ -58,10 +58,12 @@ def robots() -> Response:
 def sitemap_index() -> Response:
     def build(version: int, _now: datetime) -> Representation:
         lastmods = store.sitemap_page_lastmods(get_engine(), _page_size())
-        entries = [sitemaps.SitemapEntry(urls.absolute("/sitemaps/pages.xml"), max(lastmods, default=None))]
+        entries = [sitemaps.SitemapEntry(urls.absolute("/sitemaps/pages.xml"), max(filter(None, lastmods), default=None))]
+        # A page whose releases were all retracted is empty (404): left out, its number kept.
         entries += [sitemaps.SitemapEntry(urls.absolute(f"/sitemaps/releases-{number}.xml"), lastmod)
-                    for number, lastmod in enumerate(lastmods, start=1)]
-        return _representation(sitemaps.render_index(entries), version, max(lastmods, default=None))
+                    for number, lastmod in enumerate(lastmods, start=1) if lastmod is not None]
+        newest = max(filter(None, lastmods), default=None)
+        return _representation(sitemaps.render_index(entries), version, newest)
     return _serve(("index",), build)
 
 

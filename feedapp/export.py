@@ -71,13 +71,13 @@ def site_paths() -> Iterator[str]:
     yield from (urls.list_path(page) for page in range(1, max(1, math.ceil(total / config["PAGE_SIZE"])) + 1))
     yield from (urls.release_path(key) for key in store.all_keys(engine))
     for selection in [store.ALL, *store.selections(engine)]:
-        pages = math.ceil(store.count_releases(engine, selection) / config["FEED_SIZE"])
+        pages = math.ceil(store.count_releases(engine, selection, retracted=True) / config["FEED_SIZE"])
         for fmt in urls.FORMATS:
             yield urls.feed_path(selection, fmt)
             yield from (urls.feed_path(selection, fmt, page) for page in range(1, pages + 1))
     yield from ("/robots.txt", "/sitemap.xml", "/sitemaps/pages.xml", "/sitemap-news.xml")
-    sitemap_pages = math.ceil(total / config["SITEMAP_SIZE"])
-    yield from (f"/sitemaps/releases-{page}.xml" for page in range(1, sitemap_pages + 1))
+    lastmods = store.sitemap_page_lastmods(engine, config["SITEMAP_SIZE"])
+    yield from (f"/sitemaps/releases-{page}.xml" for page, lastmod in enumerate(lastmods, start=1) if lastmod)
     yield from (f"/static/{name}" for name in STATIC_FILES)
 
 

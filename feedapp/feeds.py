@@ -133,10 +133,10 @@ def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None
     """Query and render one document; None when it does not exist (unknown page or selection)."""
     engine = get_engine()
     size = current_app.config["FEED_SIZE"]
-    total = store.count_releases(engine, selection)
-    pages = math.ceil(total / size)
+    # Pages are counted with retracted releases, so a retraction never moves a release.
+    pages = math.ceil(store.count_releases(engine, selection, retracted=True) / size)
     if page is None:
-        if total == 0 and selection != store.ALL:
+        if selection != store.ALL and store.count_releases(engine, selection) == 0:
             return None
         stamps = store.recently_changed(engine, size, selection)
     else:

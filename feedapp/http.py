@@ -99,7 +99,8 @@ class Prepared:
         caching = [(name, value) for name, value in caching if name not in overridden] + list(policy.extra_headers)
         body = rep.gzipped if use_gzip else rep.body
         mimetype = policy.browser_mimetype if for_browser else rep.mimetype
-        entity = [("Content-Type", f"{mimetype}; charset=utf-8"), ("Content-Length", str(len(body)))]
+        entity = [("Content-Type", f"{mimetype}; charset=utf-8"), ("Content-Length", str(len(body))),
+                  ("X-Content-Type-Options", "nosniff")]
         if use_gzip:
             entity.append(("Content-Encoding", "gzip"))
         return _Variant(body=body, headers=caching + entity, not_modified=caching)

@@ -101,7 +101,25 @@ Handler = Callable[[Path, int | None, ParseResult], Outcome]
 
 
 def process(paths: Iterable[Path], handle: Handler, shortcut: Handler | None = None) -> Iterator[Outcome]:
-    """Parse and normalize every release in `paths`, hand each to `handle`; one outcome each.
+    """Parse and normalize every release in `paths`, hand each to `handle`; one outcome each."""
+    return process_parsed(((path, parse_file(path)) for path in paths), handle, shortcut)
+
+
+def parse_document(raw: bytes, format: str, key: str | None = None) -> Outcome | ParseResult:
+    """Parse one document received whole (the publishing API): a text release needs `key`."""
+    source = Path(f"<{format} release>")
+    if format == "text":
+        return _guarded(source, None, lambda: parse_text_release(raw, key or ""))
+    result = _guarded(source, None, lambda: parse_json_release(raw))
+    if isinstance(result, ParseResult) and key is not None and result.release.key != key:
+        return _rejected(source, None, [Problem(
+            f"key {result.release.key!r} differs from the URL's {key!r}; expected the same key", field="key")])
+    return result
+
+
+def process_parsed(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]], handle: Handler,
+                   shortcut: Handler | None = None) -> Iterator[Outcome]:
+    """Normalize every parsed release and hand each to `handle`; one outcome each.
 
     `shortcut`, if given, sees each parsed release before normalization (the costly step) and
     may answer for it, returning an Outcome, or return None to go on.
@@ -109,8 +127,8 @@ def process(paths: Iterable[Path], handle: Handler, shortcut: Handler | None = N
     An unexpected exception rejects that release only, with its type and message.
     """
     seen: dict[str, Path] = {}
-    for path in paths:
-        for item in parse_file(path):
+    for path, parsed in items:
+        for item in parsed:
             if isinstance(item, Outcome):
                 yield item
                 continue
@@ -146,6 +164,19 @@ def check_files(paths: Iterable[Path]) -> Iterator[Outcome]:
 
 def ingest_files(engine: Engine, paths: Iterable[Path], clock: Callable[[], datetime] | None = None) -> Iterator[Outcome]:
     """Parse, normalize and store every release; each release is its own transaction."""
+    return ingest_parsed(engine, ((path, parse_file(path)) for path in paths), clock)
+
+
+def ingest_document(engine: Engine, raw: bytes, format: str, key: str | None = None,
+                    clock: Callable[[], datetime] | None = None) -> Outcome:
+    """Parse, normalize and store one document received whole (the publishing API)."""
+    [outcome] = ingest_parsed(engine, [(Path(f"<{format} release>"), [parse_document(raw, format, key)])], clock)
+    return outcome
+
+
+def ingest_parsed(engine: Engine, items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
+                  clock: Callable[[], datetime] | None = None) -> Iterator[Outcome]:
+    """Store parsed documents: the one write path of the CLI and the API."""
     now = clock or (lambda: datetime.now(timezone.utc))
 
     def unchanged(path: Path, line: int | None, result: ParseResult) -> Outcome | None:
@@ -166,4 +197,4 @@ def ingest_files(engine: Engine, paths: Iterable[Path], clock: Callable[[], date
                 f" {kept.jalali}; the original publication time was kept"))
         return Outcome(path=path, action=saved.action, line=line, key=result.release.key,
                        release=saved.stored.release, warnings=tuple(warnings))
-    return process(paths, handle, unchanged)
+    return process_parsed(items, handle, unchanged)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from . import store, urls
 from .core.jalali import format_jalali, published_from_instant, rfc3339
@@ -59,6 +59,8 @@ def release(key: str) -> str:
     stored = store.get_release(get_engine(), key)
     if stored is None:
         abort(404)
+    if stored.retracted_at is not None:
+        abort(410)  # RFC 9110 §15.5.11: gone on purpose, and for good
     release = stored.release
     canonical = urls.absolute(urls.release_path(release.key))
     modified = release.updated or release.published.instant
@@ -87,6 +89,26 @@ def _news_article(release: Release, canonical: str, modified: datetime) -> dict[
     return article
 
 
+# Pages load only their own stylesheet; release images may come from the newsroom's servers.
+# The JSON-LD block is data, not script, so no script source is allowed at all.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
+                           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+@bp.after_app_request
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response
+
+
 @bp.app_errorhandler(404)
 def not_found(_error: Exception) -> tuple[str, int]:
     return render_template("404.html"), 404
+
+
+@bp.app_errorhandler(410)
+def gone(_error: Exception) -> tuple[str, int]:
+    return render_template("410.html"), 410

@@ -72,6 +72,9 @@ releases = sa.Table(
     # The data_version at this release's last visible change: orders the subscription feed
     # (newest changes first) and answers "what changed since version N" for delta feeds.
     sa.Column("changed_version", sa.Integer, nullable=False, server_default="0"),
+    # Set when the publisher retracts the release: gone from feeds, sitemaps and lists, its
+    # page answers 410; the row stays, so archive and sitemap pages keep their membership.
+    sa.Column("retracted_at", UTCDateTime),
     sa.Index("releases_published", "published", "id"),
     sa.Index("releases_changed_at", "changed_at"),
     sa.Index("releases_changed_version", "changed_version"),
@@ -157,6 +160,9 @@ def create_schema(engine: Engine) -> None:
 def _upgrade(connection: Connection) -> None:
     """Bring a database made by an earlier feedapp up to the current schema, in place."""
     columns = {column["name"] for column in sa.inspect(connection).get_columns("releases")}
+    if "retracted_at" not in columns:
+        kind = "TIMESTAMP WITH TIME ZONE" if connection.dialect.name == "postgresql" else "DATETIME"
+        connection.exec_driver_sql(f"ALTER TABLE releases ADD COLUMN retracted_at {kind}")
     if "changed_version" in columns:
         return
     connection.exec_driver_sql("ALTER TABLE releases ADD COLUMN changed_version INTEGER NOT NULL DEFAULT 0")
@@ -180,7 +186,7 @@ class SaveResult:
 def get_release_if_raw(engine: Engine, key: str, raw: bytes, format: str) -> StoredRelease | None:
     """The stored release with this key if it was stored from exactly these bytes, else None."""
     query = sa.select(releases).where(releases.c.key == key, releases.c.raw_sha256 == _digest(raw),
-                                      releases.c.format == format)
+                                      releases.c.format == format, releases.c.retracted_at.is_(None))
     with engine.connect() as connection:
         row = connection.execute(query).first()
     return _stored(row._mapping) if row else None
@@ -217,22 +223,35 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
             release_id = connection.execute(releases.insert().values(**values)).inserted_primary_key[0]
             _write_categories(connection, release_id, release.categories)
             return SaveResult(ADDED, _stored({**values, "id": release_id}))
-        if row.raw_sha256 == digest and row.format == format:
+        retracted = row.retracted_at is not None  # sending it again publishes it again
+        if row.raw_sha256 == digest and row.format == format and not retracted:
             return SaveResult(UNCHANGED, _stored(row._mapping))
         content = _content_values(release)
         source_updated = release.updated if release.updated != row.updated else None
-        if all(content[name] == row._mapping[name] for name in _CONTENT_COLUMNS) and source_updated is None:
+        same = all(content[name] == row._mapping[name] for name in _CONTENT_COLUMNS)
+        if same and source_updated is None and not retracted:
             # Same release in other bytes (re-encoded, whitespace): keep the newest bytes quietly.
             connection.execute(releases.update().where(releases.c.id == row.id)
                                .values(raw=raw, raw_sha256=digest, format=format))
             return SaveResult(UNCHANGED, _stored({**row._mapping, "format": format}))
         values = {**content, "raw": raw, "raw_sha256": digest, "format": format,
-                  "updated": source_updated or now, "changed_at": now,
-                  "changed_version": _bump_version(connection)}
+                  "updated": row.updated if same and retracted else source_updated or now,
+                  "changed_at": now, "changed_version": _bump_version(connection), "retracted_at": None}
         connection.execute(releases.update().where(releases.c.id == row.id).values(**values))
         connection.execute(release_categories.delete().where(release_categories.c.release_id == row.id))
         _write_categories(connection, row.id, release.categories)
         return SaveResult(UPDATED, _stored({**row._mapping, **values}))
+
+
+def retract(engine: Engine, key: str, now: datetime) -> StoredRelease | None:
+    """Retract a release (idempotent); None when no release has that key."""
+    with _writer(engine).begin() as connection:
+        row = connection.execute(sa.select(releases).where(releases.c.key == key)).first()
+        if row is None or row.retracted_at is not None:
+            return _stored(row._mapping) if row else None
+        values = {"retracted_at": now, "changed_at": now, "changed_version": _bump_version(connection)}
+        connection.execute(releases.update().where(releases.c.id == row.id).values(**values))
+        return _stored({**row._mapping, **values})
 
 
 def _content_values(release: Release) -> dict[str, Any]:
@@ -289,7 +308,8 @@ def _stored(row: Any) -> StoredRelease:
         images=tuple(Image(**image) for image in json.loads(row["images"])),
     )
     return StoredRelease(release=release, format=row["format"], ingested_at=_utc(row["ingested_at"]),
-                         changed_at=_utc(row["changed_at"]), version=row["changed_version"], id=row["id"])
+                         changed_at=_utc(row["changed_at"]), version=row["changed_version"], id=row["id"],
+                         retracted_at=_utc(row.get("retracted_at")))
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -321,8 +341,11 @@ class Selection:
 ALL = Selection()
 
 
-def _select(selection: Selection, *columns: Any) -> sa.Select:
+def _select(selection: Selection, *columns: Any, retracted: bool = False) -> sa.Select:
+    """Releases of the selection; retracted ones only when asked (page membership counts them)."""
     query = sa.select(*(columns or (releases,)))
+    if not retracted:
+        query = query.where(releases.c.retracted_at.is_(None))
     if selection.category is not None:
         query = query.join(release_categories, release_categories.c.release_id == releases.c.id).where(
             release_categories.c.category == selection.category)
@@ -373,8 +396,15 @@ def archive_page(engine: Engine, page: int, size: int, selection: Selection = AL
     Membership depends only on insertion order, so adding releases never moves one to
     another page (RFC 5005 archives stay stable).
     """
-    query = _select(selection, *_STAMP_COLUMNS).order_by(releases.c.id).limit(size).offset((page - 1) * size)
-    return _stamps(engine, query)
+    return _stamps(engine, sa.select(*_STAMP_COLUMNS).where(_on_page(selection, page, size)).order_by(releases.c.id))
+
+
+def _on_page(selection: Selection, page: int, size: int) -> sa.ColumnElement[bool]:
+    """Releases on page `page` of the selection in insertion order, retracted ones counted for
+    membership (so a retraction never moves a release to another page) but not shown."""
+    members = (_select(selection, releases.c.id, retracted=True).order_by(releases.c.id)
+               .limit(size).offset((page - 1) * size))
+    return sa.and_(releases.c.id.in_(members.scalar_subquery()), releases.c.retracted_at.is_(None))
 
 
 def releases_by_id(engine: Engine, ids: list[int]) -> dict[int, StoredRelease]:
@@ -387,7 +417,7 @@ def releases_by_id(engine: Engine, ids: list[int]) -> dict[int, StoredRelease]:
 def sitemap_page(engine: Engine, page: int, size: int) -> list[tuple[str, datetime]]:
     """(key, last real change) of page `page` (1 = oldest) of releases in insertion order."""
     query = (sa.select(releases.c.key, releases.c.published, releases.c.updated)
-             .order_by(releases.c.id).limit(size).offset((page - 1) * size))
+             .where(_on_page(ALL, page, size)).order_by(releases.c.id))
     with engine.connect() as connection:
         return [(key, max(filter(None, (_utc(published), _utc(updated)))))
                 for key, published, updated in connection.execute(query)]
@@ -395,42 +425,46 @@ def sitemap_page(engine: Engine, page: int, size: int) -> list[tuple[str, dateti
 
 def sitemap_page_lastmods(engine: Engine, size: int) -> list[datetime]:
     """The newest change in each sitemap page of `size` releases, oldest page first."""
+    shown = releases.c.retracted_at.is_(None)
     numbered = sa.select(
         ((sa.func.row_number().over(order_by=releases.c.id) - 1) // size).label("page"),
-        releases.c.published, releases.c.updated,
+        sa.case((shown, releases.c.published)).label("published"),
+        sa.case((shown, releases.c.updated)).label("updated"),
     ).subquery()
     query = (sa.select(numbered.c.page, sa.func.max(numbered.c.published), sa.func.max(numbered.c.updated))
              .group_by(numbered.c.page).order_by(numbered.c.page))
     with engine.connect() as connection:
-        return [max(filter(None, (published, updated))) for _, published, updated in connection.execute(query)]
+        return [max(filter(None, (published, updated)), default=None) for _, published, updated in connection.execute(query)]
 
 
 def published_since(engine: Engine, since: datetime, limit: int) -> list[StoredRelease]:
     """Releases published at or after `since`, newest first, at most `limit`."""
-    query = (sa.select(releases).where(releases.c.published >= since)
+    query = (_select(ALL).where(releases.c.published >= since)
              .order_by(releases.c.published.desc(), releases.c.id.desc()).limit(limit))
     return _fetch(engine, query)
 
 
 def selections(engine: Engine) -> list[Selection]:
-    """Every category and every source office that has releases, each as a Selection."""
+    """Every category and every source office with shown releases, each as a Selection."""
     with engine.connect() as connection:
-        categories = connection.execute(sa.select(release_categories.c.category).distinct()
-                                        .order_by(release_categories.c.category)).scalars().all()
-        sources = connection.execute(sa.select(releases.c.source).where(releases.c.source.is_not(None))
+        categories = connection.execute(
+            sa.select(release_categories.c.category).distinct()
+            .join(releases, releases.c.id == release_categories.c.release_id)
+            .where(releases.c.retracted_at.is_(None)).order_by(release_categories.c.category)).scalars().all()
+        sources = connection.execute(_select(ALL, releases.c.source).where(releases.c.source.is_not(None))
                                      .distinct().order_by(releases.c.source)).scalars().all()
     return [Selection(category=c) for c in categories] + [Selection(source=s) for s in sources]
 
 
 def all_keys(engine: Engine) -> list[str]:
-    """Every release key, in insertion order."""
+    """Every shown (not retracted) release key, in insertion order."""
     with engine.connect() as connection:
-        return connection.execute(sa.select(releases.c.key).order_by(releases.c.id)).scalars().all()
+        return connection.execute(_select(ALL, releases.c.key).order_by(releases.c.id)).scalars().all()
 
 
-def count_releases(engine: Engine, selection: Selection = ALL) -> int:
-    """How many releases the selection holds."""
-    query = sa.select(sa.func.count()).select_from(_select(selection).subquery())
+def count_releases(engine: Engine, selection: Selection = ALL, *, retracted: bool = False) -> int:
+    """How many releases the selection shows (and has retracted, with `retracted`)."""
+    query = sa.select(sa.func.count()).select_from(_select(selection, retracted=retracted).subquery())
     with engine.connect() as connection:
         return connection.execute(query).scalar_one()
 

@@ -86,3 +86,4 @@ class StoredRelease:
     changed_at: datetime
     version: int = 0  # the store's data version at the last visible change
     id: int = 0  # insertion order: fixes each release's RFC 5005 archive page
+    retracted_at: datetime | None = None  # the publisher withdrew it (pages answer 410)

@@ -1,0 +1,149 @@
+"""The publishing API: create, replace, read and retract releases over HTTP with a bearer token.
+
+POST /api/releases, PUT/GET/DELETE /api/releases/<key>. Off (404) unless FEEDAPP_API_TOKEN is
+set. Writes go through the same ingest pipeline as the CLI, run in a child process (see
+ingest_worker.py) so that serving processes never load hazm.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import store, urls
+from .core.jalali import rfc3339
+from .db import get_engine
+from .ingest_worker import IngestClient
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MEDIA_TYPES = {"application/json": "json", "text/plain": "text"}
+_CLIENT = "feedapp.ingest_client"
+
+
+@bp.before_request
+def _authorize() -> None:
+    token = current_app.config["API_TOKEN"]
+    if not token:
+        abort(404)  # no token configured: the API does not exist
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        raise _Unauthorized()
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):  # constant time
+        abort(403)
+
+
+class _Unauthorized(HTTPException):
+    code = 401
+    description = "a bearer token is required"
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        # RFC 6750 §3: say which scheme to use.
+        return [*super().get_headers(*args, **kwargs), ("WWW-Authenticate", 'Bearer realm="feedapp"')]
+
+
+@bp.errorhandler(HTTPException)
+def _json_error(error: HTTPException) -> Response:
+    response = jsonify({"errors": [{"message": error.description}]})
+    response.status_code = error.code or 500
+    for name, value in error.get_headers():
+        if name.lower() == "www-authenticate":
+            response.headers[name] = value
+    return response
+
+
+@bp.post("/releases")
+def create() -> Response:
+    """A JSON release (key inside), or a text release with `?key=`."""
+    return _write(request.args.get("key"))
+
+
+@bp.put("/releases/<key>")
+def replace(key: str) -> Response:
+    """Create or replace the release with this key (idempotent)."""
+    return _write(key)
+
+
+@bp.get("/releases/<key>")
+def read(key: str) -> Response:
+    """The stored fields, and the bytes exactly as received (base64) with their text."""
+    stored = store.get_release(get_engine(), key)
+    if stored is None:
+        abort(404, f"no release has the key {key!r}")
+    raw = store.get_raw(get_engine(), key) or b""
+    release = stored.release
+    return jsonify({
+        "key": release.key, "url": urls.absolute(urls.release_path(release.key)),
+        "published": rfc3339(release.published.instant), "jalali": release.published.jalali,
+        "updated": rfc3339(release.updated) if release.updated else None,
+        "retracted": rfc3339(stored.retracted_at) if stored.retracted_at else None,
+        "kicker": release.kicker, "title": release.title, "lead": release.lead, "body": list(release.body),
+        "categories": list(release.categories), "source": release.source, "language": release.language,
+        "images": [{k: v for k, v in vars(image).items() if v is not None} for image in release.images],
+        "format": stored.format, "raw_base64": base64.b64encode(raw).decode("ascii"),
+        "raw": raw.decode("utf-8", errors="replace"),
+    })
+
+
+@bp.delete("/releases/<key>")
+def retract(key: str) -> Response:
+    """Retract: gone from feeds and sitemaps, its page answers 410. Idempotent."""
+    stored = store.retract(get_engine(), key, datetime.now(timezone.utc))
+    if stored is None:
+        abort(404, f"no release has the key {key!r}")
+    _notify_hub(stored.release)
+    return jsonify({"key": key, "action": "retracted", "retracted": rfc3339(stored.retracted_at)})
+
+
+def _write(key: str | None) -> Response:
+    media_type = request.mimetype
+    if media_type not in MEDIA_TYPES:
+        abort(415, f"expected Content-Type application/json or text/plain, not {media_type or 'none'!r}")
+    format = MEDIA_TYPES[media_type]
+    if format == "text" and not key:
+        abort(422, "a text release needs its key: PUT /api/releases/KEY or POST /api/releases?key=KEY")
+    request.max_content_length = current_app.config["MAX_RELEASE_BYTES"]  # → 413 before reading it all
+    raw = request.get_data(cache=False)
+    reply = _client().ingest(raw, format, key)
+    if reply["action"] == "rejected":
+        return _json(422, {"errors": reply["errors"]})
+    stored = store.get_release(get_engine(), reply["key"])
+    if reply["action"] in ("added", "updated") and stored is not None:
+        _notify_hub(stored.release)
+    location = urls.absolute(f"/api/releases/{urls.segment(reply['key'])}")
+    body = {"key": reply["key"], "action": reply["action"], "url": urls.absolute(urls.release_path(reply["key"])),
+            "warnings": reply["warnings"]}
+    response = _json(201 if reply["action"] == "added" else 200, body)
+    response.headers["Location"] = location
+    return response
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _client() -> IngestClient:
+    client = current_app.extensions.get(_CLIENT)
+    if client is None:
+        client = current_app.extensions[_CLIENT] = IngestClient(current_app.config["DATABASE_URL"])
+    return client
+
+
+def _notify_hub(release: Any) -> None:
+    """Tell the WebSub hub in the background: a slow hub never delays the API's answer."""
+    hub = current_app.config["WEBSUB_HUB"]
+    if not hub:
+        return
+    from . import websub
+    from .feeds import topic_urls
+
+    topics = topic_urls([release])
+    threading.Thread(target=websub.notify, args=(hub, topics), daemon=True).start()

@@ -1,0 +1,106 @@
+"""The ingest pipeline as a child process of a web worker, for the publishing API.
+
+Serving processes never import hazm (seconds, hundreds of MB). The API therefore hands each
+document to a long-lived child, `python -m feedapp.ingest_worker`, started on the first write
+and kept: one JSON line in (`{"raw": base64, "format": "text"|"json", "key": …}`), one JSON
+line out (`{"action", "key", "errors", "warnings"}`), through the same `ingest_document` as the
+CLI. The child reads FEEDAPP_DATABASE_URL from its environment.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import threading
+from typing import IO, Any
+
+
+def main() -> None:
+    """Serve requests on stdin until it closes."""
+    from . import create_app
+    from .db import get_engine
+    from .ingest import ingest_document
+
+    app = create_app()
+    with app.app_context():
+        engine = get_engine()
+        for line in sys.stdin:
+            request = json.loads(line)
+            outcome = ingest_document(engine, base64.b64decode(request["raw"]), request["format"], request.get("key"))
+            reply = {
+                "action": outcome.action,
+                "key": outcome.key,
+                "errors": [_problem(p) for p in outcome.errors],
+                "warnings": [_problem(p) for p in outcome.warnings],
+            }
+            print(json.dumps(reply, ensure_ascii=False), flush=True)
+
+
+def _problem(problem: Any) -> dict[str, Any]:
+    described = {"message": problem.message}
+    if problem.field is not None:
+        described["field"] = problem.field
+    if problem.line is not None:
+        described["line"] = problem.line
+    return described
+
+
+class IngestClient:
+    """The web side: one child per process, started when first needed, restarted if it died."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._process: subprocess.Popen[str] | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def ingest(self, raw: bytes, format: str, key: str | None) -> dict[str, Any]:
+        """Store one document through the ingest pipeline; the child's reply."""
+        request = json.dumps({"raw": base64.b64encode(raw).decode("ascii"), "format": format, "key": key})
+        with self._lock:
+            for attempt in (1, 2):  # a child killed since the last request is started again once
+                process = self._child()
+                try:
+                    assert process.stdin is not None and process.stdout is not None
+                    process.stdin.write(request + "\n")
+                    process.stdin.flush()
+                    reply = process.stdout.readline()
+                except (BrokenPipeError, OSError):
+                    reply = ""
+                if reply:
+                    return json.loads(reply)
+                self._stop()
+                if attempt == 2:
+                    raise RuntimeError("the ingest worker process died twice on this request")
+        raise AssertionError("unreachable")
+
+    def _child(self) -> subprocess.Popen[str]:
+        if self._process is None or self._process.poll() is not None or self._pid != os.getpid():
+            environment = {**os.environ, "FEEDAPP_DATABASE_URL": self.database_url}
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "feedapp.ingest_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                text=True, encoding="utf-8", env=environment)
+            self._pid = os.getpid()
+        return self._process
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            _close(self._process.stdin)
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
+
+def _close(stream: IO[str] | None) -> None:
+    if stream is not None:
+        try:
+            stream.close()
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    main()

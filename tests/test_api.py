@@ -1,0 +1,191 @@
+"""The publishing API: token, media types, limits, precise errors, the CLI's pipeline, retraction."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+
+from feedapp import create_app
+from tests.conftest import SAMPLE, get_engine_of
+
+TOKEN = "s3cret-token-for-tests-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+SITE = "https://news.example.ir"
+RELEASE = {"key": "api_1", "published": "1403/05/10 ساعت 11:00", "title": "تیتر خبر", "lead": "لید خبر سازمانها.",
+           "body": ["یک", "دو"], "categories": ["اقتصاد"]}
+
+
+@pytest.fixture
+def api(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "API_TOKEN": TOKEN, "SITE_URL": SITE,
+                      "MAX_RELEASE_BYTES": 20_000})
+    yield app, app.test_client()
+    get_engine_of(app).dispose()
+
+
+def post_json(client, document, path="/api/releases", method="post", headers=AUTH):
+    return getattr(client, method)(path, data=json.dumps(document, ensure_ascii=False).encode(),
+                                   headers={**headers, "Content-Type": "application/json"})
+
+
+def test_api_is_off_without_a_configured_token(client):
+    for method, path in (("post", "/api/releases"), ("get", "/api/releases/x"), ("delete", "/api/releases/x")):
+        assert getattr(client, method)(path, headers=AUTH).status_code == 404
+
+
+@pytest.mark.parametrize("headers, status", [
+    ({}, 401),
+    ({"Authorization": "Basic dXNlcjpwYXNz"}, 401),
+    ({"Authorization": "Bearer"}, 401),
+    ({"Authorization": "Bearer wrong-token-wrong-token"}, 403),
+    ({"Authorization": f"Bearer {TOKEN}x"}, 403),
+])
+def test_missing_token_is_401_and_wrong_token_403(api, headers, status):
+    _, client = api
+    response = post_json(client, RELEASE, headers=headers)
+    assert response.status_code == status
+    assert response.get_json()["errors"][0]["message"]
+    assert ("WWW-Authenticate" in response.headers) is (status == 401)
+    if status == 401:
+        assert response.headers["WWW-Authenticate"] == 'Bearer realm="feedapp"'
+
+
+def test_post_creates_get_reads_put_replaces(api):
+    app, client = api
+    created = post_json(client, RELEASE)
+    assert created.status_code == 201
+    assert created.headers["Location"] == f"{SITE}/api/releases/api_1"
+    assert created.get_json() == {"key": "api_1", "action": "added", "url": f"{SITE}/releases/api_1", "warnings": []}
+    read = client.get("/api/releases/api_1", headers=AUTH).get_json()
+    assert (read["title"], read["lead"], read["published"], read["retracted"]) == (
+        "تیتر خبر", "لید خبر سازمان\u200cها.", "2024-07-31T11:00:00+03:30", None)
+    assert json.loads(read["raw"]) == RELEASE
+    assert b"api_1" in client.get("/feed.atom").data  # the next request shows it
+    again = post_json(client, RELEASE, "/api/releases/api_1", "put")
+    assert (again.status_code, again.get_json()["action"]) == (200, "unchanged")
+    changed = post_json(client, {**RELEASE, "title": "تیتر تازه"}, "/api/releases/api_1", "put")
+    assert (changed.status_code, changed.get_json()["action"]) == (200, "updated")
+    assert "تیتر تازه" in client.get("/feed.atom").data.decode()
+
+
+def test_text_release_needs_its_key(api):
+    _, client = api
+    raw = SAMPLE.read_bytes()
+    created = client.put("/api/releases/sample", data=raw, headers={**AUTH, "Content-Type": "text/plain; charset=utf-8"})
+    assert (created.status_code, created.get_json()["action"]) == (201, "added")
+    assert client.get("/api/releases/sample", headers=AUTH).get_json()["raw"] == raw.decode("utf-8")
+    missing = client.post("/api/releases", data=raw, headers={**AUTH, "Content-Type": "text/plain"})
+    assert missing.status_code == 422
+    posted = client.post("/api/releases?key=sample2", data=raw, headers={**AUTH, "Content-Type": "text/plain"})
+    assert posted.status_code == 201
+
+
+def test_release_that_does_not_parse_is_422_with_the_cli_messages(api):
+    _, client = api
+    response = post_json(client, {**RELEASE, "title": 5, "published": "1392/12/30", "extra": 1})
+    assert response.status_code == 422
+    assert response.get_json() == {"errors": [
+        {"field": "extra", "message": "unknown field; expected one of body, categories, images, key, kicker, language,"
+                                      " lead, published, source, title, updated"},
+        {"field": "published", "message": "1392/12/30 does not exist (1392 is not a leap year); expected a day from 1 to 29"},
+        {"field": "title", "message": "expected a string, found a number"},
+    ]}
+    text = post_json(client, {}, "/api/releases/t1", "put", headers=AUTH)
+    assert text.status_code == 422
+    bad_text = client.put("/api/releases/t1", data="تیتر\n\nلید.".encode(), headers={**AUTH, "Content-Type": "text/plain"})
+    assert bad_text.get_json()["errors"][0] == {"line": 1, "message": (
+        "expected a Solar Hijri date line such as '۱۳۹۲/۱۲/۲۰', '۲۰ اسفند ۱۳۹۲' or 'سه‌شنبه ۱۳۹۲/۱۲/۲۰ - ساعت ۱۴:۳۰',"
+        " found 'تیتر'")}
+
+
+def test_key_in_the_body_must_match_the_url(api):
+    _, client = api
+    response = post_json(client, RELEASE, "/api/releases/other", "put")
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"field": "key", "message": "key 'api_1' differs from the URL's 'other'; expected the same key"}]
+
+
+@pytest.mark.parametrize("content_type", ["application/xml", "multipart/form-data; boundary=x", ""])
+def test_wrong_media_type_is_415(api, content_type):
+    _, client = api
+    response = client.post("/api/releases", data=b"{}", headers={**AUTH, "Content-Type": content_type})
+    assert response.status_code == 415
+
+
+def test_body_over_the_limit_is_413_before_it_is_read(api):
+    _, client = api
+    big = {**RELEASE, "body": ["خبر " * 10_000]}  # ~80 KB > 20,000 bytes
+    response = post_json(client, big)
+    assert response.status_code == 413
+    assert client.get("/api/releases/api_1", headers=AUTH).status_code == 404
+
+
+def test_retraction_removes_the_release_everywhere_and_the_page_answers_410(api):
+    _, client = api
+    post_json(client, RELEASE)
+    post_json(client, {**RELEASE, "key": "api_2", "title": "خبر دوم"})
+    assert client.get("/releases/api_1").status_code == 200
+    retracted = client.delete("/api/releases/api_1", headers=AUTH)
+    assert retracted.status_code == 200 and retracted.get_json()["action"] == "retracted"
+    assert client.delete("/api/releases/api_1", headers=AUTH).status_code == 200  # idempotent
+    page = client.get("/releases/api_1")
+    assert page.status_code == 410 and "این خبر حذف شده است" in page.data.decode()
+    for path in ("/feed.atom", "/feed.rss", "/feed.json", "/feed/archive/1.atom", "/sitemaps/releases-1.xml",
+                 "/sitemap-news.xml", "/", "/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed.atom"):
+        body = client.get(path).data
+        assert b"/releases/api_1" not in body, path
+        assert b"/releases/api_2" in body or path == "/sitemap-news.xml", path
+    assert client.get("/api/releases/api_1", headers=AUTH).get_json()["retracted"] is not None
+    assert client.delete("/api/releases/nope", headers=AUTH).status_code == 404
+    republished = post_json(client, RELEASE, "/api/releases/api_1", "put")
+    assert (republished.status_code, republished.get_json()["action"]) == (200, "updated")
+    assert client.get("/releases/api_1").status_code == 200
+
+
+class _Hub(BaseHTTPRequestHandler):
+    received: list[dict[str, list[str]]] = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        _Hub.received.append(parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_api_writes_notify_the_websub_hub(database_url):
+    hub = HTTPServer(("127.0.0.1", 0), _Hub)
+    threading.Thread(target=hub.serve_forever, daemon=True).start()
+    try:
+        app = create_app({"DATABASE_URL": database_url, "API_TOKEN": TOKEN, "SITE_URL": SITE,
+                          "WEBSUB_HUB": f"http://127.0.0.1:{hub.server_port}/"})
+        post_json(app.test_client(), RELEASE)
+        deadline = time.monotonic() + 10
+        while len(_Hub.received) < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        topics = sorted(q["hub.url"][0] for q in _Hub.received)
+        assert topics == sorted([f"{SITE}/feed.{f}" for f in ("atom", "rss", "json")]
+                                + [f"{SITE}/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed.{f}"
+                                   for f in ("atom", "rss", "json")])
+        get_engine_of(app).dispose()
+    finally:
+        hub.shutdown()
+        _Hub.received.clear()
+
+
+def test_html_responses_carry_security_headers(api):
+    _, client = api
+    for path in ("/", "/releases/nope"):
+        headers = client.get(path).headers
+        assert headers["Content-Security-Policy"] == (
+            "default-src 'none'; style-src 'self'; img-src 'self' https: data:; base-uri 'none'; form-action 'none';"
+            " frame-ancestors 'none'")
+        assert (headers["X-Content-Type-Options"], headers["Referrer-Policy"]) == ("nosniff", "strict-origin-when-cross-origin")
+    assert client.get("/feed.atom").headers["X-Content-Type-Options"] == "nosniff"
