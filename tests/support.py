@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,21 +43,8 @@ def gunicorn(env: dict[str, str], workers: int = 2, port: int | None = None,
                                 "--workers", str(workers), "wsgi:app"], env={**os.environ, **env}, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=5).close()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode())
-                time.sleep(0.2)
+    with _running(process, "gunicorn", lambda: urllib.request.urlopen(base + "/", timeout=5).close(), 60):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
@@ -114,22 +101,28 @@ def nginx(conf: Path, port: int) -> Iterator[str]:
     """nginx running `conf` in the foreground; yields its base URL."""
     process = subprocess.Popen([NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    with _running(process, "nginx", lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close(), 20):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def _running(process: subprocess.Popen, name: str, probe: Callable[[], None], timeout: float) -> Iterator[None]:
+    """Wait until `probe` stops raising OSError (the server answers), then stop the server after."""
+    deadline = time.monotonic() + timeout
     try:
         while True:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
+                probe()
+                break
+            except OSError:  # URLError and ConnectionError are OSErrors
                 if process.poll() is not None or time.monotonic() > deadline:
                     process.kill()
-                    raise RuntimeError("nginx did not start: " + process.stderr.read().decode())
+                    raise RuntimeError(f"{name} did not start: " + process.stderr.read().decode())
                 time.sleep(0.1)
-        yield base
+        yield
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=30)
 
 
 class PostgresServer:

@@ -189,3 +189,18 @@ def test_html_responses_carry_security_headers(api):
             " frame-ancestors 'none'")
         assert (headers["X-Content-Type-Options"], headers["Referrer-Policy"]) == ("nosniff", "strict-origin-when-cross-origin")
     assert client.get("/feed.atom").headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_internal_error_is_logged_and_answered_without_details(monkeypatch, caplog, database_url):
+    from feedapp import store
+
+    app = create_app({"DATABASE_URL": database_url})  # not TESTING: errors are handled as in production
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("secret detail from deep inside")
+    monkeypatch.setattr(store, "get_release", fail)
+    response = app.test_client().get("/releases/any")
+    assert response.status_code == 500
+    assert b"secret detail" not in response.data and b"Traceback" not in response.data
+    assert any("secret detail from deep inside" in (record.exc_text or "") or
+               (record.exc_info and "secret detail" in str(record.exc_info[1])) for record in caplog.records)
+    get_engine_of(app).dispose()
