@@ -17,9 +17,10 @@ workers = int(os.environ.get("FEEDAPP_WORKERS", 2 * multiprocessing.cpu_count())
 worker_class = "sync"
 
 # Recycle workers now and then so a slow leak can never grow without bound; jitter keeps them
-# from restarting all at once.
-max_requests = 10_000
-max_requests_jitter = 1_000
+# from restarting all at once. A recycled worker starts with empty render caches and renders
+# each document again, so not too often: at 1,000 requests/s a worker lives about 2 minutes.
+max_requests = 100_000
+max_requests_jitter = 10_000
 
 timeout = 30  # a request that takes longer than this is a bug: kill and replace the worker
 graceful_timeout = 30

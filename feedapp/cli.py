@@ -8,6 +8,7 @@ are still stored), 2 for usage errors.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,9 +37,11 @@ _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(exists
 
 
 @main.command("ingest")
+@click.option("--jobs", "parallel", type=click.IntRange(min=1), default=None,
+              help="Processes that normalize text (default: every core when there are 100 files or more).")
 @_paths
 @with_appcontext
-def ingest_command(paths: tuple[Path, ...]) -> None:
+def ingest_command(paths: tuple[Path, ...], parallel: int | None) -> None:
     """Parse, normalize and store releases from files or folders (*.txt, *.json, *.jsonl).
 
     Prints `added KEY`, `updated KEY` or `unchanged KEY` per release on stdout, and
@@ -50,7 +53,8 @@ def ingest_command(paths: tuple[Path, ...]) -> None:
     files = collect_files(paths)
     counts: dict[str, int] = {}
     changed = []
-    for outcome in ingest_files(get_engine(), _with_progress(files)):
+    workers = _workers(len(files), parallel)
+    for outcome in ingest_files(get_engine(), _with_progress(files), workers=workers):
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
         if outcome.action in ("added", "updated") and outcome.release:
             changed.append(outcome.release)
@@ -112,6 +116,16 @@ def export_command(outdir: Path) -> None:
 
     result = export_site(current_app._get_current_object(), outdir)
     click.echo(f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed", err=True)
+
+
+# Below this many files, starting worker processes (each loads hazm) costs more than it saves.
+PARALLEL_MIN_FILES = 100
+
+
+def _workers(files: int, requested: int | None) -> int:
+    if requested is not None:
+        return requested
+    return (os.cpu_count() or 1) if files >= PARALLEL_MIN_FILES else 1
 
 
 def _with_progress(files: list[Path]) -> Iterable[Path]:

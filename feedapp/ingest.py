@@ -6,6 +6,7 @@ rest of the batch goes on. Imports hazm through core.normalize: never import thi
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -17,7 +18,7 @@ from . import store
 from .core.errors import Problem, ReleaseError
 from .core.jsonrelease import parse_json_release, split_json_lines
 from .core.models import ParseResult, Release
-from .core.normalize import normalize_release
+from .core.normalize import normalize_release, normalize_text
 from .core.parse import parse_text_release
 
 SUFFIXES = (".txt", ".json", ".jsonl")
@@ -118,40 +119,76 @@ def parse_document(raw: bytes, format: str, key: str | None = None) -> Outcome |
 
 
 def process_parsed(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]], handle: Handler,
-                   shortcut: Handler | None = None) -> Iterator[Outcome]:
-    """Normalize every parsed release and hand each to `handle`; one outcome each.
+                   shortcut: Handler | None = None, workers: int = 1) -> Iterator[Outcome]:
+    """Normalize every parsed release and hand each to `handle`; one outcome each, in order.
 
     `shortcut`, if given, sees each parsed release before normalization (the costly step) and
-    may answer for it, returning an Outcome, or return None to go on.
+    may answer for it, returning an Outcome, or return None to go on. With `workers` > 1,
+    normalization runs in that many processes (hazm is CPU-bound) while this one stores.
     A key met twice in one batch is an error for the later file: the earlier one stands.
     An unexpected exception rejects that release only, with its type and message.
     """
+    for item in _normalized(_screened(items, shortcut), workers):
+        if isinstance(item, Outcome):
+            yield item
+            continue
+        path, result = item
+        try:
+            yield handle(path, result.line, result)
+        except Exception as exc:  # noqa: BLE001 - one broken release must not stop the batch
+            yield _rejected(path, result.line, [Problem(f"internal error {type(exc).__name__}: {exc}")],
+                            result.release.key)
+
+
+_ToNormalize = tuple[Path, ParseResult]
+
+
+def _screened(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
+              shortcut: Handler | None) -> Iterator[Outcome | _ToNormalize]:
+    """Final outcomes (parse errors, repeated keys, shortcuts) and the releases left to normalize."""
     seen: dict[str, Path] = {}
     for path, parsed in items:
         for item in parsed:
             if isinstance(item, Outcome):
                 yield item
                 continue
-            line = item.line
             key = item.release.key
             if key in seen:
-                yield _rejected(path, line, [Problem(
+                yield _rejected(path, item.line, [Problem(
                     f"key {key!r} already came from {seen[key]} in this batch; expected each key once")], key)
                 continue
             seen[key] = path
             try:
-                known = shortcut(path, line, item) if shortcut else None
-                if known:
-                    yield known
-                    continue
-                try:
-                    normalized = normalize_release(item.release, json_fields=item.format == "json")
-                except ReleaseError as exc:
-                    yield _rejected(path, line, exc.problems, key)
-                    continue
-                yield handle(path, line, replace(item, release=normalized))
+                known = shortcut(path, item.line, item) if shortcut else None
             except Exception as exc:  # noqa: BLE001 - one broken release must not stop the batch
-                yield _rejected(path, line, [Problem(f"internal error {type(exc).__name__}: {exc}")], key)
+                known = _rejected(path, item.line, [Problem(f"internal error {type(exc).__name__}: {exc}")], key)
+            yield known or (path, item)
+
+
+def _normalized(items: Iterable[Outcome | _ToNormalize], workers: int) -> Iterator[Outcome | _ToNormalize]:
+    if workers <= 1:
+        yield from map(_normalize_one, items)
+        return
+    # Load hazm's normalizer and lexicon once, here, and fork: the children share them instead of
+    # each spending seconds loading its own; they never touch this process's connections.
+    normalize_text("گرم کردن")
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_normalize_one, items, chunksize=32)
+
+
+def _normalize_one(item: Outcome | _ToNormalize) -> Outcome | _ToNormalize:
+    """Normalize one release (in a worker process when several): a normalized copy, or a rejection."""
+    if isinstance(item, Outcome):
+        return item
+    path, result = item
+    try:
+        normalized = normalize_release(result.release, json_fields=result.format == "json")
+    except ReleaseError as exc:
+        return _rejected(path, result.line, exc.problems, result.release.key)
+    except Exception as exc:  # noqa: BLE001 - one broken release must not stop the batch
+        return _rejected(path, result.line, [Problem(f"internal error {type(exc).__name__}: {exc}")],
+                         result.release.key)
+    return path, replace(result, release=normalized)
 
 
 def check_files(paths: Iterable[Path]) -> Iterator[Outcome]:
@@ -162,9 +199,10 @@ def check_files(paths: Iterable[Path]) -> Iterator[Outcome]:
     return process(paths, handle)
 
 
-def ingest_files(engine: Engine, paths: Iterable[Path], clock: Callable[[], datetime] | None = None) -> Iterator[Outcome]:
+def ingest_files(engine: Engine, paths: Iterable[Path], clock: Callable[[], datetime] | None = None,
+                 workers: int = 1) -> Iterator[Outcome]:
     """Parse, normalize and store every release; each release is its own transaction."""
-    return ingest_parsed(engine, ((path, parse_file(path)) for path in paths), clock)
+    return ingest_parsed(engine, ((path, parse_file(path)) for path in paths), clock, workers)
 
 
 def ingest_document(engine: Engine, raw: bytes, format: str, key: str | None = None,
@@ -175,7 +213,7 @@ def ingest_document(engine: Engine, raw: bytes, format: str, key: str | None = N
 
 
 def ingest_parsed(engine: Engine, items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
-                  clock: Callable[[], datetime] | None = None) -> Iterator[Outcome]:
+                  clock: Callable[[], datetime] | None = None, workers: int = 1) -> Iterator[Outcome]:
     """Store parsed documents: the one write path of the CLI and the API."""
     now = clock or (lambda: datetime.now(timezone.utc))
 
@@ -197,4 +235,4 @@ def ingest_parsed(engine: Engine, items: Iterable[tuple[Path, Iterable[Outcome |
                 f" {kept.jalali}; the original publication time was kept"))
         return Outcome(path=path, action=saved.action, line=line, key=result.release.key,
                        release=saved.stored.release, warnings=tuple(warnings))
-    return process_parsed(items, handle, unchanged)
+    return process_parsed(items, handle, unchanged, workers)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 
 from feedapp import store
 from feedapp.cli import main
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, SEEDS
 
 SEED_KEYS = [
     "000_44faba8da108bc04", "001_shahrdari_tehran_metro", "002_ostandari_qazvin_barf", "003_daneshgah_hamayesh",
@@ -211,3 +213,21 @@ def test_every_command_has_help_and_flask_commands_work(runner, args):
     result = runner.invoke(main, args)
     assert result.exit_code == 0
     assert result.stdout.strip() != ""
+
+
+def test_parallel_normalization_gives_the_same_outcomes_in_the_same_order(tmp_path):
+    from tests.support import write_releases
+
+    write_releases(tmp_path / "batch", 24)
+    shutil.copytree(SEEDS, tmp_path / "batch" / "seeds")
+    (tmp_path / "batch" / "bad.txt").write_bytes(b"")
+    results = {}
+    for jobs in ("1", "2"):
+        env = {**os.environ, "FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / f'db{jobs}.sqlite3'}"}
+        done = subprocess.run([str(Path(sys.executable).with_name("feedapp")), "ingest", "--jobs", jobs,
+                               str(tmp_path / "batch")], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+        rows = sqlite3.connect(tmp_path / f"db{jobs}.sqlite3").execute(
+            "SELECT key, title, lead, body, raw FROM releases ORDER BY key").fetchall()
+        results[jobs] = (done.returncode, done.stdout, done.stderr.replace(str(tmp_path), "T"), rows)
+    assert results["1"] == results["2"]
+    assert results["1"][0] == 1 and len(results["1"][3]) == 24 + 9

@@ -138,5 +138,5 @@ def test_gunicorn_config_is_what_production_needs():
     exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
     assert (namespace["worker_class"], namespace["preload_app"], namespace["accesslog"], namespace["errorlog"]) == (
         "sync", True, "-", "-")
-    assert namespace["max_requests"] == 10_000 and namespace["max_requests_jitter"] == 1_000
+    assert namespace["max_requests"] == 100_000 and namespace["max_requests_jitter"] == 10_000
     assert callable(namespace["post_fork"])
