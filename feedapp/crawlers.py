@@ -71,10 +71,11 @@ def sitemap_index() -> Response:
 def sitemap_pages() -> Response:
     """The home page and each list page."""
     def build(version: int, _now: datetime) -> Representation:
-        engine = get_engine()
-        newest = store.latest_releases(engine, 1)
+        with store.snapshot(get_engine()) as db:
+            newest = store.latest_releases(db, 1)
+            shown = store.count_releases(db)
         lastmod = (newest[0].release.updated or newest[0].release.published.instant) if newest else None
-        list_pages = math.ceil(store.count_releases(engine) / current_app.config["PAGE_SIZE"])
+        list_pages = math.ceil(shown / current_app.config["PAGE_SIZE"])
         entries = [sitemaps.SitemapEntry(urls.absolute("/"), lastmod)]
         entries += [sitemaps.SitemapEntry(urls.absolute(urls.list_path(n))) for n in range(2, list_pages + 1)]
         return _representation(sitemaps.render_urlset(entries), version, lastmod)

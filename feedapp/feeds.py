@@ -131,20 +131,23 @@ def _link_headers(doc: FeedDoc) -> tuple[tuple[str, str], ...]:
 
 def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None:
     """Query and render one document; None when it does not exist (unknown page or selection)."""
-    engine = get_engine()
     size = current_app.config["FEED_SIZE"]
-    # Pages are counted with retracted releases, so a retraction never moves a release.
-    pages = math.ceil(store.count_releases(engine, selection, retracted=True) / size)
-    if page is None:
-        if selection != store.ALL and store.count_releases(engine, selection) == 0:
-            return None
-        stamps = store.recently_changed(engine, size, selection)
-    else:
-        if not 1 <= page <= pages:
-            return None
-        stamps = store.archive_page(engine, page, size, selection)
-    stamps.sort(key=lambda stamp: (stamp.published, stamp.id), reverse=True)
-    doc = _document(selection, fmt, page, pages, _entries(stamps))
+    # Every read of one document in one snapshot: an ingest committing meanwhile must not make
+    # the page count and the entries come from two versions.
+    with store.snapshot(get_engine()) as db:
+        # Pages are counted with retracted releases, so a retraction never moves a release.
+        pages = math.ceil(store.count_releases(db, selection, retracted=True) / size)
+        if page is None:
+            if selection != store.ALL and store.count_releases(db, selection) == 0:
+                return None
+            stamps = store.recently_changed(db, size, selection)
+        else:
+            if not 1 <= page <= pages:
+                return None
+            stamps = store.archive_page(db, page, size, selection)
+        stamps.sort(key=lambda stamp: (stamp.published, stamp.id), reverse=True)
+        entries = _entries(db, stamps)
+    doc = _document(selection, fmt, page, pages, entries)
     mimetype, render = RENDERERS[fmt]
     last_modified = max((stamp.changed_at for stamp in stamps), default=EPOCH)
     versions = tuple(stamp.version for stamp in stamps)
@@ -160,14 +163,14 @@ def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None
     return Rendered(prepared=Prepared(representation, policy), doc=doc, versions=versions)
 
 
-def _entries(stamps: list[store.Stamp]) -> tuple[FeedEntry, ...]:
+def _entries(db: store.Readable, stamps: list[store.Stamp]) -> tuple[FeedEntry, ...]:
     """Feed entries for these releases: from the entry cache, fetching only what it lacks.
 
     After a change one entry is new; the other 49 of a feed are neither fetched nor rebuilt.
     """
     built: RenderCache[FeedEntry] = current_app.extensions["feedapp.entries"]
     missing = [stamp.id for stamp in stamps if not built.has(stamp.key, stamp.version)]
-    fetched = store.releases_by_id(get_engine(), missing)
+    fetched = store.releases_by_id(db, missing)
     return tuple(built.get(stamp.key, stamp.version, lambda stamp=stamp: _entry(fetched[stamp.id]))
                  for stamp in stamps)
 

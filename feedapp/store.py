@@ -12,6 +12,8 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
@@ -143,6 +145,32 @@ def _writer(engine: Engine) -> Engine:
     return engine.execution_options(**{_WRITER_OPTION: True})
 
 
+Readable = Engine | Connection  # read functions take an engine, or the connection of a snapshot
+
+
+@contextmanager
+def _reading(db: Readable) -> Iterator[Connection]:
+    """A connection to read on: the snapshot's own, or a fresh one from the engine."""
+    if isinstance(db, Connection):
+        yield db
+    else:
+        with db.connect() as connection:
+            yield connection
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """One consistent view for several reads (a document's page count, entries and version).
+
+    Separate statements on separate connections can straddle another process's commit, and a
+    document built from both would mix two versions. SQLite: one deferred transaction in WAL
+    mode reads one snapshot. PostgreSQL: REPEATABLE READ (its default snapshot is per statement).
+    """
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as connection, connection.begin():
+        yield connection
+
+
 def create_schema(engine: Engine) -> None:
     """Create the tables that do not exist yet (safe when several workers start at once)."""
     writer = _writer(engine)
@@ -187,11 +215,11 @@ class SaveResult:
     stored: StoredRelease
 
 
-def get_release_if_raw(engine: Engine, key: str, raw: bytes, format: str) -> StoredRelease | None:
+def get_release_if_raw(engine: Readable, key: str, raw: bytes, format: str) -> StoredRelease | None:
     """The stored release with this key if it was stored from exactly these bytes, else None."""
     query = sa.select(releases).where(releases.c.key == key, releases.c.raw_sha256 == _digest(raw),
                                       releases.c.format == format, releases.c.retracted_at.is_(None))
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         row = connection.execute(query).first()
     return _stored(row._mapping) if row else None
 
@@ -322,16 +350,16 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc) if value is not None else None
 
 
-def get_release(engine: Engine, key: str) -> StoredRelease | None:
+def get_release(engine: Readable, key: str) -> StoredRelease | None:
     """The stored release with this key, or None."""
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         row = connection.execute(sa.select(releases).where(releases.c.key == key)).first()
     return _stored(row._mapping) if row else None
 
 
-def get_raw(engine: Engine, key: str) -> bytes | None:
+def get_raw(engine: Readable, key: str) -> bytes | None:
     """The bytes of this release exactly as received, or None."""
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return connection.execute(sa.select(releases.c.raw).where(releases.c.key == key)).scalar()
 
 
@@ -359,12 +387,12 @@ def _select(selection: Selection, *columns: Any, retracted: bool = False) -> sa.
     return query
 
 
-def _fetch(engine: Engine, query: sa.Select) -> list[StoredRelease]:
-    with engine.connect() as connection:
+def _fetch(engine: Readable, query: sa.Select) -> list[StoredRelease]:
+    with _reading(engine) as connection:
         return [_stored(row._mapping) for row in connection.execute(query)]
 
 
-def latest_releases(engine: Engine, limit: int, offset: int = 0, selection: Selection = ALL) -> list[StoredRelease]:
+def latest_releases(engine: Readable, limit: int, offset: int = 0, selection: Selection = ALL) -> list[StoredRelease]:
     """Releases newest first by publication (ties broken by insertion order, newest first)."""
     query = (_select(selection).order_by(releases.c.published.desc(), releases.c.id.desc())
              .limit(limit).offset(offset))
@@ -385,17 +413,17 @@ _STAMP_COLUMNS = (releases.c.id, releases.c.key, releases.c.changed_version, rel
                   releases.c.changed_at)
 
 
-def _stamps(engine: Engine, query: sa.Select) -> list[Stamp]:
-    with engine.connect() as connection:
+def _stamps(engine: Readable, query: sa.Select) -> list[Stamp]:
+    with _reading(engine) as connection:
         return [Stamp(*row) for row in connection.execute(query)]
 
 
-def recently_changed(engine: Engine, limit: int, selection: Selection = ALL) -> list[Stamp]:
+def recently_changed(engine: Readable, limit: int, selection: Selection = ALL) -> list[Stamp]:
     """The `limit` releases added or changed most recently: a subscription feed's entries."""
     return _stamps(engine, _select(selection, *_STAMP_COLUMNS).order_by(releases.c.changed_version.desc()).limit(limit))
 
 
-def archive_page(engine: Engine, page: int, size: int, selection: Selection = ALL) -> list[Stamp]:
+def archive_page(engine: Readable, page: int, size: int, selection: Selection = ALL) -> list[Stamp]:
     """Page `page` (1 = oldest) of releases in insertion order, `size` to a page.
 
     Membership depends only on insertion order, so adding releases never moves one to
@@ -412,23 +440,23 @@ def _on_page(selection: Selection, page: int, size: int) -> sa.ColumnElement[boo
     return sa.and_(releases.c.id.in_(members.scalar_subquery()), releases.c.retracted_at.is_(None))
 
 
-def releases_by_id(engine: Engine, ids: list[int]) -> dict[int, StoredRelease]:
+def releases_by_id(engine: Readable, ids: list[int]) -> dict[int, StoredRelease]:
     """The stored releases with these ids (callers fetch only what their caches lack)."""
     if not ids:
         return {}
     return {stored.id: stored for stored in _fetch(engine, sa.select(releases).where(releases.c.id.in_(ids)))}
 
 
-def sitemap_page(engine: Engine, page: int, size: int) -> list[tuple[str, datetime]]:
+def sitemap_page(engine: Readable, page: int, size: int) -> list[tuple[str, datetime]]:
     """(key, last real change) of page `page` (1 = oldest) of releases in insertion order."""
     query = (sa.select(releases.c.key, releases.c.published, releases.c.updated)
              .where(_on_page(ALL, page, size)).order_by(releases.c.id))
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return [(key, max(filter(None, (_utc(published), _utc(updated)))))
                 for key, published, updated in connection.execute(query)]
 
 
-def sitemap_page_lastmods(engine: Engine, size: int) -> list[datetime]:
+def sitemap_page_lastmods(engine: Readable, size: int) -> list[datetime]:
     """The newest change in each sitemap page of `size` releases, oldest page first."""
     shown = releases.c.retracted_at.is_(None)
     numbered = sa.select(
@@ -438,20 +466,20 @@ def sitemap_page_lastmods(engine: Engine, size: int) -> list[datetime]:
     ).subquery()
     query = (sa.select(numbered.c.page, sa.func.max(numbered.c.published), sa.func.max(numbered.c.updated))
              .group_by(numbered.c.page).order_by(numbered.c.page))
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return [max(filter(None, (published, updated)), default=None) for _, published, updated in connection.execute(query)]
 
 
-def published_since(engine: Engine, since: datetime, limit: int) -> list[StoredRelease]:
+def published_since(engine: Readable, since: datetime, limit: int) -> list[StoredRelease]:
     """Releases published at or after `since`, newest first, at most `limit`."""
     query = (_select(ALL).where(releases.c.published >= since)
              .order_by(releases.c.published.desc(), releases.c.id.desc()).limit(limit))
     return _fetch(engine, query)
 
 
-def selections(engine: Engine) -> list[Selection]:
+def selections(engine: Readable) -> list[Selection]:
     """Every category and every source office with shown releases, each as a Selection."""
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         categories = connection.execute(
             sa.select(release_categories.c.category).distinct()
             .join(releases, releases.c.id == release_categories.c.release_id)
@@ -461,13 +489,13 @@ def selections(engine: Engine) -> list[Selection]:
     return [Selection(category=c) for c in categories] + [Selection(source=s) for s in sources]
 
 
-def all_keys(engine: Engine) -> list[str]:
+def all_keys(engine: Readable) -> list[str]:
     """Every shown (not retracted) release key, in insertion order."""
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return connection.execute(_select(ALL, releases.c.key).order_by(releases.c.id)).scalars().all()
 
 
-def count_releases(engine: Engine, selection: Selection = ALL, *, retracted: bool = False) -> int:
+def count_releases(engine: Readable, selection: Selection = ALL, *, retracted: bool = False) -> int:
     """How many releases the selection shows (and has retracted, with `retracted`).
 
     The whole store's total, retracted included, is a counter kept with every insert: the main
@@ -475,10 +503,10 @@ def count_releases(engine: Engine, selection: Selection = ALL, *, retracted: boo
     """
     if selection == ALL and retracted:
         query = sa.select(state.c.value).where(state.c.name == _TOTAL)
-        with engine.connect() as connection:
+        with _reading(engine) as connection:
             return connection.execute(query).scalar_one()
     query = sa.select(sa.func.count()).select_from(_select(selection, retracted=retracted).subquery())
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return connection.execute(query).scalar_one()
 
 
@@ -504,8 +532,8 @@ class SqliteVersionReader:
         return row[0] if row else 0
 
 
-def data_version(engine: Engine) -> int:
+def data_version(engine: Readable) -> int:
     """A number that grows with every visible change to the stored releases (0 when empty)."""
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         value = connection.execute(sa.select(state.c.value).where(state.c.name == _VERSION)).scalar()
     return value or 0

@@ -118,6 +118,19 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
+def processes_naming(text: str) -> set[int]:
+    """Live processes whose command line holds `text` (a test's unique temporary path)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes() if entry.isdigit() else b""
+        except OSError:
+            continue
+        if text.encode() in argv and parent_of(int(entry)) is not None:
+            found.add(int(entry))
+    return found
+
+
 def gunicorn_master(base: str) -> int:
     """The gunicorn master we started for `base`: our child, bound to that port."""
     port = base.rsplit(":", 1)[1]
@@ -145,15 +158,17 @@ def wait_until(predicate: Callable[[], object], timeout: float, step: float = 0.
 RELEASES = 2_000
 
 
-def _rows(url: str) -> tuple[list[dict], int]:
+def _rows(url: str) -> tuple[list[dict], dict[str, int]]:
+    """Every release row (in insertion order) and the store's counters (data_version, …)."""
     engine = store.create_engine(url)
+    columns = [store.releases.c[name] for name in
+               ("key", "raw", "raw_sha256", "title", "lead", "body", "published", "changed_version")]
     try:
         with engine.connect() as connection:
-            columns = [store.releases.c[name] for name in
-                       ("key", "raw", "raw_sha256", "title", "lead", "body", "published", "changed_version")]
-            rows = [dict(row._mapping) for row in connection.execute(sa.select(*columns).order_by(store.releases.c.id))]
-            version = connection.execute(sa.select(store.state.c.value).where(store.state.c.name == "data_version")).scalar()
-        return rows, version
+            rows = [dict(row._mapping) for row in
+                    connection.execute(sa.select(*columns).order_by(store.releases.c.id))]
+            counters = dict(connection.execute(sa.select(store.state.c.name, store.state.c.value)).all())
+        return rows, counters
     finally:
         engine.dispose()
 
@@ -201,6 +216,7 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
     keys = write_releases(folder, RELEASES, prefix="crash")
     kills = []  # (phase, lines printed before the kill)
     printed_added: set[str] = set()
+    orphans: list[int] = []
 
     # Kill 1 lands in the first seconds (a run takes ~3 s to start): interpreter start, app and
     # schema creation, hazm loading. Kills 2 and 3 land mid-batch: once this run has printed a
@@ -219,6 +235,12 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
             assert process.wait(timeout=30) == -signal.SIGKILL
         finally:
             stop(process)
+            # Processes it forked (normalizing workers of a parallel ingest) must not outlive it.
+            wait_until(lambda: not processes_naming(str(folder)), 15)
+            for pid in processes_naming(str(folder)):
+                orphans.append(pid)
+                os.kill(pid, signal.SIGKILL)
+        assert orphans == [], f"processes of the killed ingest still ran 15 s later (killed now): {orphans}; {why}"
         reader.join()
         lines = reader.texts()
         kills.append((phase, len(lines)))
@@ -236,10 +258,11 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
     assert final.stdout.splitlines() == [
         f"{'unchanged' if key in stored_before else 'added'} {key}" for key in keys], why
     added = RELEASES - len(stored_before)
-    assert final.stderr.splitlines()[-1] == f"{RELEASES} files: {added} added, 0 updated, {len(stored_before)} unchanged, 0 rejected"
+    assert final.stderr.splitlines()[-1] == (
+        f"{RELEASES} files: {added} added, 0 updated, {len(stored_before)} unchanged, 0 rejected")
 
     assert _integrity(url) == ["ok"], why
-    rows, version = _rows(url)
+    rows, counters = _rows(url)
     assert [row["key"] for row in rows] == keys, f"each key exactly once, in ingest order; {why}"
     for row in rows:
         number = int(row["key"].rsplit("_", 1)[1])
@@ -249,8 +272,10 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
         assert (row["title"], row["lead"], json.loads(row["body"])) == (
             f"خبر شماره {number} شهرداری", f"لید خبر شماره {number} درباره برنامه‌های شهرداری است.",
             [f"متن خبر {number}."]), f"{row['key']}; {why}"
-    # One version bump per change, and the aborted transactions bumped nothing.
-    assert version == RELEASES, f"data_version {version} after {RELEASES} adds (kills {kills}); {why}"
+    # One version bump per change, and the aborted transactions bumped nothing (nor any other
+    # counter the store keeps beside it, such as a total of rows).
+    assert counters["data_version"] == RELEASES, f"{counters} after {RELEASES} adds (kills {kills}); {why}"
+    assert counters.get("releases_total", RELEASES) == RELEASES, f"{counters}; {why}"
     assert sorted(row["changed_version"] for row in rows) == list(range(1, RELEASES + 1)), why
 
 
@@ -260,6 +285,7 @@ FEED_SIZE = 10  # small, so the writes below cross many archive-page boundaries 
 POLLED = ["/feed.atom", "/feed.rss", "/feed.json", "/sitemap.xml"]
 ETAG = re.compile(r'^"(\d+)-([0-9a-f]{24})(-gz)?"$')
 ARCHIVE_LINK = re.compile(rb"/feed/archive/(\d+)\.(?:atom|rss|json)")
+ATOM = "{http://www.w3.org/2005/Atom}"
 TAG_KEY = re.compile(r"^tag:news\.example\.ir,2026:release:(.+)$")
 CONTENT_TYPES = {"/feed.atom": "application/atom+xml; charset=utf-8", "/feed.rss": "application/rss+xml; charset=utf-8",
                  "/feed.json": "application/feed+json; charset=utf-8", "/sitemap.xml": "application/xml; charset=utf-8"}
@@ -272,7 +298,7 @@ def _entry_keys(path: str, body: bytes) -> list[str]:
     else:
         root = etree.fromstring(body)
         if path.endswith(".atom"):
-            ids = [entry.findtext("{http://www.w3.org/2005/Atom}id") for entry in root.iter("{http://www.w3.org/2005/Atom}entry")]
+            ids = [entry.findtext(f"{ATOM}id") for entry in root.iter(f"{ATOM}entry")]
         elif path.endswith(".rss"):
             ids = [item.findtext("guid") for item in root.iter("item")]
         else:
@@ -427,7 +453,8 @@ def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tm
         final_sitemap = fetch(base + "/sitemaps/releases-1.xml")
 
     print(f"polls: {poller.requests} requests, statuses {dict(poller.statuses)}, {len(poller.renderings)} renderings")
-    assert poller.connection_errors == [], f"{len(poller.connection_errors)} connection errors: {poller.connection_errors[:5]}"
+    errors = poller.connection_errors
+    assert errors == [], f"{len(errors)} connection errors: {errors[:5]}"
     assert not [s for s in poller.statuses if s >= 500], poller.statuses
     assert poller.problems == [], "\n".join(poller.problems)
     assert set(poller.statuses) == {200, 304}, poller.statuses
@@ -435,7 +462,8 @@ def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tm
     # Every feed rendering the pollers saw is the store at one version V: its entries are the
     # FEED_SIZE releases of versions V-FEED_SIZE+1 … V, and its prev-archive link names the page
     # that holds release number V (adds only, so V releases exist at version V).
-    rows, version = _rows(f"sqlite:///{database}")
+    rows, counters = _rows(f"sqlite:///{database}")
+    version = counters["data_version"]
     assert version == len(rows) == 9 + len(cli_keys) + len(api_keys)
     by_version = {row["changed_version"]: row["key"] for row in rows}
     feed_versions, mixed = set(), []
