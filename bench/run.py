@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -375,6 +374,28 @@ def measure_throughput(run: Run, app: servers.Server, floor: servers.Server, pee
                               f"{app_atom / peer_rps:.1f}×", "≥ 15 × Django", app_atom / peer_rps >= 15))
 
 
+def measure_nginx(run: Run, stack: ExitStack, app: servers.Server) -> None:
+    """/feed.atom through nginx with deploy/nginx.conf (its proxy cache) vs nginx serving the
+    same bytes as a static file, in the same nginx, alternately."""
+    body = _get(app.base + "/feed.atom")
+    proxied, static = stack.enter_context(servers.nginx_pair(run.tmp / "nginx", app, body))
+    _get(proxied.base + "/feed.atom")  # fills nginx's cache
+    results = load(run, [Target("nginx → app /feed.atom", proxied, "/feed.atom", {}, run.plan.connections),
+                         Target("nginx static /feed.atom", static, "/feed.atom", {}, run.plan.connections)])
+    through, direct = median_rps(results["nginx → app /feed.atom"]), median_rps(results["nginx static /feed.atom"])
+    run.report.throughput.append(Throughput("/feed.atom through nginx (vs static file)", through, direct))
+    run.report.figures.append(Figure("/feed.atom through nginx vs nginx static file",
+                                     f"{through:,.0f} / {direct:,.0f} = {through / direct:.2f}",
+                                     "≥ 0.80 × static", through / direct >= 0.80))
+
+
+def _get(url: str) -> bytes:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
 def measure_p99(run: Run, app: servers.Server, floor: servers.Server) -> None:
     connections = run.plan.p99_connections
     results = load(run, [Target(f"app /feed.atom plain c{connections}", app, "/feed.atom", {}, connections),
@@ -497,6 +518,7 @@ def measure(run: Run) -> None:
         check_floor(app, floor)
         peer = start_peer(run, stack, database)
         measure_throughput(run, app, floor, peer, etag)
+        measure_nginx(run, stack, app)
         measure_p99(run, app, floor)
         first_render(run, app, database, stored)
         stored += run.plan.render_repeats

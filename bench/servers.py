@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -169,3 +170,53 @@ def stop(process: subprocess.Popen) -> None:
         # Its own session (start_new_session): the group holds only this master and its workers.
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Something wrk can load that is not one of our gunicorns (nginx's servers)."""
+
+    name: str
+    base: str
+
+
+@contextlib.contextmanager
+def nginx_pair(folder: Path, app: Server, feed_bytes: bytes) -> Iterator[tuple[Endpoint, Endpoint]]:
+    """nginx with deploy/nginx.conf in front of `app`, and nginx serving `feed_bytes` as a static
+    file: the same nginx process and settings, so the gap between them is the proxy cache's."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    proxied, static = free_port(), free_port()
+    for sub in ("tmp", "cache", "static"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    (folder / "static" / "feed.atom").write_bytes(feed_bytes)
+    site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    site = (site.replace("/var/cache/nginx/feedapp", str(folder / "cache"))
+                .replace("127.0.0.1:8000", f"127.0.0.1:{app.port}")
+                .replace("listen 80;", f"listen 127.0.0.1:{proxied};"))
+    temp = "".join(f"{kind}_temp_path {folder}/tmp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"{user}worker_processes auto;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        f"events {{}}\nhttp {{\ninclude /etc/nginx/mime.types;\naccess_log off;\n{temp}{site}\n"
+        f"server {{ listen 127.0.0.1:{static}; root {folder / 'static'};\n"
+        f"  location = /feed.atom {{ default_type application/atom+xml; charset utf-8;"
+        f" charset_types application/atom+xml; add_header Cache-Control 'public, max-age=300'; }} }}\n}}\n",
+        encoding="utf-8")
+    process = subprocess.Popen([binary, "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        for port in (proxied, static):
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("nginx did not start: " + process.stderr.read().decode())
+                    time.sleep(0.1)
+        yield Endpoint("nginx → app", f"http://127.0.0.1:{proxied}"), Endpoint("nginx static", f"http://127.0.0.1:{static}")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -23,7 +23,8 @@ def test_smoke_run_writes_a_benchmark_table(tmp_path: Path) -> None:
     assert "| figure | value | target | result |" in text
     for figure in ("/feed.atom plain: req/s vs floor", "/sitemaps/releases-1.xml gzip: req/s vs floor",
                    "304 revalidation", "p99 /feed.atom at 64 connections", "first render: feed",
-                   "ingest per-release cost", "worker boot", "RSS after the run"):
+                   "ingest per-release cost", "worker boot", "RSS after the run",
+                   "/feed.atom through nginx vs nginx static file", "304 revalidation req/s vs /healthz"):
         assert figure in text, figure
     assert "| cpu |" in text and "| wrk |" in text
     assert "bench/run.py --smoke" in text  # the exact command that produced it

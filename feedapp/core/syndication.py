@@ -39,7 +39,6 @@ import dataclasses
 import functools
 import html
 import json
-import re
 import threading
 from datetime import datetime
 from typing import Any, TypeVar
