@@ -60,6 +60,9 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         raise ValueError(f"{ENV_PREFIX}_SITEMAP_SIZE must be at most {SITEMAP_MAX_URLS} (sitemaps.org)")
     for name in ("FEED_MAX_AGE", "ARCHIVE_MAX_AGE", "PROXY_COUNT"):
         config[name] = _positive_int(name, config[name], minimum=0)
+    for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB", "SITE_SUBTITLE", "FEED_RIGHTS", "API_TOKEN"):
+        if config[name] == "":
+            config[name] = None  # FEEDAPP_X= (set but empty) means unset
     for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB"):
         if config[name] is not None:
             config[name] = _absolute_url(name, str(config[name]))
