@@ -15,13 +15,12 @@ from flask import Blueprint, Response, abort, current_app
 from . import store, urls
 from .core import sitemaps
 from .db import data_version, get_engine, remember
-from .http import Policy, Prepared, Representation, send
+from .http import EPOCH, Policy, Prepared, Representation, send
 from .rendercache import RenderCache
 
 bp = Blueprint("crawlers", __name__)
 
 XML = "application/xml"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def init_app(app) -> None:  # noqa: ANN001 - Flask app
@@ -33,13 +32,19 @@ def _serve(key: tuple, build, *, clock_bound: bool = False) -> Response:  # noqa
     version = data_version()
     now = datetime.now(timezone.utc)
     cache_version = (version, now.replace(second=0, microsecond=0)) if clock_bound else version
-    representation = current_app.extensions["feedapp.crawlers"].get(key, cache_version, lambda: build(version, now))
-    if representation is None:
+    # The prepared response is cached, not just its bytes: headers are built once per variant.
+    prepared = current_app.extensions["feedapp.crawlers"].get(key, cache_version, lambda: _prepared(build(version, now)))
+    if prepared is None:
         abort(404)
-    prepared = Prepared(representation, Policy(max_age=current_app.config["FEED_MAX_AGE"]))
     if not clock_bound:  # the fast path knows data versions, not clocks
         remember(version, prepared)
     return send(prepared)
+
+
+def _prepared(representation: Representation | None) -> Prepared | None:
+    if representation is None:
+        return None
+    return Prepared(representation, Policy(max_age=current_app.config["FEED_MAX_AGE"]))
 
 
 def _representation(body: bytes, version: int, last_modified: datetime | None, mimetype: str = XML) -> Representation:

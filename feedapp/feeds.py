@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, request
 
@@ -19,14 +18,13 @@ from .core import syndication
 from .core.feeddoc import FeedDoc, FeedEntry
 from .core.models import Release, StoredRelease
 from .db import data_version, get_engine, remember
-from .http import Policy, Prepared, Representation, delta_base_version, send
+from .http import EPOCH, Policy, Prepared, Representation, delta_base_version, send
 from .rendercache import RenderCache
 from .store import Selection
 
 bp = Blueprint("feeds", __name__)
 
-GENERATOR = ("feedapp", "0.1.0", "https://github.com/feedapp/feedapp")
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # "updated" of a feed with no entries
+GENERATOR = ("feedapp", "0.1.0", None)  # no public home page to name yet
 RENDERERS = {
     "atom": ("application/atom+xml", syndication.render_atom),
     "rss": ("application/rss+xml", syndication.render_rss),

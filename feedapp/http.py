@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -27,6 +27,7 @@ _SUFFIXES = (GZIP_SUFFIX, BROWSER_SUFFIX)
 # zlib level 6: within a few percent of level 9's size at a fraction of its time, which counts
 # for the first request after a change (a 50,000-URL sitemap is megabytes).
 GZIP_LEVEL = 6
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # the validators' time of a document with no entries
 STATUS_LINES = {200: "200 OK", 226: "226 IM Used", 304: "304 Not Modified"}
 
 Environ = dict[str, Any]

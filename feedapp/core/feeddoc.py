@@ -48,7 +48,7 @@ class FeedDoc:
     self_url: str
     html_url: str
     entries: tuple[FeedEntry, ...]
-    generator: tuple[str, str, str]  # name, version, URI
+    generator: tuple[str, str, str | None]  # name, version, URI
     subtitle: str | None = None
     icon: str | None = None
     logo: str | None = None
