@@ -134,7 +134,7 @@ def versions(wrk: str) -> list[tuple[str, str]]:
             return importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             return "not installed"
-    packages = ("gunicorn", "flask", "feedgen", "sqlalchemy", "django", "matplotlib")
+    packages = ("gunicorn", "flask", "feedgen", "django", "matplotlib")
     return [("python", platform.python_version())] + [(name, version(name)) for name in packages] + \
         [("wrk", loadgen.wrk_version(wrk))]
 

@@ -8,9 +8,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, request
-from sqlalchemy.engine import Engine, make_url
-
 from . import store
+from .dbapi import SQLITE, Engine
 
 _EXTENSION = "feedapp.engine"
 _VERSION_READER = "feedapp.data_version"
@@ -22,11 +21,10 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     """Create the engine (and the SQLite file's folder) and the tables that are missing."""
-    url = make_url(app.config["DATABASE_URL"])
-    sqlite_file = url.database if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") else None
+    engine = store.create_engine(app.config["DATABASE_URL"])
+    sqlite_file = engine.path if engine.dialect == SQLITE else None
     if sqlite_file:
         os.makedirs(os.path.dirname(os.path.abspath(sqlite_file)), exist_ok=True)
-    engine = store.create_engine(app.config["DATABASE_URL"])
     store.create_schema(engine)
     app.extensions[_EXTENSION] = engine
     app.extensions[_VERSION_READER] = (store.SqliteVersionReader(sqlite_file) if sqlite_file
@@ -56,9 +54,6 @@ def data_version() -> int:
 
 
 def after_fork(app: Flask) -> None:
-    """Drop the pooled connections a forked worker inherited (without closing the parent's).
-
-    With gunicorn's preload_app the engine is created in the master; SQLAlchemy's advice for
-    forks is dispose(close=False) in the child.
-    """
-    app.extensions[_EXTENSION].dispose(close=False)
+    """Set aside, unclosed, any connection a forked worker inherited (closing one would close
+    the parent's session); the engine notices forks by itself too, this makes it explicit."""
+    app.extensions[_EXTENSION].forget_inherited()

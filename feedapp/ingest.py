@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
 
 from . import store
 from .core.errors import Problem, ReleaseError
@@ -20,6 +19,7 @@ from .core.jsonrelease import parse_json_release, split_json_lines
 from .core.models import ParseResult, Release
 from .core.normalize import normalize_release, normalize_text
 from .core.parse import parse_text_release
+from .dbapi import Engine
 
 SUFFIXES = (".txt", ".json", ".jsonl")
 REJECTED = "rejected"

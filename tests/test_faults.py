@@ -28,7 +28,6 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-import sqlalchemy as sa
 from lxml import etree
 
 from feedapp import store
@@ -161,13 +160,11 @@ RELEASES = 2_000
 def _rows(url: str) -> tuple[list[dict], dict[str, int]]:
     """Every release row (in insertion order) and the store's counters (data_version, …)."""
     engine = store.create_engine(url)
-    columns = [store.releases.c[name] for name in
-               ("key", "raw", "raw_sha256", "title", "lead", "body", "published", "changed_version")]
     try:
         with engine.connect() as connection:
-            rows = [dict(row._mapping) for row in
-                    connection.execute(sa.select(*columns).order_by(store.releases.c.id))]
-            counters = dict(connection.execute(sa.select(store.state.c.name, store.state.c.value)).all())
+            rows = connection.rows("SELECT key, raw, raw_sha256, title, lead, body, published, changed_version"
+                                   " FROM releases ORDER BY id")
+            counters = dict(connection.execute("SELECT name, value FROM state").fetchall())
         return rows, counters
     finally:
         engine.dispose()
@@ -178,9 +175,9 @@ def _stored_keys(url: str) -> list[str]:
     engine = store.create_engine(url)
     try:
         with engine.connect() as connection:
-            if not sa.inspect(connection).has_table("releases"):
-                return []
-            return connection.execute(sa.select(store.releases.c.key)).scalars().all()
+            exists = ("SELECT count(*) FROM sqlite_master WHERE name = 'releases'" if engine.dialect == "sqlite"
+                      else "SELECT count(*) FROM pg_tables WHERE tablename = 'releases'")
+            return connection.column("SELECT key FROM releases") if connection.scalar(exists) else []
     finally:
         engine.dispose()
 

@@ -1,0 +1,229 @@
+"""Connections for store.py: SQLite through the standard library, PostgreSQL through psycopg 3.
+
+feedapp used SQLAlchemy Core until its import alone turned out to cost each gunicorn worker
+about 13 MB of its 64 MB budget (SQLAlchemy pulls in asyncio); the store's statements are
+plain enough to write once for both backends. What this module owns:
+
+- the database URL: `sqlite:///relative/path`, `sqlite:////absolute/path`, `postgresql://…`
+  (a libpq URI; `postgresql+psycopg://` is accepted too);
+- connections kept per thread and process, reused across requests, never across a fork;
+- transactions: readers, snapshots and writers (see `Engine.begin`);
+- parameters: statements use `:name` placeholders (SQLite's own style), rewritten for psycopg;
+  datetimes must be aware and are stored in UTC.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+SQLITE, POSTGRESQL = "sqlite", "postgresql"
+
+# How SQLAlchemy stored SQLite datetimes (UTC, naive, microseconds always written): databases
+# it created read the same, and text order is time order, so `published >= :since` works.
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+# Connections a forked child inherited: closing them would end the parent's sessions (a
+# psycopg close sends Terminate on the shared socket), so the child keeps them unreferenced
+# by any pool and never closes them.
+_inherited: list[Any] = []
+
+
+class Connection:
+    """One driver connection, with `:name` parameters and aware datetimes on both backends."""
+
+    def __init__(self, raw: Any, dialect: str) -> None:
+        self.raw = raw  # the sqlite3 or psycopg connection
+        self.dialect = dialect
+
+    def execute(self, statement: str, params: Mapping[str, Any] | None = None) -> Any:
+        """Run one statement; the driver's cursor, positioned on its first row."""
+        values = {name: self._bind(value) for name, value in (params or {}).items()}
+        if self.dialect == POSTGRESQL:
+            return self.raw.execute(_pyformat(statement), values)
+        return self.raw.execute(statement, values)
+
+    def rows(self, statement: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every row, each a dict keyed by column name."""
+        cursor = self.execute(statement, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def first(self, statement: str, params: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """The first row as a dict, or None."""
+        cursor = self.execute(statement, params)
+        row = cursor.fetchone()
+        return None if row is None else dict(zip((column[0] for column in cursor.description), row))
+
+    def scalar(self, statement: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = self.execute(statement, params).fetchone()
+        return None if row is None else row[0]
+
+    def column(self, statement: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """The first column of every row."""
+        return [row[0] for row in self.execute(statement, params).fetchall()]
+
+    def _bind(self, value: Any) -> Any:
+        if not isinstance(value, datetime):
+            return value
+        if value.tzinfo is None:
+            raise ValueError(f"refusing to store a naive datetime ({value.isoformat()}): give it a zone")
+        value = value.astimezone(timezone.utc)
+        return value.strftime(_SQLITE_TIME) if self.dialect == SQLITE else value
+
+
+@lru_cache(maxsize=256)
+def _pyformat(statement: str) -> str:
+    """`:name` placeholders as psycopg's `%(name)s` (statements hold no `%` or `::` of their own)."""
+    return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", statement)
+
+
+def utc(value: datetime | str | None) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite hands back text, PostgreSQL aware values)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Engine:
+    """Where the store lives, and this process's connections to it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        scheme, _, rest = url.partition("://")
+        if scheme == SQLITE:
+            if not rest.startswith("/") or rest in ("/", "/:memory:"):
+                raise ValueError(f"DATABASE_URL {url!r}: a SQLite URL names a file, as sqlite:///path/to/file")
+            self.dialect, self.path = SQLITE, rest[1:]
+        elif scheme in (POSTGRESQL, "postgresql+psycopg", "postgres"):
+            self.dialect, self.path = POSTGRESQL, None
+            self._conninfo = f"postgresql://{rest}"
+        else:
+            raise ValueError(f"DATABASE_URL {url!r}: expected sqlite:///… or postgresql://…")
+        self._local = threading.local()
+        self._pid = os.getpid()
+        import_driver(self.dialect)
+
+    @property
+    def IntegrityError(self) -> type[Exception]:  # noqa: N802 - the DB-API name
+        """The driver's IntegrityError (a unique key taken by another writer, for instance)."""
+        return import_driver(self.dialect).IntegrityError
+
+    @property
+    def OperationalError(self) -> type[Exception]:  # noqa: N802 - the DB-API name
+        """The driver's OperationalError (SQLite: database is locked)."""
+        return import_driver(self.dialect).OperationalError
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection outside any transaction (each statement reads its own snapshot)."""
+        connection = self._checkout()
+        try:
+            yield connection
+        finally:
+            self._checkin(connection)
+
+    @contextmanager
+    def begin(self, *, write: bool = False, repeatable: bool = False) -> Iterator[Connection]:
+        """A transaction, committed when the block ends, rolled back when it raises.
+
+        SQLite: writers BEGIN IMMEDIATE, taking the write lock up front, so two read-then-write
+        ingests never deadlock; readers begin deferred and, in WAL mode, never wait.
+        PostgreSQL: `repeatable` gives one snapshot for the whole transaction (its default,
+        READ COMMITTED, takes one per statement).
+        """
+        with self.connect() as connection:
+            if self.dialect == SQLITE:
+                connection.raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            else:
+                connection.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if repeatable else "BEGIN")
+            try:
+                yield connection
+            except BaseException:
+                connection.raw.execute("ROLLBACK")
+                raise
+            connection.raw.execute("COMMIT")
+
+    def dispose(self) -> None:
+        """Close this thread's idle connections (they reopen on demand)."""
+        self._reset_after_fork()
+        for connection in self._idle():
+            connection.raw.close()
+        self._idle().clear()
+
+    def forget_inherited(self) -> None:
+        """After a fork: set aside, unclosed, every connection the parent opened."""
+        self._reset_after_fork()
+
+    def _idle(self) -> list[Connection]:
+        idle = getattr(self._local, "idle", None)
+        if idle is None:
+            idle = self._local.idle = []
+        return idle
+
+    def _reset_after_fork(self) -> None:
+        if os.getpid() != self._pid:
+            _inherited.extend(self._idle())
+            self._local = threading.local()
+            self._pid = os.getpid()
+
+    def _checkout(self) -> Connection:
+        self._reset_after_fork()
+        idle = self._idle()
+        while idle:
+            connection = idle.pop()
+            if self._usable(connection):
+                return connection
+        return self._open()
+
+    def _checkin(self, connection: Connection) -> None:
+        if os.getpid() != self._pid:
+            _inherited.append(connection)
+        elif self._usable(connection) and len(self._idle()) < 2:
+            self._idle().append(connection)
+        else:
+            connection.raw.close()
+
+    def _usable(self, connection: Connection) -> bool:
+        if self.dialect == SQLITE:
+            return not connection.raw.in_transaction
+        raw = connection.raw
+        if raw.closed or raw.broken or raw.info.transaction_status != 0:  # 0: idle
+            return False
+        try:  # a server restart leaves the socket open but dead: find out before a request does
+            raw.execute("SELECT 1")
+        except import_driver(POSTGRESQL).OperationalError:
+            return False
+        return True
+
+    def _open(self) -> Connection:
+        if self.dialect == SQLITE:
+            # isolation_level=None: no implicit BEGIN; begin() issues it, so readers outside
+            # a transaction run each statement alone.
+            raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            raw.execute("PRAGMA journal_mode=WAL")
+            raw.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; never corrupt in WAL
+            raw.execute("PRAGMA busy_timeout=10000")
+            raw.execute("PRAGMA foreign_keys=ON")
+        else:
+            raw = import_driver(POSTGRESQL).connect(self._conninfo, autocommit=True)
+        return Connection(raw, self.dialect)
+
+
+def import_driver(dialect: str) -> Any:
+    """The DB-API module for a dialect; psycopg (11 MB) is imported only for PostgreSQL."""
+    if dialect == SQLITE:
+        return sqlite3
+    import psycopg
+
+    return psycopg
