@@ -159,6 +159,7 @@ class IngestTiming:
     first_line: float  # seconds from start: process start, imports, the first release
     last_line: float
     peak_mib: float  # the largest resident size any of its processes reached
+    cpu: float  # CPU seconds (user + system) of all its processes
 
     @property
     def marginal_ms(self) -> float:
@@ -166,12 +167,13 @@ class IngestTiming:
         return (self.last_line - self.first_line) / max(1, self.count - 1) * 1000
 
 
-# Runs its arguments as a child and then prints the largest resident size (KiB) of that child
-# and every process it waited for (the ingest's normalization workers): getrusage's ru_maxrss.
-PEAK_RSS_WRAPPER = (
+# Runs its arguments as a child, then prints the largest resident size (KiB) of that child and
+# every process it waited for (the ingest's normalization workers) and their CPU seconds.
+RUSAGE_WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.call(sys.argv[1:])\n"
-    "print(f'peak-rss-kib {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr)\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(f'rusage {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}', file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
 
@@ -184,7 +186,7 @@ def ingest(paths: list[Path], database: Path) -> IngestTiming:
     """
     started = time.perf_counter()
     env = {**os.environ, **database_env(database), "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-c", PEAK_RSS_WRAPPER, str(servers.BIN / "feedapp"), "ingest", *map(str, paths)]
+    command = [sys.executable, "-c", RUSAGE_WRAPPER, str(servers.BIN / "feedapp"), "ingest", *map(str, paths)]
     with subprocess.Popen(command, cwd=ROOT, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         stamps = [time.perf_counter() - started for _ in process.stdout]
@@ -193,8 +195,8 @@ def ingest(paths: list[Path], database: Path) -> IngestTiming:
     wall = time.perf_counter() - started
     if process.returncode != 0 or not stamps:
         raise RuntimeError(f"feedapp ingest failed ({process.returncode}):\n{stderr[-3000:]}")
-    peak_kib = int(stderr.rsplit("peak-rss-kib ", 1)[1].split()[0])
-    return IngestTiming(len(stamps), wall, stamps[0], stamps[-1], peak_kib / 1024)
+    peak_kib, cpu = stderr.rsplit("rusage ", 1)[1].split()[:2]
+    return IngestTiming(len(stamps), wall, stamps[0], stamps[-1], int(peak_kib) / 1024, float(cpu))
 
 
 def new_releases(run: Run, count: int, name: str) -> Path:
@@ -227,6 +229,9 @@ def measure_ingest(run: Run, database: Path) -> None:
     figures.append(Figure("ingest per-release cost, wall clock (fixed start included)",
                           f"{wall_small:.2f} ms vs {wall_large:.2f} ms: {wall_drift:.0%} apart", "within 20%",
                           wall_drift <= 0.20))
+    figures.append(Figure(f"ingest N={large.count:,}: cores used (CPU seconds / wall seconds)",
+                          f"{large.cpu / large.wall:.2f} of {os.cpu_count()}", "both cores for large batches",
+                          large.cpu / large.wall >= 0.75 * (os.cpu_count() or 1)))
     # Streamed: ten times the releases must not need more memory (20% for allocator noise).
     figures.append(Figure("ingest peak RSS (largest of its processes)",
                           f"{small.peak_mib:.0f} MiB (N={small.count:,}) vs {large.peak_mib:.0f} MiB "

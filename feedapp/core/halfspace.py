@@ -54,8 +54,10 @@ READING_RATIO = 20.0
 MIN_STEM = 2
 # Count-0 entries are noisy; as stems they must be at least this long (تیم, عمومی).
 MIN_UNCOUNTED_STEM = 3
+# Words taking a WORD_PREFIXES prefix must be at least this long (short ones make loanwords).
+MIN_PREFIXED_WORD = 5
 
-PLURAL_SUFFIXES = ("ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان")
+PLURAL_SUFFIXES = ("ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاست")
 COMPARATIVE_SUFFIXES = ("تر", "ترین")
 # Clitics and copulas written apart only after a final ه (نامه‌ای, شده‌اند); after other letters
 # they are either joined (دوستانم) or the letters belong to the word (توجهات is not توجه‌ات).
@@ -80,7 +82,12 @@ COMPOUND_HEADS = (
     "فروشی", "فروشان",
     "سواری",
     "دهی",
+    "زدایی",
+    "پژوهی", "پژوهان",
+    "مدت",  # طولانی‌مدت, کوتاه‌مدت (news writes بلندمدت joined: hazm lists it whole)
 )
+# Prefixes written apart from a well-attested adjective: کم‌برخوردار, نیمه‌سنگین.
+WORD_PREFIXES = ("کم", "نیمه")
 SPACED_SUFFIXES = PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATIVE_SUFFIXES + COMPOUND_HEADS
 # Suffixes written joined; they matter only to carry a stem's own half-space (دانش‌آموزان).
 JOINED_SUFFIXES = ("ان", "ی", "یان")
@@ -112,11 +119,13 @@ def build_lexicon(
     stopwords: Iterable[str] = (),
     verb_forms: Iterable[str] = (),
     extra_lines: Iterable[str] = (),
+    participles: Iterable[str] = (),
 ) -> HalfspaceLexicon:
     """Build a lexicon from hazm-shaped data; separate from hazm so tests can feed small lists.
 
     ``words`` is ``hazm.utils.words_list()``; ``verb_forms`` are correct spellings such as
-    ``می‌شود``; ``extra_lines`` are lines of ``halfspace_extra.txt``.
+    ``می‌شود``; ``extra_lines`` are lines of ``halfspace_extra.txt``; ``participles`` are joined
+    words such as ``گذاشته``, known words hazm lists without a count (``گذاشته‌اند`` needs them).
     """
     counts: dict[str, int] = {}
     adjectives: set[str] = set()
@@ -145,6 +154,10 @@ def build_lexicon(
         # A conjugated verb beats a count-0 joined entry (میشود); a frequent word does not.
         if key not in whole and key not in spelled:
             spelled[key] = form
+
+    for word in participles:
+        if word not in spelled:
+            whole.add(word)
 
     # hazm's stopwords hold both سالهای and سال‌های: the half-spaced one marks the joined as a slip.
     stopwords = list(stopwords)
@@ -191,13 +204,24 @@ def conjugate_mi_forms(roots: Iterable[str]) -> list[str]:
     return forms
 
 
+def past_participles(roots: Iterable[str]) -> list[str]:
+    """``گذاشته`` and ``نگذاشته`` for each ``past#present`` root, the stems of ``گذاشته‌اند``."""
+    participles = []
+    for root in roots:
+        past = root.partition("#")[0]
+        if past:
+            participles += [f"{past}ه", f"ن{past}ه"]
+    return participles
+
+
 @functools.lru_cache(maxsize=1)
 def default_lexicon() -> HalfspaceLexicon:
     """hazm's lexicon, stopwords and verb roots plus ``halfspace_extra.txt``, loaded once."""
     from hazm.utils import stopwords_list, verbs_list, words_list
 
     extra = EXTRA_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return build_lexicon(words_list(), stopwords_list(), conjugate_mi_forms(verbs_list()), extra)
+    roots = verbs_list()
+    return build_lexicon(words_list(), stopwords_list(), conjugate_mi_forms(roots), extra, past_participles(roots))
 
 
 def restore_halfspaces(text: str) -> str:
@@ -338,6 +362,12 @@ class _Restorer:
             if key.endswith(suffix) and stem in self.lexicon.spelled and not stem.endswith("ه"):
                 # دانش‌آموز + ان: the suffix joins, the stem keeps its own half-space.
                 readings.append((counts.get(self.lexicon.spelled[stem], 0), self.lexicon.spelled[stem] + suffix))
+        for prefix in WORD_PREFIXES:
+            rest = key[len(prefix):]
+            # Long adjectives only: کم‌برخوردار, نیمه‌سنگین; کمپوست is no کم + پوست (tagged AJ too).
+            if (key.startswith(prefix) and len(rest) >= MIN_PREFIXED_WORD and rest in self.lexicon.adjectives
+                    and counts.get(rest, 0) >= 1):
+                readings.append((counts[rest], f"{prefix}{ZWNJ}{self.analyse(rest) or rest}"))
         for prefix in VERB_PREFIXES:
             rest = key[len(prefix):]
             if key.startswith(prefix) and rest in self.lexicon.spelled and rest.startswith(("می", "نمی")):
@@ -362,7 +392,9 @@ class _Restorer:
 
     def _choose(self, key: str, readings: list[tuple[int, str]]) -> str:
         """One reading, or ``key`` unchanged when competing readings are about as likely."""
-        distinct = {spelling: frequency for frequency, spelling in readings}
+        distinct: dict[str, int] = {}
+        for frequency, spelling in readings:  # one spelling may come from several analyses
+            distinct[spelling] = max(frequency, distinct.get(spelling, 0))
         if len(distinct) == 1:
             return next(iter(distinct))
         ranked = sorted(distinct.items(), key=lambda item: item[1], reverse=True)

@@ -69,16 +69,18 @@ def unmask(text: str, spans: list[str]) -> str:
     return "".join(out)
 
 
-def normalize_text(text: str) -> str:
+def normalize_text(text: str, *, halfspaces: bool = True) -> str:
     """Normalize one field: hazm on the unprotected parts, dropped half-spaces restored.
 
     The text is expected to be cleaned already (decode.clean_text). Line breaks are kept.
+    `halfspaces=False` skips the restoration (bench/halfspace/evaluate.py measures hazm alone).
     """
     if not text.strip():
         return ""
     masked, spans = mask(text)
     normalized = _normalizer().normalize(masked)
-    normalized = restore_halfspaces(normalized)
+    if halfspaces:
+        normalized = restore_halfspaces(normalized)
     normalized = _MULTIPLE_SPACES.sub(" ", _TRAILING_SPACE.sub("", normalized))
     return unmask(normalized, spans).strip()
 

@@ -15,6 +15,7 @@ from feedapp.core.halfspace import (
     HalfspaceLexicon,
     build_lexicon,
     conjugate_mi_forms,
+    past_participles,
     restore_halfspaces,
     restore_word,
 )
@@ -308,3 +309,37 @@ def test_conjugated_mi_forms_cover_both_stems_and_negation() -> None:
     assert z("نمی|رفتیم") in forms
     assert z("می|رفت") in forms
     assert "میرو" not in forms
+
+
+def test_plural_beats_clitic_reading_when_its_stem_is_far_more_frequent() -> None:
+    # سالهای reads سال + های or ساله + ای; the plural is also reachable as سالها + ی, whose
+    # uncounted stem must not lower the plural's frequency (it did: ساله‌ای won).
+    words = [("سال", 24_000, ("N",)), ("ساله", 1_000, ("AJ",)), (z("سال|ها"), 0, ("N",))]
+    lexicon = build_lexicon(words)
+    assert restore_word("سالهای", lexicon) == z("سال|های")
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("سالهاست", "سال|هاست"),  # plural + copula
+        ("گذاشتهاند", "گذاشته|اند"),  # past participle + copula
+        ("نکردهایم", "نکرده|ایم"),
+        ("نمیتوان", "نمی|توان"),  # impersonal, outside hazm's conjugations
+        ("کمبرخوردار", "کم|برخوردار"),  # کم + adjective
+        ("نیمهسنگین", "نیمه|سنگین"),
+        ("طولانیمدت", "طولانی|مدت"),
+        ("مانعزدایی", "مانع|زدایی"),
+    ],
+)
+def test_productive_forms_the_lexicon_lacks_are_restored(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize("word", ["تنهاست", "کمپوست", "کمپین", "بلندمدت"])
+def test_look_alikes_of_the_productive_forms_stay_whole(word: str) -> None:
+    assert restore_halfspaces(word) == word
+
+
+def test_past_participles_cover_negation() -> None:
+    assert past_participles(["گذاشت#گذار", "#باید"]) == ["گذاشته", "نگذاشته"]
