@@ -58,7 +58,7 @@ MIN_UNCOUNTED_STEM = 3
 MIN_PREFIXED_WORD = 5
 
 PLURAL_SUFFIXES = ("ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاست")
-COMPARATIVE_SUFFIXES = ("تر", "ترین")
+COMPARATIVE_SUFFIXES = ("تر", "ترین", "تری")  # تری: comparative + indefinite (مهم‌تری)
 # Clitics and copulas written apart only after a final ه (نامه‌ای, شده‌اند); after other letters
 # they are either joined (دوستانم) or the letters belong to the word (توجهات is not توجه‌ات).
 AFTER_HEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند")
@@ -106,12 +106,14 @@ class HalfspaceLexicon:
     ``whole``: joined spellings never to split. ``spelled``: ZWNJ-free key -> correct spelling.
     ``counts``: corpus frequency of a (joined or half-spaced) entry, 0 when hazm lists it
     uncounted. ``adjectives``: entries hazm tags AJ (the only stems ``تر``/``ترین`` attach to).
+    ``participles``: past participles (``کرده``), after which ``ایم``/``اند`` is the perfect tense.
     """
 
     whole: frozenset[str]
     spelled: Mapping[str, str]
     counts: Mapping[str, int]
     adjectives: frozenset[str]
+    participles: frozenset[str] = frozenset()
 
 
 def build_lexicon(
@@ -155,6 +157,7 @@ def build_lexicon(
         if key not in whole and key not in spelled:
             spelled[key] = form
 
+    participles = frozenset(participles)
     for word in participles:
         if word not in spelled:
             whole.add(word)
@@ -176,7 +179,7 @@ def build_lexicon(
             whole.add(word)
             spelled.pop(word, None)
 
-    return HalfspaceLexicon(frozenset(whole), spelled, counts, frozenset(adjectives))
+    return HalfspaceLexicon(frozenset(whole), spelled, counts, frozenset(adjectives), participles)
 
 
 def _extra_words(lines: Iterable[str]) -> Iterable[str]:
@@ -356,6 +359,10 @@ class _Restorer:
                 # (تیمه): only well-attested stems take these.
                 continue
             joiner = "" if stem[-1] in NON_JOINING else ZWNJ
+            if suffix in AFTER_HEH_SUFFIXES and suffix != "ای" and stem in self.lexicon.participles:
+                # کرده‌ایم, not کرد‌هایم: after a past participle these are the perfect tense. Not
+                # ای: many past stems are nouns too (نشست‌های, پرداخت‌های are plurals).
+                return [(frequency, f"{stem_spelling}{joiner}{suffix}")]
             readings.append((frequency, f"{stem_spelling}{joiner}{suffix}"))
         for suffix in JOINED_SUFFIXES:
             stem = key[: -len(suffix)]

@@ -146,7 +146,7 @@ def test_no_halfspace_after_non_joining_letter(word: str) -> None:
     assert restore_halfspaces(word) == word
 
 
-@pytest.mark.parametrize("word", ["نامهای", "دورهای"])
+@pytest.mark.parametrize("word", ["نامهای", "دورهای", "نشستهای"])  # نشسته‌ای: a participle too
 def test_competing_readings_of_similar_frequency_are_left_alone(word: str) -> None:
     assert restore_halfspaces(word) == word
 
@@ -325,6 +325,8 @@ def test_plural_beats_clitic_reading_when_its_stem_is_far_more_frequent() -> Non
         ("سالهاست", "سال|هاست"),  # plural + copula
         ("گذاشتهاند", "گذاشته|اند"),  # past participle + copula
         ("نکردهایم", "نکرده|ایم"),
+        ("کردهایم", "کرده|ایم"),  # perfect tense, not کرد + هایم
+        ("مهمتری", "مهم|تری"),  # comparative + indefinite ی
         ("نمیتوان", "نمی|توان"),  # impersonal, outside hazm's conjugations
         ("کمبرخوردار", "کم|برخوردار"),  # کم + adjective
         ("نیمهسنگین", "نیمه|سنگین"),
