@@ -35,6 +35,14 @@ loglevel = "info"
 preload_app = True
 
 
+def on_starting(server):  # noqa: ARG001 - gunicorn's hook signature
+    """Fixed malloc thresholds in the master, inherited by every worker (feedapp/allocator.py):
+    re-rendering multi-megabyte sitemaps after each change must not grow workers for good."""
+    from feedapp.allocator import tune_allocator
+
+    tune_allocator()
+
+
 def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
     """Give each worker its own database connections: sockets must not be shared across forks."""
     from feedapp.db import after_fork

@@ -140,3 +140,13 @@ def test_gunicorn_config_is_what_production_needs():
         "sync", True, "-", "-")
     assert namespace["max_requests"] == 100_000 and namespace["max_requests_jitter"] == 10_000
     assert callable(namespace["post_fork"])
+
+
+def test_gunicorn_config_fixes_the_malloc_thresholds_on_glibc():
+    # deploy/gunicorn.conf.py calls tune_allocator in the master (workers inherit it); on this
+    # glibc system both mallopt calls must succeed, else big sitemap renders fragment workers.
+    from feedapp.allocator import tune_allocator
+
+    assert tune_allocator() is True
+    config = (ROOT / "deploy" / "gunicorn.conf.py").read_text()
+    assert "def on_starting(server)" in config and "tune_allocator()" in config
