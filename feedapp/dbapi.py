@@ -44,7 +44,7 @@ class Connection:
         self.dialect = dialect
 
     def execute(self, statement: str, params: Mapping[str, Any] | None = None) -> Any:
-        """Run one statement; the driver's cursor, positioned on its first row."""
+        """Run one statement and return the driver's cursor (rows not yet fetched)."""
         values = {name: self._bind(value) for name, value in (params or {}).items()}
         if self.dialect == POSTGRESQL:
             return self.raw.execute(_pyformat(statement), values)

@@ -216,3 +216,31 @@ def test_per_request_reads_never_scan_the_release_rows(sqlite_engine, read):
     assert plans, "the read ran no statement"
     # "SCAN releases" alone reads every row; through an index or by rowid is what we want.
     assert [line for line in plans if line in ("SCAN releases", "SCAN release_categories")] == [], plans
+
+
+@pytest.mark.parametrize(
+    ("url", "dialect", "path"),
+    [
+        ("sqlite:///instance/feedapp.sqlite3", "sqlite", "instance/feedapp.sqlite3"),
+        ("sqlite:////var/lib/feedapp/feedapp.sqlite3", "sqlite", "/var/lib/feedapp/feedapp.sqlite3"),
+        ("postgresql://feedapp@db.internal/feedapp", "postgresql", None),
+        ("postgresql+psycopg://feedapp@db.internal/feedapp", "postgresql", None),
+    ],
+)
+def test_database_url_names_the_backend_and_file(url, dialect, path):
+    engine = store.create_engine(url)
+    assert (engine.dialect, engine.path) == (dialect, path)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite://", "a SQLite URL names a file, as sqlite:///path/to/file"),
+        ("sqlite:///:memory:", "a SQLite URL names a file, as sqlite:///path/to/file"),
+        ("mysql://feedapp@db/feedapp", "expected sqlite:///… or postgresql://…"),
+    ],
+)
+def test_unusable_database_url_is_refused_with_what_was_expected(url, message):
+    with pytest.raises(ValueError) as error:
+        store.create_engine(url)
+    assert str(error.value) == f"DATABASE_URL {url!r}: {message}"
