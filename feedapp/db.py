@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, request
+
 from . import store
 from .dbapi import SQLITE, Engine
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-
 from . import store
 from .core.errors import Problem, ReleaseError
 from .core.jsonrelease import parse_json_release, split_json_lines

@@ -75,14 +75,14 @@ def separators(text: str) -> tuple[str, set[int], set[int]]:
     return "".join(skeleton), offsets, spaces
 
 
-def _letter_index(letters: str, offset: int) -> int:
-    """Index in ``letters`` of the ZWNJ standing before its ``offset``-th non-ZWNJ character."""
+def _letter_index(word: str, offset: int) -> int:
+    """Index in ``word`` of the ZWNJ standing before its ``offset``-th non-ZWNJ character."""
     seen = 0
-    for index, char in enumerate(letters):
+    for index, char in enumerate(word):
         if char == ZWNJ and seen == offset:
             return index
         seen += char != ZWNJ
-    return len(letters)
+    return len(word)
 
 
 @functools.lru_cache(maxsize=1)
@@ -96,13 +96,13 @@ def lexicon_style(text: str, offset: int) -> bool:
     (a style choice such as نگه‌داری, where the writer joined: not an analysis error)."""
     count = 0
     for word in text.split():
-        letters = word  # punctuation stays: lexicon spellings are looked up as substrings
         length = len(word.replace(ZWNJ, ""))
         if count <= offset <= count + length:
-            # Any lexicon spelling inside the word that holds this ZWNJ (کتاب‌فروش in کتاب‌فروشان).
-            cut = _letter_index(letters, offset - count)
-            return any(letters[start:end] in lexicon_spellings()
-                       for start in range(cut) for end in range(cut + 2, len(letters) + 1))
+            # Any lexicon spelling inside the word that holds this ZWNJ (کتاب‌فروش in کتاب‌فروشان);
+            # punctuation stays in the word: spellings are looked up as substrings.
+            cut = _letter_index(word, offset - count)
+            return any(word[start:end] in lexicon_spellings()
+                       for start in range(cut) for end in range(cut + 2, len(word) + 1))
         count += length
     return False
 
@@ -136,13 +136,14 @@ class Score:
         self.restored += len(gold & out)
         self.inserted += len(out)
         wrong = out - gold
+        style = {o for o in wrong - spaces if lexicon_style(out_text, o)}
         self.wrong += len(wrong)
         self.joins += len(wrong & spaces)
-        self.style += sum(1 for o in wrong - spaces if lexicon_style(out_text, o))
+        self.style += len(style)
         self.missed_words += [f"{word_at(gold_text, o)} -> {word_at(out_text, o)}" for o in sorted(gold - out)]
         self.wrong_words += [f"{word_at(gold_text, o)} -> {word_at(out_text, o)}"
-                             + (" (joined)" if o in spaces else " (lexicon)" if lexicon_style(out_text, o) else "")
-                             for o in sorted(out - gold)]
+                             + (" (joined)" if o in spaces else " (lexicon)" if o in style else "")
+                             for o in sorted(wrong)]
 
     def line(self, name: str) -> str:
         recall = self.restored / self.dropped if self.dropped else 0.0
