@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from typing import Any
 
 from flask import Flask
 
+# One place: the package metadata (pyproject.toml). Shown by `feedapp --version`, `db status`
+# and the feeds' generator element.
+__version__ = metadata.version("feedapp")
+
+
+def configured_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """A Flask app with its configuration only: for commands that must not touch the store yet."""
+    from . import config
+
+    app = Flask(__name__, instance_relative_config=True)
+    config.load(app, test_config)
+    return app
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the web app: configuration, storage and views. Never imports hazm."""
-    app = Flask(__name__, instance_relative_config=True)
-    from . import api, config, crawlers, db, feeds, pages
+    """Build the web app: configuration, storage and views. Never imports hazm.
+
+    Raises schema.SchemaError when the database is missing or not at this code's schema.
+    """
+    from . import api, crawlers, db, feeds, pages
     from .fastpath import FastPath
 
-    config.load(app, test_config)
+    app = configured_app(test_config)
     db.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

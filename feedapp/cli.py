@@ -18,9 +18,11 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import create_app
+from . import __version__, configured_app, create_app
 
 if TYPE_CHECKING:  # importing feedapp.ingest loads hazm: only the commands that need it do
+    from flask import Flask
+
     from .core.errors import Problem
     from .core.models import Release
     from .ingest import Outcome
@@ -28,10 +30,21 @@ if TYPE_CHECKING:  # importing feedapp.ingest loads hazm: only the commands that
 # Below this many files a progress bar is more noise than help.
 PROGRESS_MIN_FILES = 20
 
-main = FlaskGroup(
-    create_app=create_app,
+def _app() -> "Flask":
+    """The app for commands that use it; a database not at this code's schema is a clear error."""
+    from .schema import SchemaError
+
+    try:
+        return create_app()
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+main = click.version_option(__version__, "--version", prog_name="feedapp", message="%(prog)s %(version)s")(FlaskGroup(
+    create_app=_app,
+    add_version_option=False,  # Flask's shows Python's and Flask's versions; ours shows feedapp's
     help="Publish Persian press releases as feeds. Configuration: FEEDAPP_* variables (see README).",
-)
+))
 
 _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 
@@ -193,3 +206,58 @@ def _check_text(outcome: "Outcome") -> str:
     ]
     lines = [_location(outcome, outcome.line)] + [f"  {name + ':':<12}{value}" for name, value in rows]
     return "\n".join(lines) + "\n"
+
+
+def _engine_from_config():  # noqa: ANN202 - dbapi.Engine, imported lazily
+    """The store named by the configuration, without building the web app (which checks it)."""
+    from . import store
+
+    return store.create_engine(configured_app().config["DATABASE_URL"])
+
+
+@main.group("db", cls=click.Group)
+def db_group() -> None:
+    """The database's schema: see where it stands, bring it up to date."""
+
+
+@db_group.command("upgrade")
+def db_upgrade_command() -> None:
+    """Apply the schema migrations the database is missing (create it when it does not exist).
+
+    Safe to run at every start and on several hosts at once: a database that is up to date is
+    left alone, and concurrent upgrades wait for each other.
+    """
+    from . import schema
+
+    engine = _engine_from_config()
+    before = schema.status(engine)
+    if before.unknown:
+        raise click.ClickException(schema.describe_problem(engine.display, before) or "")
+    if before.legacy:
+        click.echo(f"{engine.display}: made by a feedapp that recorded no schema version; bringing it up to date,"
+                   " every row kept", err=True)
+    for version in schema.upgrade(engine):
+        click.echo(f"applied {version}")
+    click.echo(f"{engine.display}: schema {schema.latest_version()} (up to date)", err=True)
+
+
+@db_group.command("status")
+def db_status_command() -> None:
+    """Print feedapp's version, the database's schema version and the latest one.
+
+    Exit status 0 when the database is up to date, 1 when it needs `feedapp db upgrade`
+    (or a newer feedapp).
+    """
+    from . import schema
+
+    engine = _engine_from_config()
+    state = schema.status(engine)
+    click.echo(f"feedapp {__version__}")
+    click.echo(f"database: {engine.display}")
+    click.echo(f"current: {state.current or '-'}")
+    click.echo(f"latest: {schema.latest_version()}")
+    problem = schema.describe_problem(engine.display, state)
+    click.echo(f"pending: {' '.join(state.pending) or '-'}")
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(1)

@@ -1,15 +1,13 @@
-"""The app's database engine: created once per process from DATABASE_URL, schema ensured."""
+"""The app's database engine: created once per process from DATABASE_URL, its schema checked."""
 
 from __future__ import annotations
-
-import os
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, request
 
-from . import store
+from . import schema, store
 from .dbapi import SQLITE, Engine
 
 _EXTENSION = "feedapp.engine"
@@ -21,12 +19,13 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    """Create the engine (and the SQLite file's folder) and the tables that are missing."""
+    """Create the engine; refuse (SchemaError) a database that is not at this code's schema.
+
+    Never creates or alters a table: that is `feedapp db upgrade`'s alone.
+    """
     engine = store.create_engine(app.config["DATABASE_URL"])
+    schema.require_current(engine)
     sqlite_file = engine.path if engine.dialect == SQLITE else None
-    if sqlite_file:
-        os.makedirs(os.path.dirname(os.path.abspath(sqlite_file)), exist_ok=True)
-    store.create_schema(engine)
     app.extensions[_EXTENSION] = engine
     app.extensions[_VERSION_READER] = (store.SqliteVersionReader(sqlite_file) if sqlite_file
                                        else lambda: store.data_version(engine))

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
 
@@ -39,9 +40,10 @@ _inherited: list[Any] = []
 class Connection:
     """One driver connection, with `:name` parameters and aware datetimes on both backends."""
 
-    def __init__(self, raw: Any, dialect: str) -> None:
+    def __init__(self, raw: Any, dialect: str, file_id: tuple[int, int] | None = None) -> None:
         self.raw = raw  # the sqlite3 or psycopg connection
         self.dialect = dialect
+        self.file_id = file_id  # SQLite: (device, inode) of the file it opened
 
     def execute(self, statement: str, params: Mapping[str, Any] | None = None) -> Any:
         """Run one statement and return the driver's cursor (rows not yet fetched)."""
@@ -115,6 +117,17 @@ class Engine:
         import_driver(self.dialect)
 
     @property
+    def display(self) -> str:
+        """Where the store lives, for messages: the SQLite file, or the URL without its password."""
+        if self.dialect == SQLITE:
+            return self.path
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+
+    @property
     def IntegrityError(self) -> type[Exception]:  # noqa: N802 - the DB-API name
         """The driver's IntegrityError (a unique key taken by another writer, for instance)."""
         return import_driver(self.dialect).IntegrityError
@@ -144,6 +157,8 @@ class Engine:
         """
         with self.connect() as connection:
             if self.dialect == SQLITE:
+                if write:
+                    self._check_same_file(connection)
                 connection.raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             else:
                 connection.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if repeatable else "BEGIN")
@@ -153,6 +168,21 @@ class Engine:
                 connection.raw.execute("ROLLBACK")
                 raise
             connection.raw.execute("COMMIT")
+
+    def _check_same_file(self, connection: Connection) -> None:
+        """Refuse to write through a connection whose file was deleted or replaced since it opened.
+
+        SQLite keeps writing to an unlinked file: an acknowledged write would vanish at the next
+        start. One stat per write transaction.
+        """
+        try:
+            same = _file_id(self.path) == connection.file_id
+        except FileNotFoundError:
+            same = False
+        if not same:
+            connection.raw.close()
+            raise sqlite3.OperationalError(f"the database file {self.path} was removed or replaced while in use;"
+                                           " nothing was written (restore it, or run `feedapp db upgrade`)")
 
     def dispose(self) -> None:
         """Close this thread's idle connections (they reopen on demand)."""
@@ -210,14 +240,27 @@ class Engine:
         if self.dialect == SQLITE:
             # isolation_level=None: no implicit BEGIN; begin() issues it, so readers outside
             # a transaction run each statement alone.
-            raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # mode=rw: a missing file is an error, never a new empty database (only the
+            # migrations create one).
+            raw = sqlite3.connect(sqlite_uri(self.path), uri=True, isolation_level=None, check_same_thread=False)
+            file_id = _file_id(self.path)
             raw.execute("PRAGMA journal_mode=WAL")
             raw.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; never corrupt in WAL
             raw.execute("PRAGMA busy_timeout=10000")
             raw.execute("PRAGMA foreign_keys=ON")
-        else:
-            raw = import_driver(POSTGRESQL).connect(self._conninfo, autocommit=True)
+            return Connection(raw, self.dialect, file_id)
+        raw = import_driver(POSTGRESQL).connect(self._conninfo, autocommit=True)
         return Connection(raw, self.dialect)
+
+
+def sqlite_uri(path: str, mode: str = "rw") -> str:
+    """A `file:` URI that opens `path` read-write without creating it (`mode=rwc` creates)."""
+    return f"file:{quote(os.path.abspath(path))}?mode={mode}"
+
+
+def _file_id(path: str) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino
 
 
 def import_driver(dialect: str) -> Any:

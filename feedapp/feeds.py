@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from . import store, urls
+from . import __version__, store, urls
 from .core import syndication
 from .core.feeddoc import FeedDoc, FeedEntry
 from .core.models import Release, StoredRelease
@@ -24,7 +24,7 @@ from .store import Selection
 
 bp = Blueprint("feeds", __name__)
 
-GENERATOR = ("feedapp", "0.1.0", None)  # no public home page to name yet
+GENERATOR = ("feedapp", __version__, None)  # no public home page to name yet
 RENDERERS = {
     "atom": ("application/atom+xml", syndication.render_atom),
     "rss": ("application/rss+xml", syndication.render_rss),

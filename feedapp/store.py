@@ -1,4 +1,7 @@
-"""Every SQL statement of feedapp: schema, reads and the one write path.
+"""Every SQL statement of the running feedapp: reads, the one write path, schema look-ups.
+
+The tables are made and changed only by the migrations in `feedapp/migrations/`, which keep the
+statements of their own time (see schema.py).
 
 Plain SQL that runs as written on SQLite (default) and PostgreSQL, through `dbapi.py`. On
 SQLite the database runs in WAL mode, so feed readers are never blocked by an ingest, and write
@@ -19,64 +22,11 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from .core.models import Image, PublishedAt, Release, StoredRelease
-from .dbapi import POSTGRESQL, Connection, Engine, utc
+from .dbapi import POSTGRESQL, Connection, Engine, sqlite_uri, utc
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 
-# Column types that differ between the backends; everything else is written once.
-_TYPES = {
-    "sqlite": {"id": "INTEGER NOT NULL PRIMARY KEY", "blob": "BLOB", "time": "DATETIME"},
-    "postgresql": {"id": "SERIAL PRIMARY KEY", "blob": "BYTEA", "time": "TIMESTAMP WITH TIME ZONE"},
-}
-
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS releases (
-        id {id},
-        key VARCHAR(128) NOT NULL UNIQUE,
-        format VARCHAR(8) NOT NULL,
-        -- The bytes exactly as received; every other column is derived from them and can be
-        -- recomputed when the parser or normalizer improves.
-        raw {blob} NOT NULL,
-        raw_sha256 VARCHAR(64) NOT NULL,
-        published {time} NOT NULL,
-        published_jalali VARCHAR(10) NOT NULL,
-        published_has_time BOOLEAN NOT NULL,
-        updated {time},
-        kicker TEXT,
-        title TEXT NOT NULL,
-        lead TEXT NOT NULL,
-        body TEXT NOT NULL,  -- JSON array of paragraphs
-        categories TEXT NOT NULL,  -- JSON array
-        source TEXT,
-        language VARCHAR(35) NOT NULL,
-        images TEXT NOT NULL,  -- JSON array of objects
-        ingested_at {time} NOT NULL,
-        changed_at {time} NOT NULL,
-        -- The data_version at this release's last visible change: orders the subscription
-        -- feed (newest changes first) and answers "what changed since version N" for deltas.
-        changed_version INTEGER NOT NULL DEFAULT 0,
-        -- Set when the publisher retracts the release: gone from feeds, sitemaps and lists,
-        -- its page answers 410; the row stays, so archive and sitemap pages keep membership.
-        retracted_at {time}
-    )""",
-    "CREATE INDEX IF NOT EXISTS releases_published ON releases (published, id)",
-    "CREATE INDEX IF NOT EXISTS releases_changed_at ON releases (changed_at)",
-    "CREATE INDEX IF NOT EXISTS releases_changed_version ON releases (changed_version)",
-    "CREATE INDEX IF NOT EXISTS releases_source ON releases (source, id)",
-    # Covers the sitemap pages and their lastmods: read from the index alone, those passes over
-    # many releases never touch the rows (whose raw bytes make them kilobytes each).
-    "CREATE INDEX IF NOT EXISTS releases_sitemap ON releases (id, retracted_at, published, updated, key)",
-    # Categories as rows, so per-category feeds and archives are indexed queries.
-    """CREATE TABLE IF NOT EXISTS release_categories (
-        release_id INTEGER NOT NULL REFERENCES releases (id) ON DELETE CASCADE,
-        category TEXT NOT NULL,
-        PRIMARY KEY (release_id, category)
-    )""",
-    "CREATE INDEX IF NOT EXISTS release_categories_category ON release_categories (category, release_id)",
-    # One counter bumped in the same transaction as every visible change: a cheap "has
-    # anything changed?" for caches in every process.
-    "CREATE TABLE IF NOT EXISTS state (name VARCHAR(64) NOT NULL PRIMARY KEY, value INTEGER NOT NULL)",
-)
+# The tables themselves are made by the migrations in feedapp/migrations/ (`feedapp db upgrade`).
 _VERSION = "data_version"
 # Counters kept with every insert and retraction: O(1) page counts at any size.
 _TOTAL = "releases_total"  # rows in releases, retracted included
@@ -116,24 +66,41 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
-def create_schema(engine: Engine) -> None:
-    """Create the tables that do not exist yet (safe when several workers start at once)."""
-    with engine.begin(write=True) as connection:
+# Every feedapp host that upgrades one PostgreSQL database takes this lock first.
+_MIGRATION_LOCK = 7142026
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold PostgreSQL's session advisory lock for migrations (SQLite: nothing to hold)."""
+    if engine.dialect != POSTGRESQL:
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute("SELECT pg_advisory_lock(:lock)", {"lock": _MIGRATION_LOCK})
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(:lock)", {"lock": _MIGRATION_LOCK})
+
+
+_MIGRATIONS_TABLE = "_yoyo_migration"  # where yoyo-migrations records what it applied
+
+
+def schema_versions(engine: Engine) -> tuple[set[str], list[str]]:
+    """The database's table names, and the migrations applied to it, oldest first."""
+    with _reading(engine) as connection:
         if engine.dialect == POSTGRESQL:
-            # Two workers starting at once must not both create the tables: serialize them.
-            connection.execute("SELECT pg_advisory_xact_lock(7142026)")
-        for statement in _SCHEMA:
-            connection.execute(statement.format(**_TYPES[engine.dialect]))
-        # The version row exists from the start, so concurrent writers only ever UPDATE it
-        # (that row lock is what orders their changes).
-        if connection.scalar("SELECT value FROM state WHERE name = :name", {"name": _VERSION}) is None:
-            connection.execute("INSERT INTO state (name, value) VALUES (:name, 0)", {"name": _VERSION})
-        for name, condition in ((_TOTAL, ""), (_SHOWN, " WHERE retracted_at IS NULL")):
-            if connection.scalar("SELECT value FROM state WHERE name = :name", {"name": name}) is None:
-                connection.execute(f"INSERT INTO state (name, value) SELECT :name, COUNT(*) FROM releases{condition}",
-                                   {"name": name})
-    # The master of a preloading gunicorn creates the schema: leave it no connection to fork.
-    engine.dispose()
+            tables = set(connection.column("SELECT table_name FROM information_schema.tables"
+                                           " WHERE table_schema = current_schema()"))
+        else:
+            tables = set(connection.column("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        applied = []
+        if _MIGRATIONS_TABLE in tables:
+            applied = connection.column(
+                f"SELECT migration_id FROM {_MIGRATIONS_TABLE} ORDER BY applied_at_utc, migration_id")
+    engine.dispose()  # read in the master of a preloading gunicorn: leave it no connection to fork
+    return tables, applied
 
 
 @dataclass(frozen=True)
@@ -481,7 +448,8 @@ class SqliteVersionReader:
     def __call__(self) -> int:
         connection = getattr(self.local, "connection", None)
         if connection is None or self.local.pid != os.getpid():  # never reuse one across a fork
-            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(sqlite_uri(self.path), uri=True, isolation_level=None,
+                                         check_same_thread=False)
             self.local.connection, self.local.pid = connection, os.getpid()
         row = connection.execute(self._QUERY).fetchone()
         return row[0] if row else 0

@@ -9,7 +9,7 @@ import pytest
 
 from feedapp import create_app
 from feedapp.db import get_engine
-from tests.support import PostgresServer
+from tests.support import PostgresServer, upgraded
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -29,11 +29,17 @@ def postgres():
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path: Path) -> str:
-    """A fresh database on each backend the store supports: the test runs once per backend."""
+def empty_database_url(request, tmp_path: Path) -> str:
+    """Where a new database goes on each backend (no SQLite file yet, an empty PostgreSQL one)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite3'}"
     return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture
+def database_url(empty_database_url: str) -> str:
+    """A fresh database at the latest schema on each backend: the test runs once per backend."""
+    return upgraded(empty_database_url)
 
 
 @pytest.fixture
@@ -46,7 +52,7 @@ def app(database_url: str):
 @pytest.fixture
 def sqlite_engine(tmp_path: Path):
     """An engine on a fresh SQLite file, for what only SQLite has (WAL, its locking)."""
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}", "TESTING": True})
+    app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'test.sqlite3'}"), "TESTING": True})
     engine = get_engine_of(app)
     yield engine
     engine.dispose()

@@ -177,3 +177,13 @@ class PostgresServer:
         with psycopg.connect(self.url(), autocommit=True) as connection:
             connection.execute(f"CREATE DATABASE {name}")
         return self.url(name)
+
+
+def upgraded(url: str) -> str:
+    """Create the store at `url` (or bring it up to date) as `feedapp db upgrade` does; its URL."""
+    from feedapp import schema, store
+
+    engine = store.create_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    return url

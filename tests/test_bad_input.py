@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from feedapp import create_app, store
 from feedapp.cli import main
 from tests.conftest import ROOT, SEEDS, get_engine_of
-from tests.support import feedapp
+from tests.support import feedapp, upgraded
 
 BAD = ROOT / "tests" / "data" / "bad"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -97,7 +97,7 @@ def ingest(runner, *paths: Path):
 @pytest.fixture
 def sqlite_app(tmp_path: Path):
     """One backend is enough for the 10 MB inputs: what they test happens before the store."""
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'big.sqlite3'}", "TESTING": True})
+    app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'big.sqlite3'}"), "TESTING": True})
     yield app
     get_engine_of(app).dispose()
 
@@ -339,7 +339,7 @@ def test_whole_corpus_with_the_seeds_stores_every_good_release_and_names_every_b
         corpus_file(name, corpus)
     assert len(names) >= 30
     database = tmp_path / "batch.sqlite3"
-    done = feedapp({"FEEDAPP_DATABASE_URL": f"sqlite:///{database}"}, "ingest", str(corpus), str(SEEDS),
+    done = feedapp({"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}")}, "ingest", str(corpus), str(SEEDS),
                    str(corpus / "unsupported_suffix.md"), check=False)
     assert done.returncode == 1
     good = CORPUS_GOOD_KEYS | SEED_KEYS

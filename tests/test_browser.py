@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import SEEDS
-from tests.support import feedapp, free_port, gunicorn
+from tests.support import feedapp, free_port, gunicorn, upgraded
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -26,7 +26,7 @@ SEED_TITLE = "حمایت از فعالیت روابط عمومی‌ها موجب
 def browser_page(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "FEEDAPP_SITE_URL": f"http://127.0.0.1:{port}",
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": f"http://127.0.0.1:{port}",
            "FEEDAPP_SITE_TITLE": "اخبار شهرداری قزوین"}
     feedapp(env, "ingest", str(SEEDS))
     shots = Path(os.environ.get("FEEDAPP_SCREENSHOTS") or tmp / "shots")

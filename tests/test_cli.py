@@ -16,6 +16,7 @@ import pytest
 from feedapp import store
 from feedapp.cli import main
 from tests.conftest import ROOT, SAMPLE, SEEDS
+from tests.support import upgraded
 
 SEED_KEYS = [
     "000_44faba8da108bc04", "001_shahrdari_tehran_metro", "002_ostandari_qazvin_barf", "003_daneshgah_hamayesh",
@@ -198,7 +199,7 @@ def test_check_json_prints_one_object_per_release(runner, tmp_path):
 def test_console_script_splits_streams_and_exits_1_on_a_rejected_file(tmp_path):
     (tmp_path / "good.txt").write_text("۱۳۹۲/۱۲/۲۰\n\nتیتر\n\nلید.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"")
-    env = {**os.environ, "FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {**os.environ, "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}")}
     feedapp = Path(sys.executable).with_name("feedapp")
     done = subprocess.run([str(feedapp), "ingest", str(tmp_path)], capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=120)
@@ -223,7 +224,7 @@ def test_parallel_normalization_gives_the_same_outcomes_in_the_same_order(tmp_pa
     (tmp_path / "batch" / "bad.txt").write_bytes(b"")
     results = {}
     for jobs in ("1", "2"):
-        env = {**os.environ, "FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / f'db{jobs}.sqlite3'}"}
+        env = {**os.environ, "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / f'db{jobs}.sqlite3'}")}
         done = subprocess.run([str(Path(sys.executable).with_name("feedapp")), "ingest", "--jobs", jobs,
                                str(tmp_path / "batch")], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
         rows = sqlite3.connect(tmp_path / f"db{jobs}.sqlite3").execute(

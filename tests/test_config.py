@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from feedapp import create_app
+from tests.support import upgraded
 
 
 def make(monkeypatch, tmp_path, **env: str):
-    monkeypatch.setenv("FEEDAPP_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.setenv("FEEDAPP_DATABASE_URL", upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"))
     for name, value in env.items():
         monkeypatch.setenv(f"FEEDAPP_{name}", value)
     return create_app()

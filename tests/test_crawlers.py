@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import SEEDS
-from tests.support import ROOT, feedapp, fetch, gunicorn, write_releases
+from tests.support import ROOT, feedapp, fetch, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -33,7 +33,7 @@ RECENT = {"news_1h": timedelta(hours=1), "news_47h": timedelta(hours=47), "news_
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("crawl")
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "FEEDAPP_SITE_URL": SITE,
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
            "FEEDAPP_SITE_TITLE": "اخبار شهرداری", "FEEDAPP_SITEMAP_SIZE": "4", "FEEDAPP_PAGE_SIZE": "5"}
     feedapp(env, "ingest", str(SEEDS))
     (tmp / "recent.jsonl").write_text("".join(json.dumps(recent(k, a), ensure_ascii=False) + "\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEEDS
-from tests.support import NGINX, ROOT, feedapp, fetch, free_port, gunicorn, nginx, nginx_prefix, write_releases
+from tests.support import NGINX, ROOT, feedapp, fetch, free_port, gunicorn, nginx, nginx_prefix, upgraded, write_releases
 
 DEPLOY = ROOT / "deploy"
 SITE = "https://news.example.ir"
@@ -35,7 +35,7 @@ def test_nginx_config_passes_nginx_t(tmp_path):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("deploy")
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "FEEDAPP_SITE_URL": SITE,
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
            "FEEDAPP_FEED_MAX_AGE": "2", "FEEDAPP_PROXY_COUNT": "1"}
     feedapp(env, "ingest", str(SEEDS))
     upstream, port = free_port(), free_port()
@@ -108,7 +108,7 @@ def test_forwarded_headers_from_clients_change_no_url(stack):
 
 
 def test_stale_copy_is_served_when_the_app_is_down(tmp_path):
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "FEEDAPP_SITE_URL": SITE,
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
            "FEEDAPP_FEED_MAX_AGE": "1"}
     feedapp(env, "ingest", str(SEEDS))
     upstream, port = free_port(), free_port()

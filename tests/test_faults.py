@@ -32,7 +32,7 @@ from lxml import etree
 
 from feedapp import store
 from tests.conftest import BACKENDS, SEEDS
-from tests.support import BIN, ROOT, feedapp, fetch, gunicorn, write_releases
+from tests.support import BIN, ROOT, feedapp, fetch, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 TOKEN = "fault-tests-token-0123456789abcdef"
@@ -206,8 +206,8 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
     seed = _seed()
     rng = random.Random(seed)
     why = f"seed={seed} (replay the choices with FEEDAPP_FAULT_SEED={seed})"
-    url = (f"sqlite:///{tmp_path / 'db.sqlite3'}" if backend == "sqlite"
-           else request.getfixturevalue("postgres").new_database())
+    url = (upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}") if backend == "sqlite"
+           else upgraded(request.getfixturevalue("postgres").new_database()))
     env = {"FEEDAPP_DATABASE_URL": url, "FEEDAPP_SITE_URL": SITE}
     folder = tmp_path / "inbox"
     keys = write_releases(folder, RELEASES, prefix="crash")
@@ -409,7 +409,7 @@ def api_write(base: str, document: dict) -> tuple[int, dict]:
 
 def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tmp_path):
     database = tmp_path / "db.sqlite3"
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{database}", "FEEDAPP_SITE_URL": SITE,
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"), "FEEDAPP_SITE_URL": SITE,
            "FEEDAPP_FEED_SIZE": str(FEED_SIZE), "FEEDAPP_API_TOKEN": TOKEN}
     feedapp(env, "ingest", str(SEEDS))
     cli_keys = write_releases(tmp_path / "cli", 200, prefix="cli")
@@ -499,7 +499,7 @@ def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tm
 def test_sigkilled_worker_is_replaced_and_requests_after_that_all_succeed(tmp_path):
     seed = _seed()
     rng = random.Random(seed)
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "FEEDAPP_SITE_URL": SITE}
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE}
     feedapp(env, "ingest", str(SEEDS))
     results: list[tuple[float, float, object]] = []  # (start, end, status or the error)
     lock = threading.Lock()
@@ -588,7 +588,7 @@ def test_slow_websub_hub_delays_neither_the_ingest_results_nor_serving(tmp_path)
     _SlowHub.received, _SlowHub.database = [], database
     hub_thread = threading.Thread(target=hub.serve_forever, daemon=True)
     hub_thread.start()
-    plain = {"FEEDAPP_DATABASE_URL": f"sqlite:///{database}", "FEEDAPP_SITE_URL": SITE}
+    plain = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"), "FEEDAPP_SITE_URL": SITE}
     env = {**plain, "FEEDAPP_WEBSUB_HUB": f"http://127.0.0.1:{hub.server_port}/hub"}
     try:
         feedapp(plain, "ingest", str(SEEDS))  # before the hub counts

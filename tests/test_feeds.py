@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import BACKENDS, SEEDS
-from tests.support import ROOT, feedapp, fetch, free_port, gunicorn, write_releases
+from tests.support import ROOT, feedapp, fetch, free_port, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -30,8 +30,8 @@ ATOM_RNG = etree.RelaxNG(etree.parse(str(ROOT / "tests" / "schemas" / "atom.rng"
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("feeds")
-    database = (f"sqlite:///{tmp / 'db.sqlite3'}" if request.param == "sqlite"
-                else request.getfixturevalue("postgres").new_database())
+    database = (upgraded(f"sqlite:///{tmp / 'db.sqlite3'}") if request.param == "sqlite"
+                else upgraded(request.getfixturevalue("postgres").new_database()))
     env = {"FEEDAPP_DATABASE_URL": database, "FEEDAPP_SITE_URL": SITE,
            "FEEDAPP_SITE_TITLE": "اخبار شهرداری"}
     feedapp(env, "ingest", str(SEEDS))
@@ -331,7 +331,7 @@ def test_websub_hub_is_advertised_and_notified_after_an_ingest(tmp_path):
     hub = HTTPServer(("127.0.0.1", 0), _Hub)
     threading.Thread(target=hub.serve_forever, daemon=True).start()
     hub_url = f"http://127.0.0.1:{hub.server_port}/hub"
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "FEEDAPP_SITE_URL": SITE,
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
            "FEEDAPP_WEBSUB_HUB": hub_url}
     try:
         result = feedapp(env, "ingest", str(SEEDS / "006_vezarat_varzesh_olympic.json"))
@@ -356,7 +356,7 @@ def test_websub_hub_is_advertised_and_notified_after_an_ingest(tmp_path):
 
 def test_hub_that_is_down_never_fails_the_ingest(tmp_path):
     down = f"http://127.0.0.1:{free_port()}/hub"  # nothing listens there
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "FEEDAPP_SITE_URL": SITE,
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
            "FEEDAPP_WEBSUB_HUB": down}
     started = time.monotonic()
     result = feedapp(env, "ingest", str(SEEDS / f"{SEED_KEY}.txt"), check=False)

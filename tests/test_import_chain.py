@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from tests.conftest import ROOT
+from tests.support import upgraded
 
 PROBE = """
 import json, sys
@@ -28,7 +29,7 @@ print(json.dumps({"statuses": statuses, "heavy": heavy, "drivers": drivers}))
 
 
 def test_serving_the_app_never_imports_hazm(tmp_path):
-    env = {**os.environ, "FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    env = {**os.environ, "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
            "FEEDAPP_API_TOKEN": "probe-token-0123456789"}
     done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, cwd=ROOT,
                           timeout=120, check=True)

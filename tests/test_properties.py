@@ -25,6 +25,7 @@ from feedapp.core.models import PublishedAt, Release
 from feedapp.core.normalize import normalize_release
 from feedapp.core.parse import parse_text_release
 from feedapp.db import get_engine
+from tests.support import upgraded
 
 # No example database: nothing is written into the checkout.
 PARSE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
@@ -179,7 +180,7 @@ PAGE_TAGS = {"article", "h1", "p", "time"}  # release.html's tags inside <articl
 def fresh_site() -> Iterator[tuple]:
     """A test client and engine on a new temporary SQLite file: one per example, so shrinking is exact."""
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"DATABASE_URL": f"sqlite:///{Path(folder) / 'p.sqlite3'}", "TESTING": True})
+        app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{Path(folder) / 'p.sqlite3'}"), "TESTING": True})
         with app.app_context():
             engine = get_engine()
         try:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from tests.conftest import SEEDS
-from tests.support import feedapp, fetch, gunicorn, write_releases
+from tests.support import feedapp, fetch, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 
 
 def test_every_worker_of_every_server_sees_an_ingest_on_its_next_request(postgres, tmp_path):
-    env = {"FEEDAPP_DATABASE_URL": postgres.new_database(), "FEEDAPP_SITE_URL": SITE}
+    env = {"FEEDAPP_DATABASE_URL": upgraded(postgres.new_database()), "FEEDAPP_SITE_URL": SITE}
     feedapp(env, "ingest", str(SEEDS))
     with gunicorn(env, workers=2, config=True) as first, gunicorn(env, workers=2, config=True) as second:
         before = {fetch(base + "/feed.atom")[1]["ETag"] for base in (first, second) for _ in range(4)}

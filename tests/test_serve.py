@@ -10,13 +10,13 @@ import urllib.request
 import pytest
 
 from tests.conftest import SEEDS
-from tests.support import feedapp, gunicorn
+from tests.support import feedapp, gunicorn, upgraded
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
-    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "FEEDAPP_SITE_URL": "https://news.example.ir"}
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": "https://news.example.ir"}
     feedapp(env, "ingest", str(SEEDS))
     hostile = tmp / "hostile.json"
     hostile.write_text(json.dumps({
