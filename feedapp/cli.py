@@ -261,3 +261,43 @@ def db_status_command() -> None:
     if problem:
         click.echo(problem, err=True)
         sys.exit(1)
+
+
+@main.command("reprocess")
+@click.option("--dry-run", is_flag=True, help="Write nothing; show each change as a word-level diff.")
+@click.option("--jobs", "parallel", type=click.IntRange(min=1), default=None,
+              help="Processes that normalize text (default: every core).")
+@click.option("--restart", is_flag=True, help="Start from the first release, not where an interrupted run stopped.")
+@click.argument("keys", nargs=-1)
+@with_appcontext
+def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: tuple[str, ...]) -> None:
+    """Re-derive stored releases (all, or KEYS) from their raw bytes with the current code.
+
+    Prints `changed KEY` for each release whose text changed (with --dry-run, followed by its
+    diff: `[-old-]{+new+}`, half-spaces shown as <ZWNJ>), `error KEY: …` for raw bytes that no
+    longer parse (the stored release is kept), then a summary. `updated` and the feed order stay.
+    A whole-store run that is killed resumes where it stopped.
+    """
+    from .db import get_engine
+    from .ingest import REJECTED
+    from .reprocess import resume_point, reprocess
+
+    engine = get_engine()
+    whole = not keys and not dry_run
+    if whole and not restart and resume_point(engine):
+        click.echo(f"resuming after release #{resume_point(engine)} (--restart to start over)", err=True)
+    counts: dict[str, int] = {}
+    for result in reprocess(engine, list(keys) or None, dry_run=dry_run, workers=parallel or os.cpu_count() or 1,
+                            restart=restart):
+        counts[result.action] = counts.get(result.action, 0) + 1
+        for problem in result.errors:
+            click.echo(f"error {result.key}: stored raw bytes: {problem.describe()}; the stored release is kept", err=True)
+        if result.action == "changed":
+            click.echo(f"changed {result.key}")
+            for line in result.diff:
+                click.echo(f"  {line}")
+    verb = "would change" if dry_run else "changed"
+    total = sum(counts.values())
+    click.echo(f"{total} releases: {counts.get('changed', 0)} {verb}, {counts.get('unchanged', 0)} unchanged,"
+               f" {counts.get(REJECTED, 0)} failed", err=True)
+    sys.exit(1 if counts.get(REJECTED) else 0)

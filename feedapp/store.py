@@ -147,7 +147,7 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
             values = {**_content_values(release), **_published_values(release.published),
                       "key": release.key, "format": format, "raw": raw, "raw_sha256": digest,
                       "updated": release.updated, "ingested_at": now, "changed_at": now,
-                      "changed_version": _bump_version(connection)}
+                      **_edited(_bump_version(connection))}
             release_id = connection.scalar(_insert("releases", values) + " RETURNING id", values)
             _count(connection, _TOTAL, +1)
             _count(connection, _SHOWN, +1)
@@ -165,13 +165,68 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
             return SaveResult(UNCHANGED, _stored({**row, "format": format}))
         values = {**content, "raw": raw, "raw_sha256": digest, "format": format,
                   "updated": utc(row["updated"]) if same and retracted else source_updated or now,
-                  "changed_at": now, "changed_version": _bump_version(connection), "retracted_at": None}
+                  "changed_at": now, **_edited(_bump_version(connection)), "retracted_at": None}
         _update(connection, row["id"], values)
         if retracted:
             _count(connection, _SHOWN, +1)
         connection.execute("DELETE FROM release_categories WHERE release_id = :id", {"id": row["id"]})
         _write_categories(connection, row["id"], release.categories)
         return SaveResult(UPDATED, _stored({**row, **values}))
+
+
+def rederive(engine: Engine, release_id: int, digest: str, release: Release, now: datetime) -> bool:
+    """Store text re-derived from a release's raw bytes (`feedapp reprocess`); True if it changed.
+
+    Not an editorial change: `updated`, `published` and the release's place in the subscription
+    feed stay; changed_version and changed_at move, so caches, ETags and Last-Modified follow.
+    Nothing is written when the release was changed or retracted since its bytes were read.
+    """
+    with engine.begin(write=True) as connection:
+        row = connection.first("SELECT * FROM releases WHERE id = :id AND raw_sha256 = :digest"
+                               " AND retracted_at IS NULL", {"id": release_id, "digest": digest})
+        content = _content_values(release)
+        if row is None or all(content[name] == row[name] for name in _CONTENT_COLUMNS):
+            return False
+        _update(connection, release_id, {**content, "changed_at": now, "changed_version": _bump_version(connection)})
+        connection.execute("DELETE FROM release_categories WHERE release_id = :id", {"id": release_id})
+        _write_categories(connection, release_id, release.categories)
+        return True
+
+
+class RawRow(NamedTuple):
+    """A stored release's bytes as received, and what identifies them."""
+
+    id: int
+    key: str
+    format: str
+    raw: bytes
+    digest: str
+
+
+def raw_rows(engine: Readable, after_id: int, limit: int, keys: list[str] | None = None) -> list[RawRow]:
+    """Shown releases with id > after_id in insertion order (only `keys`, when given), at most `limit`."""
+    params: dict[str, Any] = {"after": after_id, "limit": limit}
+    statement = "SELECT id, key, format, raw, raw_sha256 FROM releases WHERE id > :after AND retracted_at IS NULL"
+    if keys is not None:
+        params.update({f"key{number}": key for number, key in enumerate(keys)})
+        statement += f" AND key IN ({', '.join(':key' + str(number) for number in range(len(keys)))})"
+    with _reading(engine) as connection:
+        rows = connection.execute(statement + " ORDER BY id LIMIT :limit", params).fetchall()
+    return [RawRow(id, key, format, bytes(raw), digest) for id, key, format, raw, digest in rows]
+
+
+def get_mark(engine: Readable, name: str) -> int | None:
+    """A bookmark kept in the state table (a resumable command's progress), or None."""
+    with _reading(engine) as connection:
+        return connection.scalar("SELECT value FROM state WHERE name = :name", {"name": name})
+
+
+def set_mark(engine: Engine, name: str, value: int | None) -> None:
+    """Set (None: remove) a bookmark in the state table."""
+    with engine.begin(write=True) as connection:
+        connection.execute("DELETE FROM state WHERE name = :name", {"name": name})
+        if value is not None:
+            connection.execute("INSERT INTO state (name, value) VALUES (:name, :value)", {"name": name, "value": value})
 
 
 def retract(engine: Engine, key: str, now: datetime) -> StoredRelease | None:
@@ -184,6 +239,12 @@ def retract(engine: Engine, key: str, now: datetime) -> StoredRelease | None:
         _update(connection, row["id"], values)
         _count(connection, _SHOWN, -1)
         return _stored({**row, **values})
+
+
+def _edited(version: int) -> dict[str, int]:
+    """An editorial change (add, update, republication): it moves the release to the top of the
+    subscription feed. A re-derivation (`reprocess`) moves only changed_version."""
+    return {"changed_version": version, "edited_version": version}
 
 
 def _insert(table: str, values: dict[str, Any]) -> str:
@@ -334,9 +395,9 @@ def _stamps(engine: Readable, statement: str, params: dict[str, Any]) -> list[St
 
 
 def recently_changed(engine: Readable, limit: int, selection: Selection = ALL) -> list[Stamp]:
-    """The `limit` releases added or changed most recently: a subscription feed's entries."""
+    """The `limit` releases added or edited most recently: a subscription feed's entries."""
     statement, params = _select(selection, _STAMP_COLUMNS)
-    return _stamps(engine, statement + " ORDER BY releases.changed_version DESC LIMIT :limit",
+    return _stamps(engine, statement + " ORDER BY releases.edited_version DESC LIMIT :limit",
                    {**params, "limit": limit})
 
 

@@ -17,10 +17,11 @@ OUT=$(cd "$(dirname "$0")" && pwd)
 REPO=$(git -C "$OUT" rev-parse --show-toplevel)
 WORK=${WORK:-$(mktemp -d /tmp/feedapp-legacy.XXXXXX)}
 PYTHON=${PYTHON:-python3}
-# The first schema is f208d0f's, but f208d0f cannot ingest as committed: feedapp/core/normalize.py
-# imports .halfspace, first committed a minute later in e311046 (whose feedapp/ is f208d0f's plus
-# exactly that module and its word list; store.py is the same blob). So e311046 makes that fixture.
-COMMITS=(e311046 1eadfbb e7eef5c 709b57b d4ea7e4 2fa355e)
+# Two schema commits cannot run as committed: each imports a module first committed in the next
+# commit, which adds exactly the missing files and changes nothing else (store.py is the same blob):
+#   f208d0f: normalize.py imports core/halfspace.py    -> e311046 makes the first-schema fixture
+#   1eadfbb: config.py imports core/sitemaps.py         -> 4eb0e54 makes the second-schema fixture
+COMMITS=(e311046 4eb0e54 e7eef5c 709b57b d4ea7e4 2fa355e)
 PG_FROM=e7eef5c RETRACT_FROM=709b57b FEEDS_FROM=1eadfbb   # first commit with that feature
 UPDATE_FILE=004_havashenasi_garma.txt RETRACT_KEY=005_bimeh_salamat_nowruz
 export T_INGEST=2025-03-01T08:00:00.123456+00:00 T_UPDATE=2025-03-02T09:30:00.250000+00:00
