@@ -301,3 +301,43 @@ def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: 
     click.echo(f"{total} releases: {counts.get('changed', 0)} {verb}, {counts.get('unchanged', 0)} unchanged,"
                f" {counts.get(REJECTED, 0)} failed", err=True)
     sys.exit(1 if counts.get(REJECTED) else 0)
+
+
+@main.command("backup", with_appcontext=False)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the database to PATH, while the site serves and ingests.
+
+    SQLite: a SQLite file (checked with PRAGMA integrity_check). PostgreSQL: a pg_dump archive
+    (custom format). Restore it with `feedapp restore PATH`.
+    """
+    from .backup import BackupError, backup
+
+    engine = _engine_from_config()
+    try:
+        backup(engine, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{engine.display}: backed up to {path}", err=True)
+
+
+@main.command("restore", with_appcontext=False)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Replace the database's content with a backup made by `feedapp backup`.
+
+    Stop the site (and the ingest timer) first, restore, run `feedapp db upgrade` (a backup from
+    an older feedapp is brought up to date), then start it again.
+    """
+    from . import schema
+    from .backup import BackupError, restore
+
+    engine = _engine_from_config()
+    try:
+        restore(engine, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{engine.display}: restored from {path}", err=True)
+    problem = schema.describe_problem(engine.display, schema.status(engine))
+    if problem:
+        click.echo(problem, err=True)

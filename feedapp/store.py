@@ -521,3 +521,10 @@ def data_version(engine: Readable) -> int:
     with _reading(engine) as connection:
         value = connection.scalar("SELECT value FROM state WHERE name = :name", {"name": _VERSION})
     return value or 0
+
+
+def raise_data_version(engine: Engine, at_least: int) -> None:
+    """Make the data version at least `at_least` (after a restore: past every version served)."""
+    with engine.begin(write=True) as connection:
+        connection.execute("UPDATE state SET value = :value WHERE name = :name AND value < :value",
+                           {"name": _VERSION, "value": at_least})
