@@ -180,7 +180,7 @@ class Engine:
         except FileNotFoundError:
             same = False
         if not same:
-            connection.raw.close()
+            connection.file_id = None  # never used again: closed when it is checked in
             raise sqlite3.OperationalError(f"the database file {self.path} was removed or replaced while in use;"
                                            " nothing was written (restore it, or run `feedapp db upgrade`)")
 
@@ -226,7 +226,7 @@ class Engine:
 
     def _usable(self, connection: Connection) -> bool:
         if self.dialect == SQLITE:
-            return not connection.raw.in_transaction
+            return connection.file_id is not None and not connection.raw.in_transaction
         raw = connection.raw
         if raw.closed or raw.broken or raw.info.transaction_status != 0:  # 0: idle
             return False

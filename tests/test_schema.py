@@ -1,0 +1,247 @@
+"""Schema versions: `feedapp db upgrade`/`status`, databases made by every earlier feedapp, and the
+refusal to serve a database that is missing, empty or behind.
+
+The legacy databases in tests/data/legacy/ were made by the old code itself (its own `feedapp
+ingest` of its own seeds, an update and a retraction where it had them), then dumped; see the
+README there. Each is loaded as the old code left it and upgraded by the real command.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import psycopg
+import pytest
+from lxml import etree
+
+from feedapp import __version__, create_app, schema, store
+from feedapp.schema import SchemaError
+from tests.conftest import ROOT, SEEDS
+from tests.support import feedapp, upgraded
+
+LEGACY = ROOT / "tests" / "data" / "legacy"
+FIXTURES = sorted(LEGACY.glob("*.sql"))
+LATEST = ["0001_schema", "0002_edited_version"]
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def fixture_database(fixture: Path, tmp_path: Path, postgres_server) -> str:  # noqa: ANN001
+    """A database holding the dump exactly as the old code left it; its URL."""
+    text = fixture.read_text(encoding="utf-8")
+    if fixture.name.endswith(".postgresql.sql"):
+        url = postgres_server().new_database()
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(text)
+        return url
+    path = tmp_path / "legacy.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(text)
+    return f"sqlite:///{path}"
+
+
+def rows(url: str) -> tuple[list[dict], dict[str, int], dict[str, list[str]]]:
+    """Every release row (by key), the state table, and the category rows per release key."""
+    engine = store.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            releases = connection.rows("SELECT * FROM releases ORDER BY id")
+            state = {row["name"]: row["value"] for row in connection.rows("SELECT name, value FROM state")}
+            tables = store.schema_versions(engine)[0]
+            categories: dict[str, list[str]] = {}
+            if "release_categories" in tables:
+                for key, category in connection.execute(
+                        "SELECT releases.key, release_categories.category FROM release_categories JOIN releases"
+                        " ON releases.id = release_categories.release_id ORDER BY releases.id, category").fetchall():
+                    categories.setdefault(key, []).append(category)
+    finally:
+        engine.dispose()
+    for row in releases:
+        row["raw"] = bytes(row["raw"])
+    return releases, state, categories
+
+
+def run_upgrade(url: str):  # noqa: ANN201
+    return feedapp({"FEEDAPP_DATABASE_URL": url}, "db", "upgrade", check=False)
+
+
+@pytest.fixture
+def postgres_server(request):
+    return lambda: request.getfixturevalue("postgres")
+
+
+def test_every_earlier_schema_has_a_fixture_on_each_backend_it_ran_on():
+    names = [fixture.name for fixture in FIXTURES]
+    assert names == [
+        "2fa355e.postgresql.sql", "2fa355e.sqlite.sql", "4eb0e54.sqlite.sql", "709b57b.postgresql.sql",
+        "709b57b.sqlite.sql", "d4ea7e4.postgresql.sql", "d4ea7e4.sqlite.sql", "e311046.sqlite.sql",
+        "e7eef5c.postgresql.sql", "e7eef5c.sqlite.sql"]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
+def test_database_made_by_earlier_code_is_refused_then_upgraded_with_every_row_kept(fixture, tmp_path,
+                                                                                    postgres_server):
+    url = fixture_database(fixture, tmp_path, postgres_server)
+    before, old_state, old_categories = rows(url)
+    assert len(before) >= 8
+    where = url.removeprefix("sqlite:///")
+    with pytest.raises(SchemaError) as refused:
+        create_app({"DATABASE_URL": url})
+    assert str(refused.value) == (
+        f"the database {where} was made by a feedapp that recorded no schema version; back it up"
+        " (`feedapp backup PATH`), then bring it up to date with `feedapp db upgrade`")
+
+    done = run_upgrade(url)
+    assert (done.returncode, done.stdout) == (0, "applied 0001_schema\napplied 0002_edited_version\n")
+    assert done.stderr.startswith(f"{where}: made by a feedapp that recorded no schema version")
+
+    after, state, categories = rows(url)
+    assert [row["key"] for row in after] == [row["key"] for row in before]
+    for old, new in zip(before, after):
+        kept = {name: old[name] for name in old}
+        kept.setdefault("retracted_at", None)
+        # A database from before change versions orders its releases by insertion.
+        kept.setdefault("changed_version", old["id"])
+        assert {name: new[name] for name in kept} == kept
+        assert new["edited_version"] == new["changed_version"]
+        expected_categories = list(dict.fromkeys(json.loads(old["categories"])))
+        assert sorted(categories.get(old["key"], [])) == sorted(old_categories.get(old["key"], expected_categories))
+    shown = sum(row["retracted_at"] is None for row in after)
+    assert (state["releases_total"], state["releases_shown"]) == (len(after), shown)
+    assert state["data_version"] == max(old_state.get("data_version", 0), max(r["changed_version"] for r in after))
+
+
+# What each old version served (e311046 predates the feeds).
+SERVED = [fixture for fixture in FIXTURES if not fixture.name.startswith("e311046")]
+
+
+def served(fixture: Path, fmt: str) -> bytes:
+    return fixture.with_name(fixture.name.removesuffix(".sql") + f".feed.{fmt}").read_bytes()
+
+
+@pytest.mark.parametrize("fixture", SERVED, ids=[f.stem for f in SERVED])
+def test_upgraded_database_serves_the_old_entries_byte_for_byte(fixture, tmp_path, postgres_server):
+    url = fixture_database(fixture, tmp_path, postgres_server)
+    assert run_upgrade(url).returncode == 0
+    client = create_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
+    atom, rss, feed_json = (client.get(f"/feed.{fmt}").data for fmt in ("atom", "rss", "json"))
+    assert atom_entries(atom) == atom_entries(served(fixture, "atom"))
+    assert rss_items(rss) == rss_items(served(fixture, "rss"))
+    assert json.loads(feed_json)["items"] == json.loads(served(fixture, "json"))["items"]
+    generator = etree.fromstring(atom).find(f"{ATOM}generator")
+    assert (generator.text, generator.get("version")) == ("feedapp", __version__)
+
+
+def atom_entries(atom: bytes) -> dict[str, bytes]:
+    """Each entry's canonical XML, by its id."""
+    feed = etree.fromstring(atom)
+    return {entry.findtext(f"{ATOM}id"): etree.tostring(entry, method="c14n") for entry in feed.iter(f"{ATOM}entry")}
+
+
+def rss_items(rss: bytes) -> dict[str, bytes]:
+    return {item.findtext("guid"): etree.tostring(item, method="c14n") for item in etree.fromstring(rss).iter("item")}
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
+def test_upgrading_twice_changes_nothing(fixture, tmp_path, postgres_server):
+    url = fixture_database(fixture, tmp_path, postgres_server)
+    assert run_upgrade(url).returncode == 0
+    first = rows(url)
+    done = run_upgrade(url)
+    assert (done.returncode, done.stdout) == (0, "")
+    assert rows(url) == first
+
+
+def test_new_database_is_created_by_upgrade_and_status_tells_where_it_stands(empty_database_url):
+    env = {"FEEDAPP_DATABASE_URL": empty_database_url}
+    where = empty_database_url.removeprefix("sqlite:///")
+    if empty_database_url.startswith("sqlite"):
+        absent = (f"the database {where} does not exist; create it with `feedapp db upgrade`\n",
+                  "0001_schema 0002_edited_version")
+    else:
+        absent = (f"the database {where} holds no feedapp tables; create them with `feedapp db upgrade`\n",
+                  "0001_schema 0002_edited_version")
+    status = feedapp(env, "db", "status", check=False)
+    assert (status.returncode, status.stdout, status.stderr) == (
+        1, f"feedapp {__version__}\ndatabase: {where}\ncurrent: -\nlatest: 0002_edited_version\n"
+           f"pending: {absent[1]}\n", absent[0])
+    done = feedapp(env, "db", "upgrade")
+    assert done.stdout == "applied 0001_schema\napplied 0002_edited_version\n"
+    status = feedapp(env, "db", "status")
+    assert status.stdout == (f"feedapp {__version__}\ndatabase: {where}\ncurrent: 0002_edited_version\n"
+                             "latest: 0002_edited_version\npending: -\n")
+    assert feedapp(env, "ingest", str(SEEDS)).returncode == 0
+
+
+def test_no_command_but_upgrade_creates_a_missing_sqlite_database(tmp_path):
+    database = tmp_path / "missing" / "feedapp.sqlite3"
+    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{database}"}
+    for command in (["ingest", str(SEEDS)], ["export", str(tmp_path / "out")], ["reprocess"]):
+        done = feedapp(env, *command, check=False)
+        assert (done.returncode, done.stderr) == (
+            1, f"Error: the database {database} does not exist; create it with `feedapp db upgrade`\n")
+    with pytest.raises(SchemaError):
+        create_app({"DATABASE_URL": f"sqlite:///{database}"})
+    assert not database.parent.exists()
+
+
+def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(database_url):
+    engine = store.create_engine(database_url)
+    with engine.begin(write=True) as connection:
+        connection.execute("DELETE FROM _yoyo_migration WHERE migration_id = '0002_edited_version'")
+    engine.dispose()
+    where = database_url.removeprefix("sqlite:///")
+    with pytest.raises(SchemaError) as refused:
+        create_app({"DATABASE_URL": database_url})
+    assert str(refused.value) == (
+        f"the database {where} is at schema version 0001_schema, feedapp {__version__} needs 0002_edited_version;"
+        " back it up (`feedapp backup PATH`), then run `feedapp db upgrade`")
+    # 0002 runs again over a database that already has its column: a no-op that records it.
+    assert run_upgrade(database_url).stdout == "applied 0002_edited_version\n"
+    create_app({"DATABASE_URL": database_url})
+
+
+def test_database_upgraded_by_a_newer_feedapp_is_refused(database_url):
+    engine = store.create_engine(database_url)
+    with engine.begin(write=True) as connection:
+        connection.execute("INSERT INTO _yoyo_migration (migration_hash, migration_id, applied_at_utc)"
+                           " VALUES ('f00', '0099_from_the_future', '2030-01-01 00:00:00')")
+    engine.dispose()
+    where = database_url.removeprefix("sqlite:///")
+    message = (f"the database {where} is at schema version 0099_from_the_future, which feedapp {__version__} does"
+               " not know (its newest is 0002_edited_version): it was upgraded by a newer feedapp; run that"
+               " version, or restore a backup taken before the upgrade")
+    with pytest.raises(SchemaError) as refused:
+        create_app({"DATABASE_URL": database_url})
+    assert str(refused.value) == message
+    done = run_upgrade(database_url)
+    assert (done.returncode, done.stderr) == (1, f"Error: {message}\n")
+
+
+def test_deleted_database_file_is_never_recreated_by_a_running_app(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{database}"), "TESTING": True})
+    client = app.test_client()
+    assert client.get("/feed.atom").status_code == 200
+    engine = app.extensions["feedapp.engine"]
+    database.unlink()
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        store.retract(engine, "any", store.utc("2026-01-01 00:00:00"))
+    assert str(refused.value) == (f"the database file {database} was removed or replaced while in use; nothing was"
+                                  " written (restore it, or run `feedapp db upgrade`)")
+    engine.dispose()
+    with pytest.raises(sqlite3.OperationalError):
+        with engine.connect():
+            pass
+    assert not database.exists()
+
+
+def test_concurrent_upgrades_of_one_database_apply_each_migration_once(empty_database_url):
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(run_upgrade, [empty_database_url] * 3))
+    assert [r.returncode for r in results] == [0, 0, 0]
+    assert sorted(r.stdout for r in results) == ["", "", "applied 0001_schema\napplied 0002_edited_version\n"]
+    assert schema.status(store.create_engine(empty_database_url)).applied == tuple(LATEST)
