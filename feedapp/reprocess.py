@@ -56,10 +56,11 @@ def reprocess(engine: Engine, keys: list[str] | None = None, *, dry_run: bool = 
     whole = keys is None and not dry_run  # only a whole-store run keeps a bookmark
     after = 0 if restart or not whole else (resume_point(engine) or 0)
     while rows := store.raw_rows(engine, after, BATCH, keys):
-        yield from _batch(engine, rows, dry_run, workers, now)
+        results = list(_batch(engine, rows, dry_run, workers, now))
         after = rows[-1].id
-        if whole:
+        if whole:  # before the results go out: a kill from here on never redoes this batch
             store.set_mark(engine, MARK, after)
+        yield from results
     if whole:
         store.set_mark(engine, MARK, None)
 
@@ -80,8 +81,10 @@ def _batch(engine: Engine, rows: list[store.RawRow], dry_run: bool, workers: int
         return Outcome(path=path, action=CHANGED if changed else UNCHANGED, key=row.key)
 
     items = [(Path(f"<stored {row.key}>"), [parse_document(row.raw, row.format, row.key)]) for row in rows]
-    for outcome in process_parsed(items, handle, workers=workers):
-        key = outcome.key or ""
+    # One outcome per item, in order (process_parsed's promise): the row gives the key even
+    # when the raw bytes failed before a key was read.
+    for row, outcome in zip(rows, process_parsed(items, handle, workers=workers), strict=True):
+        key = row.key
         yield Result(key, outcome.action, diff=diffs.get(key, ()) if outcome.action == CHANGED else (),
                      errors=outcome.errors)
 

@@ -1,0 +1,122 @@
+"""`feedapp reprocess`: stored releases re-derived from their raw bytes with the current code.
+
+The stored text is first made what an older normalizer without the half-space restorer left
+(every ZWNJ of the derived fields removed; the raw bytes untouched), as a store made before an
+improvement would hold it; reprocessing must then give exactly what ingesting gives today.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from feedapp import create_app, reprocess, store
+from tests.conftest import SEEDS
+from tests.support import feedapp, upgraded
+
+ZWNJ = "\u200c"
+DERIVED = ("title", "lead", "body", "kicker")
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def aged(tmp_path: Path) -> tuple[dict[str, str], dict[str, dict]]:
+    """A store of the seeds whose derived text lost its half-spaces; (env, rows as ingested today)."""
+    database = tmp_path / "db.sqlite3"
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}")}
+    feedapp(env, "ingest", str(SEEDS))
+    today = release_rows(database)
+    with sqlite3.connect(database) as connection:
+        for column in DERIVED:
+            connection.execute(f"UPDATE releases SET {column} = replace({column}, char(8204), ' ')")
+    return env, today
+
+
+def release_rows(database: Path) -> dict[str, dict]:
+    with sqlite3.connect(database) as connection:
+        connection.row_factory = sqlite3.Row
+        return {row["key"]: dict(row) for row in connection.execute("SELECT * FROM releases")}
+
+
+def database_of(env: dict[str, str]) -> Path:
+    return Path(env["FEEDAPP_DATABASE_URL"].removeprefix("sqlite:///"))
+
+
+def test_dry_run_shows_each_change_as_a_word_diff_and_writes_nothing(aged):
+    env, today = aged
+    before = release_rows(database_of(env))
+    changed = sorted(key for key, row in today.items() if any(row[c] != before[key][c] for c in DERIVED))
+    assert len(changed) >= 5
+    done = feedapp(env, "reprocess", "--dry-run")
+    assert done.returncode == 0
+    assert [line.split()[1] for line in done.stdout.splitlines() if line.startswith("changed ")] == changed
+    assert done.stderr == f"9 releases: {len(changed)} would change, {9 - len(changed)} unchanged, 0 failed\n"
+    assert "  title: حمایت از فعالیت روابط [-عمومی ها -]{+عمومی<ZWNJ>ها +}" in done.stdout
+    assert release_rows(database_of(env)) == before
+
+
+def test_reprocess_restores_todays_text_without_moving_updated_or_the_feed_order(aged):
+    env, today = aged
+    before = release_rows(database_of(env))
+    client = create_app({"DATABASE_URL": env["FEEDAPP_DATABASE_URL"]}).test_client()
+    old_feed = client.get("/feed.atom")
+    done = feedapp(env, "reprocess")
+    changed = [line.split()[1] for line in done.stdout.splitlines()]
+    assert done.stderr == f"9 releases: {len(changed)} changed, {9 - len(changed)} unchanged, 0 failed\n"
+    after = release_rows(database_of(env))
+    for key, row in after.items():
+        assert {c: row[c] for c in DERIVED} == {c: today[key][c] for c in DERIVED}
+        kept = ("raw", "raw_sha256", "published", "updated", "edited_version", "ingested_at", "retracted_at")
+        assert {c: row[c] for c in kept} == {c: before[key][c] for c in kept}
+        assert (row["changed_version"] > before[key]["changed_version"]) == (key in changed)
+    new_feed = client.get("/feed.atom")
+    assert new_feed.headers["ETag"] != old_feed.headers["ETag"]
+    assert new_feed.headers["Last-Modified"] >= old_feed.headers["Last-Modified"]
+    ids = [entry.findtext(f"{ATOM}id") for entry in etree.fromstring(new_feed.data).iter(f"{ATOM}entry")]
+    assert ids == [entry.findtext(f"{ATOM}id") for entry in etree.fromstring(old_feed.data).iter(f"{ATOM}entry")]
+    assert ZWNJ in new_feed.get_data(as_text=True)
+    again = feedapp(env, "reprocess")
+    assert (again.stdout, again.stderr) == ("", "9 releases: 0 changed, 9 unchanged, 0 failed\n")
+
+
+def test_only_the_named_keys_are_reprocessed(aged):
+    env, today = aged
+    done = feedapp(env, "reprocess", "000_44faba8da108bc04")
+    assert (done.stdout, done.stderr) == ("changed 000_44faba8da108bc04\n", "1 releases: 1 changed, 0 unchanged, 0 failed\n")
+    after = release_rows(database_of(env))
+    assert after["000_44faba8da108bc04"]["title"] == today["000_44faba8da108bc04"]["title"]
+    assert ZWNJ not in after["001_shahrdari_tehran_metro"]["title"]
+
+
+def test_a_killed_run_resumes_after_the_last_finished_batch(aged, monkeypatch):
+    env, today = aged
+    engine = store.create_engine(env["FEEDAPP_DATABASE_URL"])
+    monkeypatch.setattr(reprocess, "BATCH", 4)
+    run = reprocess.reprocess(engine)
+    first = [next(run) for _ in range(4)]
+    run.close()  # the process dies here, after its first batch
+    assert reprocess.resume_point(engine) == 4
+    done = feedapp(env, "reprocess")
+    assert done.stderr.splitlines() == ["resuming after release #4 (--restart to start over)",
+                                        "5 releases: " + done.stderr.split("5 releases: ")[1].strip()]
+    assert [r.key for r in first] == sorted(today)[:4]
+    assert reprocess.resume_point(engine) is None
+    after = release_rows(database_of(env))
+    assert {key: row["title"] for key, row in after.items()} == {key: row["title"] for key, row in today.items()}
+    engine.dispose()
+
+
+def test_raw_bytes_that_no_longer_parse_are_reported_and_the_release_kept(aged):
+    env, _ = aged
+    database = database_of(env)
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE releases SET raw = X'00' WHERE key = '002_ostandari_qazvin_barf'")
+    before = release_rows(database)["002_ostandari_qazvin_barf"]
+    done = feedapp(env, "reprocess", "002_ostandari_qazvin_barf", check=False)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0].startswith("error 002_ostandari_qazvin_barf: stored raw bytes: ")
+    assert done.stderr.splitlines()[0].endswith("; the stored release is kept")
+    assert release_rows(database)["002_ostandari_qazvin_barf"] == before
