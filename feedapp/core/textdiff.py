@@ -37,6 +37,8 @@ def word_diff(old: str, new: str, context: int = 3) -> str:
 
 def _context(tokens: list[str], words: int, *, first: bool, last: bool) -> str:
     """Unchanged text between changes: `words` words next to each change, the rest elided."""
+    if first and last:  # nothing changed
+        return "".join(tokens)
     head = [] if first else tokens[:words]
     tail = [] if last else tokens[-words:]
     if len(tokens) <= len(head) + len(tail) + 1:
