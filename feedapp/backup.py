@@ -28,6 +28,8 @@ class BackupError(RuntimeError):
 
 def backup(engine: Engine, path: Path) -> None:
     """Write a consistent copy of the store to `path` (replaced only once the copy is whole)."""
+    if not path.parent.is_dir():
+        raise BackupError(f"{path.parent}: no such folder for the backup")
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     if engine.dialect == POSTGRESQL:

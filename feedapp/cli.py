@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,8 @@ from . import __version__, configured_app, create_app
 
 if TYPE_CHECKING:  # importing feedapp.ingest loads hazm: only the commands that need it do
     from flask import Flask
+
+    from .dbapi import Engine
 
     from .core.errors import Problem
     from .core.models import Release
@@ -311,14 +313,9 @@ def backup_command(path: Path) -> None:
     SQLite: a SQLite file (checked with PRAGMA integrity_check). PostgreSQL: a pg_dump archive
     (custom format). Restore it with `feedapp restore PATH`.
     """
-    from .backup import BackupError, backup
+    from .backup import backup
 
-    engine = _engine_from_config()
-    try:
-        backup(engine, path)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"{engine.display}: backed up to {path}", err=True)
+    _copy(backup, path, "backed up to")
 
 
 @main.command("restore", with_appcontext=False)
@@ -330,14 +327,22 @@ def restore_command(path: Path) -> None:
     an older feedapp is brought up to date), then start it again.
     """
     from . import schema
-    from .backup import BackupError, restore
+    from .backup import restore
 
-    engine = _engine_from_config()
-    try:
-        restore(engine, path)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"{engine.display}: restored from {path}", err=True)
+    engine = _copy(restore, path, "restored from")
     problem = schema.describe_problem(engine.display, schema.status(engine))
     if problem:
         click.echo(problem, err=True)
+
+
+def _copy(action: Callable[["Engine", Path], None], path: Path, done: str) -> "Engine":
+    """Run a backup or restore on the configured database; its errors as one clear line."""
+    from .backup import BackupError
+
+    engine = _engine_from_config()
+    try:
+        action(engine, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{engine.display}: {done} {path}", err=True)
+    return engine
