@@ -42,7 +42,16 @@ def _app() -> "Flask":
         raise click.ClickException(str(exc)) from None
 
 
-main = click.version_option(__version__, "--version", prog_name="feedapp", message="%(prog)s %(version)s")(FlaskGroup(
+class _Commands(FlaskGroup):
+    """Flask's group, listing its commands without building the app (`--help` works whatever
+    state the database is in; the app registers no commands of its own)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return click.Group.list_commands(self, ctx)
+
+
+main = click.version_option(__version__, "--version", prog_name="feedapp", message="%(prog)s %(version)s")(_Commands(
     create_app=_app,
     add_version_option=False,  # Flask's shows Python's and Flask's versions; ours shows feedapp's
     help="Publish Persian press releases as feeds. Configuration: FEEDAPP_* variables (see README).",

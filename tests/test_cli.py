@@ -209,11 +209,25 @@ def test_console_script_splits_streams_and_exits_1_on_a_rejected_file(tmp_path):
                            " date line\n2 files: 1 added, 0 updated, 0 unchanged, 1 rejected\n")
 
 
-@pytest.mark.parametrize("args", [["--help"], ["ingest", "--help"], ["check", "--help"], ["routes"]])
+@pytest.mark.parametrize("args", [["--help"], ["ingest", "--help"], ["check", "--help"], ["routes"],
+                                  ["db", "--help"], ["db", "upgrade", "--help"], ["db", "status", "--help"],
+                                  ["reprocess", "--help"], ["backup", "--help"], ["restore", "--help"]])
 def test_every_command_has_help_and_flask_commands_work(runner, args):
     result = runner.invoke(main, args)
     assert result.exit_code == 0
     assert result.stdout.strip() != ""
+
+
+def test_help_and_version_need_no_database(tmp_path):
+    from feedapp import __version__
+    from tests.support import feedapp
+
+    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'none' / 'db.sqlite3'}"}
+    assert feedapp(env, "--version").stdout == f"feedapp {__version__}\n"
+    helped = feedapp(env, "--help")
+    assert (helped.stderr, [line.split()[0] for line in helped.stdout.split("Commands:\n")[1].splitlines()]) == (
+        "", ["backup", "check", "db", "export", "ingest", "reprocess", "restore", "routes", "run", "shell"])
+    assert not (tmp_path / "none").exists()
 
 
 def test_parallel_normalization_gives_the_same_outcomes_in_the_same_order(tmp_path):

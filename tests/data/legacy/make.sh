@@ -128,10 +128,11 @@ sqlite_dump "$WORK/upgraded.sqlite3" "$OUT/upgraded.sqlite.sql"
 # A feed body byte-identical to one saved before it becomes a relative symlink to that file: the
 # 30 bodies are 7 distinct ones (git would store them once anyway; a checkout would not).
 seen=()
-for f in $(for n in "${COMMITS[@]}" upgraded; do ls "$OUT/$n".sqlite.feed.* "$OUT/$n".postgresql.feed.* 2>/dev/null || true; done); do
+for n in "${COMMITS[@]}" upgraded; do for f in "$OUT/$n".sqlite.feed.* "$OUT/$n".postgresql.feed.*; do
+    [ -e "$f" ] || continue
     for g in "${seen[@]}"; do cmp -s "$f" "$g" && { ln -sf "$(basename "$g")" "$f"; continue 2; }; done
     seen+=("$f")
-done
+done; done
 
 # Load every dump back into a fresh database, compare it with its source, write manifest.json.
 "$PY" "$OUT/manifest.py" "$WORK" "${COMMITS[@]}" upgraded
