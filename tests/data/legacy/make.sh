@@ -23,10 +23,11 @@ pyenv=$(pyenv root 2>/dev/null || echo /nonexistent)
 for PYTHON in ${PYTHON:-} python3.13 "$pyenv"/versions/3.13*/bin/python3 python3.12 "$pyenv"/versions/3.12*/bin/python3; do
     "$PYTHON" -c 'import sys; assert (3, 12) <= sys.version_info[:2] < (3, 14)' 2>/dev/null && break
 done
+"$PYTHON" -c '' 2>/dev/null || { echo "make.sh: no Python 3.12 or 3.13 found (set PYTHON=)" >&2; exit 1; }
 # Two schema commits cannot run as committed: each imports a module first committed in the next
-# commit, which adds exactly the missing files and changes nothing else (store.py is the same blob):
+# commit, which only adds the missing files to feedapp/ (store.py is the same blob):
 #   f208d0f: core/normalize.py imports core/halfspace.py -> e311046 makes the first-schema fixture
-#   1eadfbb: config.py imports core/sitemaps.py          -> 4eb0e54 makes the second-schema fixture
+#   1eadfbb: imports core/sitemaps.py and crawlers.py    -> 4eb0e54 makes the second-schema fixture
 COMMITS=(e311046 4eb0e54 e7eef5c 709b57b d4ea7e4 2fa355e)
 PG_FROM=e7eef5c RETRACT_FROM=709b57b FEEDS_FROM=1eadfbb   # first commit with that feature
 UPDATE_FILE=004_havashenasi_garma.txt RETRACT_KEY=005_bimeh_salamat_nowruz
