@@ -7,7 +7,6 @@ improvement would hold it; reprocessing must then give exactly what ingesting gi
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,31 +22,34 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def aged(tmp_path: Path) -> tuple[dict[str, str], dict[str, dict]]:
+def aged(database_url: str) -> tuple[dict[str, str], dict[str, dict]]:
     """A store of the seeds whose derived text lost its half-spaces; (env, rows as ingested today)."""
-    database = tmp_path / "db.sqlite3"
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}")}
+    env = {"FEEDAPP_DATABASE_URL": database_url}
     feedapp(env, "ingest", str(SEEDS))
-    today = release_rows(database)
-    with sqlite3.connect(database) as connection:
-        for column in DERIVED:
-            connection.execute(f"UPDATE releases SET {column} = replace({column}, char(8204), ' ')")
+    today = release_rows(env)
+    for column in DERIVED:
+        execute(env, f"UPDATE releases SET {column} = replace({column}, :zwnj, ' ')", zwnj=ZWNJ)
     return env, today
 
 
-def release_rows(database: Path) -> dict[str, dict]:
-    with sqlite3.connect(database) as connection:
-        connection.row_factory = sqlite3.Row
-        return {row["key"]: dict(row) for row in connection.execute("SELECT * FROM releases")}
+def execute(env: dict[str, str], statement: str, **params: object) -> None:
+    engine = store.create_engine(env["FEEDAPP_DATABASE_URL"])
+    with engine.begin(write=True) as connection:
+        connection.execute(statement, params)
+    engine.dispose()
 
 
-def database_of(env: dict[str, str]) -> Path:
-    return Path(env["FEEDAPP_DATABASE_URL"].removeprefix("sqlite:///"))
+def release_rows(env: dict[str, str]) -> dict[str, dict]:
+    engine = store.create_engine(env["FEEDAPP_DATABASE_URL"])
+    with engine.connect() as connection:
+        rows = connection.rows("SELECT * FROM releases")
+    engine.dispose()
+    return {row["key"]: {**row, "raw": bytes(row["raw"])} for row in rows}
 
 
 def test_dry_run_shows_each_change_as_a_word_diff_and_writes_nothing(aged):
     env, today = aged
-    before = release_rows(database_of(env))
+    before = release_rows(env)
     changed = sorted(key for key, row in today.items() if any(row[c] != before[key][c] for c in DERIVED))
     assert len(changed) >= 5
     done = feedapp(env, "reprocess", "--dry-run")
@@ -55,18 +57,18 @@ def test_dry_run_shows_each_change_as_a_word_diff_and_writes_nothing(aged):
     assert [line.split()[1] for line in done.stdout.splitlines() if line.startswith("changed ")] == changed
     assert done.stderr == f"9 releases: {len(changed)} would change, {9 - len(changed)} unchanged, 0 failed\n"
     assert "  title: حمایت از فعالیت روابط [-عمومی ها -]{+عمومی<ZWNJ>ها +}" in done.stdout
-    assert release_rows(database_of(env)) == before
+    assert release_rows(env) == before
 
 
 def test_reprocess_restores_todays_text_without_moving_updated_or_the_feed_order(aged):
     env, today = aged
-    before = release_rows(database_of(env))
+    before = release_rows(env)
     client = create_app({"DATABASE_URL": env["FEEDAPP_DATABASE_URL"]}).test_client()
     old_feed = client.get("/feed.atom")
     done = feedapp(env, "reprocess")
     changed = [line.split()[1] for line in done.stdout.splitlines()]
     assert done.stderr == f"9 releases: {len(changed)} changed, {9 - len(changed)} unchanged, 0 failed\n"
-    after = release_rows(database_of(env))
+    after = release_rows(env)
     for key, row in after.items():
         assert {c: row[c] for c in DERIVED} == {c: today[key][c] for c in DERIVED}
         kept = ("raw", "raw_sha256", "published", "updated", "edited_version", "ingested_at", "retracted_at")
@@ -86,7 +88,7 @@ def test_only_the_named_keys_are_reprocessed(aged):
     env, today = aged
     done = feedapp(env, "reprocess", "000_44faba8da108bc04")
     assert (done.stdout, done.stderr) == ("changed 000_44faba8da108bc04\n", "1 releases: 1 changed, 0 unchanged, 0 failed\n")
-    after = release_rows(database_of(env))
+    after = release_rows(env)
     assert after["000_44faba8da108bc04"]["title"] == today["000_44faba8da108bc04"]["title"]
     assert ZWNJ not in after["001_shahrdari_tehran_metro"]["title"]
 
@@ -104,19 +106,17 @@ def test_a_killed_run_resumes_after_the_last_finished_batch(aged, monkeypatch):
                                         "5 releases: " + done.stderr.split("5 releases: ")[1].strip()]
     assert [r.key for r in first] == sorted(today)[:4]
     assert reprocess.resume_point(engine) is None
-    after = release_rows(database_of(env))
+    after = release_rows(env)
     assert {key: row["title"] for key, row in after.items()} == {key: row["title"] for key, row in today.items()}
     engine.dispose()
 
 
 def test_raw_bytes_that_no_longer_parse_are_reported_and_the_release_kept(aged):
     env, _ = aged
-    database = database_of(env)
-    with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE releases SET raw = X'00' WHERE key = '002_ostandari_qazvin_barf'")
-    before = release_rows(database)["002_ostandari_qazvin_barf"]
+    execute(env, "UPDATE releases SET raw = :raw WHERE key = '002_ostandari_qazvin_barf'", raw=b"\x00")
+    before = release_rows(env)["002_ostandari_qazvin_barf"]
     done = feedapp(env, "reprocess", "002_ostandari_qazvin_barf", check=False)
     assert done.returncode == 1
     assert done.stderr.splitlines()[0].startswith("error 002_ostandari_qazvin_barf: stored raw bytes: ")
     assert done.stderr.splitlines()[0].endswith("; the stored release is kept")
-    assert release_rows(database)["002_ostandari_qazvin_barf"] == before
+    assert release_rows(env)["002_ostandari_qazvin_barf"] == before
