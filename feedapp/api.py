@@ -108,8 +108,7 @@ def _write(key: str | None) -> Response:
     format = MEDIA_TYPES[media_type]
     if format == "text" and not key:
         abort(422, "a text release needs its key: PUT /api/releases/KEY or POST /api/releases?key=KEY")
-    request.max_content_length = current_app.config["MAX_RELEASE_BYTES"]  # → 413 before reading it all
-    raw = request.get_data(cache=False)
+    raw = _read_body(current_app.config["MAX_RELEASE_BYTES"])
     reply = _client().ingest(raw, format, key)
     if reply["action"] == "rejected":
         return _json(422, {"errors": reply["errors"]})
@@ -122,6 +121,44 @@ def _write(key: str | None) -> Response:
     response = _json(201 if reply["action"] == "added" else 200, body)
     response.headers["Location"] = location
     return response
+
+
+# How much of a body is read at a time (a short read is not the end of a body).
+_READ_SIZE = 64 * 1024
+
+
+def _read_body(limit: int) -> bytes:
+    """The whole request body, or an error: nothing is ever stored from a partial body.
+
+    Content-Length over `limit` is 413 before reading; a body that ends before its
+    Content-Length, or a chunked body (RFC 9112 §7.1) that breaks off, is 400; a chunked body
+    longer than `limit` is 413 as soon as it passes it. Werkzeug's own reading gives a short
+    body as if it were whole and cuts a long chunked one at the limit.
+    """
+    length = request.content_length
+    if length is not None and length > limit:
+        abort(413, f"the body has {length} bytes; at most {limit} (FEEDAPP_MAX_RELEASE_BYTES) are accepted")
+    stream = request.environ["wsgi.input"]
+    wanted = length if length is not None else limit + 1
+    parts, received = [], 0
+    while received < wanted:
+        try:
+            part = stream.read(min(_READ_SIZE, wanted - received))
+        except Exception:  # noqa: BLE001 - gunicorn's reader raises its own errors on a broken chunk
+            abort(400, f"the chunked body broke off after {received} bytes, before its last chunk;"
+                       " nothing was stored")
+        if not part:
+            break
+        parts.append(part)
+        received += len(part)
+    if length is not None and received < length:
+        abort(400, f"the body ended after {received} of the {length} bytes its Content-Length promised;"
+                   " nothing was stored")
+    if received > limit:
+        abort(413, f"the body is longer than {limit} bytes (FEEDAPP_MAX_RELEASE_BYTES); nothing was stored")
+    if length is None and not request.environ.get("wsgi.input_terminated"):
+        abort(411, "a Content-Length or chunked Transfer-Encoding is required")
+    return b"".join(parts)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:

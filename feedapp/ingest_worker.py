@@ -36,7 +36,15 @@ def main() -> None:
                 "errors": [_problem(p) for p in outcome.errors],
                 "warnings": [_problem(p) for p in outcome.warnings],
             }
-            print(json.dumps(reply, ensure_ascii=False), flush=True)
+            try:
+                print(json.dumps(reply, ensure_ascii=False), flush=True)
+            except BrokenPipeError:
+                # The web worker that asked died (killed by gunicorn's timeout, say) after handing
+                # over the document: the write above is committed; its client's retry of the same
+                # PUT answers `unchanged`. Nobody is left to answer: stop quietly (stdout to
+                # /dev/null, so the flush at exit does not fail again; Python's SIGPIPE advice).
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return
 
 
 def _problem(problem: Any) -> dict[str, Any]:

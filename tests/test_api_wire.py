@@ -1,0 +1,118 @@
+"""The publishing API over a real socket to real gunicorn: bodies that end early or run long, and
+a worker killed while its write is under way. What the test client cannot show: the server's
+own framing (Content-Length, chunked) and processes dying.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+
+import pytest
+
+from tests.support import fetch, gunicorn, upgraded
+from tests.test_faults import children_of, gunicorn_master, wait_until
+
+TOKEN = "wire-tests-token-0123456789abcdef"
+LIMIT = 4000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("wire")
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_API_TOKEN": TOKEN,
+           "FEEDAPP_MAX_RELEASE_BYTES": str(LIMIT)}
+    with gunicorn(env, workers=1) as base:
+        yield base
+
+
+def exchange(base: str, head: str, body: bytes) -> tuple[int, dict]:
+    """Send a request's head and these body bytes, close our side, read the answer."""
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(head.encode() + b"\r\n" + body)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    return int(status_line.split()[1]), json.loads(rest.partition(b"\r\n\r\n")[2])
+
+
+def head(key: str, media_type: str, framing: str) -> str:
+    return (f"PUT /api/releases/{key} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n"
+            f"Content-Type: {media_type}\r\n{framing}\r\nConnection: close\r\n")
+
+
+def chunked(body: bytes, size: int = 700) -> bytes:
+    parts = [body[i:i + size] for i in range(0, len(body), size)]
+    return b"".join(f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in parts) + b"0\r\n\r\n"
+
+
+def stored(base: str, key: str) -> int:
+    return fetch(f"{base}/api/releases/{key}", {"Authorization": f"Bearer {TOKEN}"})[0]
+
+
+TEXT = "۱۴۰۳/۰۵/۱۰\n\nتیتر خبر کوتاه\n\nلید خبر که بلند است و ادامه دارد تا آخر.\n\nبند اول.\n".encode()
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "application/json"])
+def test_body_that_ends_before_its_content_length_is_400_and_nothing_is_stored(server, media_type):
+    body = TEXT if media_type == "text/plain" else json.dumps(
+        {"key": "short_json", "published": "1403/05/10", "title": "تیتر", "lead": "لید"}, ensure_ascii=False).encode()
+    key = "short_text" if media_type == "text/plain" else "short_json"
+    half = len(body) // 2
+    status, answer = exchange(server, head(key, media_type, f"Content-Length: {len(body)}"), body[:half])
+    assert (status, answer) == (400, {"errors": [{"message": f"the body ended after {half} of the {len(body)} bytes"
+                                                              " its Content-Length promised; nothing was stored"}]})
+    assert stored(server, key) == 404
+
+
+def test_chunked_body_over_the_limit_is_413_and_nothing_is_stored(server):
+    body = json.dumps({"key": "long", "published": "1403/05/10", "title": "تیتر", "lead": "لید",
+                       "body": ["بند " * 800]}, ensure_ascii=False).encode()
+    assert len(body) > LIMIT
+    status, answer = exchange(server, head("long", "application/json", "Transfer-Encoding: chunked"), chunked(body))
+    assert (status, answer) == (413, {"errors": [{"message": f"the body is longer than {LIMIT} bytes"
+                                                              " (FEEDAPP_MAX_RELEASE_BYTES); nothing was stored"}]})
+    assert stored(server, "long") == 404
+
+
+def test_chunked_body_that_breaks_off_is_400_and_nothing_is_stored(server):
+    framed = chunked(TEXT)
+    status, answer = exchange(server, head("broken", "text/plain", "Transfer-Encoding: chunked"), framed[:-40])
+    assert (status, answer) == (400, {"errors": [{"message": "the chunked body broke off after 0 bytes, before its"
+                                                              " last chunk; nothing was stored"}]})
+    assert stored(server, "broken") == 404
+
+
+def test_whole_chunked_body_within_the_limit_is_stored_byte_for_byte(server):
+    status, answer = exchange(server, head("whole", "text/plain", "Transfer-Encoding: chunked"), chunked(TEXT, 50))
+    assert (status, answer["action"]) == (201, "added")
+    code, _, body = fetch(f"{server}/api/releases/whole", {"Authorization": f"Bearer {TOKEN}"})
+    assert json.loads(body)["raw"].encode() == TEXT
+
+
+def test_worker_killed_while_its_write_is_under_way_the_retry_answers_unchanged(tmp_path):
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_API_TOKEN": TOKEN}
+    request = head("killed", "text/plain", f"Content-Length: {len(TEXT)}") + "\r\n"
+    with gunicorn(env, workers=1) as base:
+        master = gunicorn_master(base)
+        [worker] = wait_until(lambda: children_of(master), 30)
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            # The first write starts the ingest process (seconds of hazm): the request is handed
+            # to it, then the worker dies before the answer.
+            sock.sendall(request.encode() + TEXT)
+            child = wait_until(lambda: children_of(worker), 30)
+            assert child, "the worker started no ingest process"
+            time.sleep(0.5)
+            os.kill(worker, signal.SIGKILL)
+            assert sock.recv(65536) == b""  # the client sees the connection close, no answer
+        # The write the ingest process received is finished and committed all the same.
+        assert wait_until(lambda: stored(base, "killed") == 200, 60)
+        status, answer = exchange(base, head("killed", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)
+        assert (status, answer["action"]) == (200, "unchanged")
