@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from . import store, urls
 from .core.jalali import rfc3339
 from .db import get_engine
+from .dbapi import storage_faults
 from .ingest_worker import IngestClient
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -94,7 +95,10 @@ def read(key: str) -> Response:
 @bp.delete("/releases/<key>")
 def retract(key: str) -> Response:
     """Retract: gone from feeds and sitemaps, its page answers 410. Idempotent."""
-    stored = store.retract(get_engine(), key, datetime.now(timezone.utc))
+    try:
+        stored = store.retract(get_engine(), key, datetime.now(timezone.utc))
+    except storage_faults() as exc:
+        return _unavailable(f"the store could not be written ({type(exc).__name__}: {exc}); nothing was retracted")
     if stored is None:
         abort(404, f"no release has the key {key!r}")
     _notify_hub(stored.release)
@@ -109,7 +113,12 @@ def _write(key: str | None) -> Response:
     if format == "text" and not key:
         abort(422, "a text release needs its key: PUT /api/releases/KEY or POST /api/releases?key=KEY")
     raw = _read_body(current_app.config["MAX_RELEASE_BYTES"])
-    reply = _client().ingest(raw, format, key)
+    try:
+        reply = _client().ingest(raw, format, key)
+    except RuntimeError as exc:  # the ingest process died on this request twice
+        return _unavailable(str(exc))
+    if reply["action"] == "failed":
+        return _unavailable("; ".join(error["message"] for error in reply["errors"]))
     if reply["action"] == "rejected":
         return _json(422, {"errors": reply["errors"]})
     stored = store.get_release(get_engine(), reply["key"])
@@ -159,6 +168,18 @@ def _read_body(limit: int) -> bytes:
     if length is None and not request.environ.get("wsgi.input_terminated"):
         abort(411, "a Content-Length or chunked Transfer-Encoding is required")
     return b"".join(parts)
+
+
+# Seconds a publisher is asked to wait before retrying a write the store could not take.
+RETRY_AFTER_SECONDS = 5
+
+
+def _unavailable(message: str) -> Response:
+    """503 with Retry-After: the store's fault, not the release's (422 would say: do not retry)."""
+    current_app.logger.error("publishing API: %s %s: %s", request.method, request.path, message)
+    response = _json(503, {"errors": [{"message": f"{message} (try again in {RETRY_AFTER_SECONDS} s)"}]})
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:

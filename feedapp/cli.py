@@ -86,9 +86,11 @@ def ingest_command(paths: tuple[Path, ...], parallel: int | None) -> None:
         if outcome.ok:
             click.echo(f"{outcome.action} {outcome.key}")
     summary = ", ".join(f"{counts.get(a, 0)} {a}" for a in ("added", "updated", "unchanged", "rejected"))
+    if counts.get("failed"):  # the store's fault, not the files': named apart, so they are retried
+        summary += f", {counts['failed']} failed"
     click.echo(f"{len(files)} files: {summary}", err=True)
     _notify_hub(changed)
-    sys.exit(1 if counts.get("rejected") else 0)
+    sys.exit(1 if counts.get("rejected") or counts.get("failed") else 0)
 
 
 def _notify_hub(changed: "list[Release]") -> None:

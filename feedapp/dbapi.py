@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -270,3 +271,15 @@ def import_driver(dialect: str) -> Any:
     import psycopg
 
     return psycopg
+
+
+def storage_faults() -> tuple[type[BaseException], ...]:
+    """Errors that are the store's and not the input's: locked, full, read-only, unreachable, gone.
+
+    OperationalError is DB-API's class for exactly these; OSError covers the files around them.
+    """
+    faults: list[type[BaseException]] = [sqlite3.OperationalError, OSError]
+    psycopg = sys.modules.get("psycopg")  # loaded only when a PostgreSQL store is used
+    if psycopg is not None:
+        faults.append(psycopg.OperationalError)
+    return tuple(faults)

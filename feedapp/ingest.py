@@ -18,17 +18,21 @@ from .core.jsonrelease import parse_json_release, split_json_lines
 from .core.models import ParseResult, Release
 from .core.normalize import normalize_release, normalize_text
 from .core.parse import parse_text_release
-from .dbapi import Engine
+from .dbapi import Engine, storage_faults
 
 SUFFIXES = (".txt", ".json", ".jsonl")
 REJECTED = "rejected"
+# Not the input's fault: the store could not be written (locked, full, read-only, unreachable).
+# Nothing was stored; the same input later may well succeed.
+FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one release: its action, or the errors that rejected it.
 
-    `action` is added/updated/unchanged when stored, "checked" when only parsed, or "rejected".
+    `action` is added/updated/unchanged when stored, "checked" when only parsed, "rejected" (the
+    input is wrong) or "failed" (the store could not be written: try again later).
     """
 
     path: Path
@@ -41,7 +45,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.action != REJECTED
+        return self.action not in (REJECTED, FAILED)
 
 
 class PathNotFound(Exception):
@@ -97,6 +101,16 @@ def _rejected(path: Path, line: int | None, problems: list[Problem], key: str | 
     return Outcome(path=path, action=REJECTED, line=line, key=key, errors=tuple(problems))
 
 
+def _unexpected(path: Path, line: int | None, exc: Exception, key: str | None) -> Outcome:
+    """An exception while storing: the store's fault (failed, retry later) or a bug (rejected)."""
+    problem = Problem(f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, storage_faults()):
+        return Outcome(path=path, action=FAILED, line=line, key=key,
+                       errors=(Problem(f"the store could not be written ({problem.message}); nothing was stored,"
+                                       " try again later"),))
+    return _rejected(path, line, [Problem(f"internal error {problem.message}")], key)
+
+
 Handler = Callable[[Path, int | None, ParseResult], Outcome]
 
 
@@ -135,8 +149,7 @@ def process_parsed(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]]
         try:
             yield handle(path, result.line, result)
         except Exception as exc:  # noqa: BLE001 - one broken release must not stop the batch
-            yield _rejected(path, result.line, [Problem(f"internal error {type(exc).__name__}: {exc}")],
-                            result.release.key)
+            yield _unexpected(path, result.line, exc, result.release.key)
 
 
 _ToNormalize = tuple[Path, ParseResult]
@@ -160,7 +173,7 @@ def _screened(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
             try:
                 known = shortcut(path, item.line, item) if shortcut else None
             except Exception as exc:  # noqa: BLE001 - one broken release must not stop the batch
-                known = _rejected(path, item.line, [Problem(f"internal error {type(exc).__name__}: {exc}")], key)
+                known = _unexpected(path, item.line, exc, key)
             yield known or (path, item)
 
 

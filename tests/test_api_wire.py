@@ -29,8 +29,9 @@ def server(tmp_path_factory):
         yield base
 
 
-def exchange(base: str, head: str, body: bytes) -> tuple[int, dict]:
-    """Send a request's head and these body bytes, close our side, read the answer."""
+def exchange(base: str, head: str, body: bytes, headers: dict | None = None) -> tuple[int, dict]:
+    """Send a request's head and these body bytes, close our side, read the answer (its status
+    and JSON body; its headers into `headers` when given)."""
     port = int(base.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(head.encode() + b"\r\n" + body)
@@ -39,7 +40,10 @@ def exchange(base: str, head: str, body: bytes) -> tuple[int, dict]:
         while chunk := sock.recv(65536):
             answer += chunk
     status_line, _, rest = answer.partition(b"\r\n")
-    return int(status_line.split()[1]), json.loads(rest.partition(b"\r\n\r\n")[2])
+    fields, _, body_bytes = rest.partition(b"\r\n\r\n")
+    if headers is not None:
+        headers.update(line.decode().split(": ", 1) for line in fields.split(b"\r\n"))
+    return int(status_line.split()[1]), json.loads(body_bytes)
 
 
 def head(key: str, media_type: str, framing: str) -> str:
@@ -116,3 +120,36 @@ def test_worker_killed_while_its_write_is_under_way_the_retry_answers_unchanged(
         assert wait_until(lambda: stored(base, "killed") == 200, 60)
         status, answer = exchange(base, head("killed", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)
         assert (status, answer["action"]) == (200, "unchanged")
+
+
+def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
+    import sqlite3
+    import threading
+
+    database = tmp_path / "db.sqlite3"
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"), "FEEDAPP_API_TOKEN": TOKEN}
+    with gunicorn(env, workers=2) as base:
+        assert exchange(base, head("kept", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)[0] == 201
+        holder = sqlite3.connect(database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock longer than busy_timeout (10 s)
+        answers: dict[str, tuple[int, dict]] = {}
+
+        def delete() -> None:
+            answers["delete"] = exchange(base, head("kept", "text/plain", "Content-Length: 0").replace("PUT", "DELETE"),
+                                         b"")
+        threads = [threading.Thread(target=delete)]
+        threads[0].start()
+        put_headers: dict[str, str] = {}
+        put = exchange(base, head("locked", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT, put_headers)
+        threads[0].join(timeout=60)
+        holder.execute("ROLLBACK")
+        holder.close()
+        assert put == (503, {"errors": [{"message": "the store could not be written (OperationalError: database is"
+                                                    " locked); nothing was stored, try again later (try again in 5 s)"}]})
+        assert put_headers["Retry-After"] == "5"
+        assert answers["delete"] == (503, {"errors": [{"message": "the store could not be written (OperationalError:"
+                                                                  " database is locked); nothing was retracted"
+                                                                  " (try again in 5 s)"}]})
+        assert stored(base, "locked") == 404
+        assert stored(base, "kept") == 200
+        assert exchange(base, head("locked", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)[0] == 201
