@@ -87,7 +87,7 @@ def sitemap_pages() -> Response:
     return _serve(("pages",), build)
 
 
-@bp.get("/sitemaps/releases-<int:page>.xml")
+@bp.get("/sitemaps/releases-<page:page>.xml")
 def sitemap_releases(page: int) -> Response:
     def build(version: int, _now: datetime) -> Representation | None:
         rows = store.sitemap_page(get_engine(), page, _page_size()) if page >= 1 else []

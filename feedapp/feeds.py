@@ -79,7 +79,7 @@ def _register_routes() -> None:
 
         kind = prefix.split("/")[1] if prefix else "site"
         bp.add_url_rule(f"{prefix}/feed.{_FORMAT}", f"{kind}_feed", subscription)
-        bp.add_url_rule(f"{prefix}/feed/archive/<int:page>.{_FORMAT}", f"{kind}_archive", archive)
+        bp.add_url_rule(f"{prefix}/feed/archive/<page:page>.{_FORMAT}", f"{kind}_archive", archive)
 
 
 _register_routes()

@@ -37,7 +37,8 @@ def main() -> None:
                 "warnings": [_problem(p) for p in outcome.warnings],
             }
             try:
-                print(json.dumps(reply, ensure_ascii=False), flush=True)
+                # ASCII escapes: whatever text a message quotes, the line can always be written.
+                print(json.dumps(reply), flush=True)
             except BrokenPipeError:
                 # The web worker that asked died (killed by gunicorn's timeout, say) after handing
                 # over the document: the write above is committed; its client's retry of the same

@@ -26,10 +26,10 @@ def _rfc3339_filter(instant: datetime) -> str:
 
 
 @bp.get("/")
-@bp.get("/page/<int:page>")
+@bp.get("/page/<page:page>")
 def index(page: int = 1) -> str:
     """Releases newest first; `/page/N` for N ≥ 2 (paths, not queries, so a static export works)."""
-    if page < 1 or request.path == "/page/1":
+    if request.path == "/page/1":
         abort(404)
     size = current_app.config["PAGE_SIZE"]
     # One row more than a page says whether an older page exists, without counting the table.

@@ -9,10 +9,21 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 from flask import current_app
+from werkzeug.routing import IntegerConverter
 
 from .store import Selection
 
 FORMATS = ("atom", "rss", "json")
+
+
+class PageNumber(IntegerConverter):
+    """`<page:n>`: a page number as written in our links, 1 to 999,999,999.
+
+    No leading zeros (`/page/01` would duplicate `/page/1`'s content under a second URL) and no
+    number too large for the database's integers (which would be a 500): anything else is 404.
+    """
+
+    regex = r"[1-9][0-9]{0,8}"
 
 
 def segment(text: str) -> str:

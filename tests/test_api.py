@@ -204,3 +204,13 @@ def test_an_internal_error_is_logged_and_answered_without_details(monkeypatch, c
     assert any("secret detail from deep inside" in (record.exc_text or "") or
                (record.exc_info and "secret detail" in str(record.exc_info[1])) for record in caplog.records)
     get_engine_of(app).dispose()
+
+
+def test_lone_surrogate_in_a_field_name_is_422_and_the_ingest_process_lives_on(api):
+    _, client = api
+    raw = b'{"key": "s1", "\\ud800x": 1, "published": "1403/05/10", "title": "t", "lead": "l"}'
+    response = client.post("/api/releases", data=raw, headers={**AUTH, "Content-Type": "application/json"})
+    assert (response.status_code, response.get_json()) == (422, {"errors": [{"message":
+        "a field name in the document holds a lone surrogate escape (\\ud800-\\udfff), which is no character;"
+        " expected valid Unicode text (RFC 8259 §8.2)"}]})
+    assert post_json(client, RELEASE).status_code == 201

@@ -153,3 +153,20 @@ def test_sitemap_pages_keep_their_urls_when_releases_are_added(site):
     last = max(name for name in before if "releases-" in name)
     assert after[last][: len(before[last])] == before[last]
     assert len([n for n in after if "releases-" in n]) == 5
+
+
+@pytest.mark.parametrize(("path", "canonical"), [
+    ("/page/02", "/page/2"),
+    ("/sitemaps/releases-01.xml", "/sitemaps/releases-1.xml"),
+    ("/feed/archive/01.atom", "/feed/archive/1.atom"),
+    ("/page/99999999999999999999", None),
+    ("/sitemaps/releases-99999999999999999999.xml", None),
+    ("/feed/archive/99999999999999999999.atom", None),
+    ("/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed/archive/18446744073709551616.rss", None),
+])
+def test_page_numbers_other_than_ours_are_404_never_a_duplicate_or_a_500(site, path, canonical):
+    base, _, _ = site
+    status, headers, _ = fetch(base + path)
+    assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")
+    if canonical:
+        assert fetch(base + canonical)[0] == 200

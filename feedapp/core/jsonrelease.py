@@ -63,7 +63,7 @@ def _load(raw: bytes, line: int | None) -> Any:
     if not text.strip():
         raise ReleaseError.at("empty; expected a JSON object", line=line)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_fields, parse_int=_bounded_int)
+        document = json.loads(text, object_pairs_hook=_no_duplicate_fields, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         where = line if line is not None else exc.lineno
         raise ReleaseError.at(f"invalid JSON at column {exc.colno}: {exc.msg}", line=where) from None
@@ -71,6 +71,32 @@ def _load(raw: bytes, line: int | None) -> Any:
         raise ReleaseError.at("JSON nested too deeply; expected one flat release object", line=line) from None
     except _DuplicateField as exc:
         raise ReleaseError.at(str(exc), line=line) from None
+    where = _lone_surrogate(document)
+    if where is not None:
+        raise ReleaseError.at(f"{where} holds a lone surrogate escape (\\ud800-\\udfff), which is no character;"
+                              " expected valid Unicode text (RFC 8259 §8.2)", line=line)
+    return document
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any, where: str = "the document") -> str | None:
+    """Where a string (or a field name) holds a lone surrogate, such as `"\\ud800"`; else None.
+
+    Such text cannot be encoded, stored or sent: found here, it is the input's error.
+    """
+    if isinstance(value, str):
+        return where if _SURROGATE.search(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for name, item in items:
+        if isinstance(name, str) and _SURROGATE.search(name):
+            return f"a field name in {where}"
+        inner = f"{name}" if where == "the document" else f"{where}[{name}]" if isinstance(name, int) else f"{where}.{name}"
+        found = _lone_surrogate(item, inner)
+        if found:
+            return found
+    return None
 
 
 class _DuplicateField(ValueError):

@@ -137,3 +137,23 @@ def test_updated_before_published_is_a_warning():
 def test_json_lines_are_numbered_and_blank_lines_skipped():
     raw = b'{"a": 1}\r\n\n  \n{"b": 2}\n'
     assert list(split_json_lines(raw)) == [(1, b'{"a": 1}'), (4, b'{"b": 2}')]
+
+
+@pytest.mark.parametrize(("raw", "where"), [
+    (b'{"key": "a", "\\ud800x": 1, "published": "1403/05/10", "title": "t", "lead": "l"}', "a field name in the document"),
+    (b'{"key": "a", "published": "1403/05/10", "title": "x\\udc00", "lead": "l"}', "title"),
+    (b'{"key": "a", "published": "1403/05/10", "title": "t", "lead": "l", "body": ["ok", "\\ud83d"]}', "body[1]"),
+    (b'{"key": "a", "published": "1403/05/10", "title": "t", "lead": "l", "images": [{"url": "https://x.ir/\\udfff"}]}',
+     "images[0].url"),
+])
+def test_lone_surrogate_escape_is_named_never_a_crash(raw, where):
+    with pytest.raises(ReleaseError) as error:
+        parse_json_release(raw)
+    assert [problem.describe() for problem in error.value.problems] == [
+        f"{where} holds a lone surrogate escape (\\ud800-\\udfff), which is no character; expected valid Unicode"
+        " text (RFC 8259 §8.2)"]
+
+
+def test_surrogate_pair_escape_is_one_character():
+    raw = b'{"key": "a", "published": "1403/05/10", "title": "\\ud83d\\ude00", "lead": "l"}'
+    assert parse_json_release(raw).release.title == "\U0001F600"
