@@ -214,3 +214,15 @@ def test_lone_surrogate_in_a_field_name_is_422_and_the_ingest_process_lives_on(a
         "a field name in the document holds a lone surrogate escape (\\ud800-\\udfff), which is no character;"
         " expected valid Unicode text (RFC 8259 §8.2)"}]})
     assert post_json(client, RELEASE).status_code == 201
+
+
+def test_a_body_of_unknown_fields_gets_a_short_answer_listing_twenty(api):
+    _, client = api
+    document = {**RELEASE, **{f"f{number}": 1 for number in range(1500)}}
+    raw = json.dumps(document).encode()
+    assert len(raw) < 20_000
+    response = client.post("/api/releases", data=raw, headers={**AUTH, "Content-Type": "application/json"})
+    errors = response.get_json()["errors"]
+    assert (response.status_code, len(errors), errors[0]["field"], errors[-1]) == (
+        422, 21, "f0", {"message": "and 1480 more problems like these; fix these and send the release again to see them"})
+    assert len(response.data) < 5_000

@@ -22,11 +22,26 @@ class Problem:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
-class ReleaseError(ValueError):
-    """A release that cannot be stored, carrying every problem found (at least one)."""
+# Problems reported for one release at the most: a megabyte of bad fields must not become a
+# twenty-megabyte answer. The rest are counted in one closing problem.
+MAX_PROBLEMS = 20
 
-    def __init__(self, problems: list[Problem] | Problem) -> None:
-        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+
+def capped(problems: list[Problem], unlisted: int = 0, limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first `limit` problems, then one saying how many more there were (`unlisted`: more
+    that were counted but never built)."""
+    if len(problems) <= limit and not unlisted:
+        return problems
+    more = len(problems) - min(len(problems), limit) + unlisted
+    return [*problems[:limit], Problem(f"and {more} more problem{'s' if more > 1 else ''} like these;"
+                                       " fix these and send the release again to see them")]
+
+
+class ReleaseError(ValueError):
+    """A release that cannot be stored, carrying the problems found (at least one; capped)."""
+
+    def __init__(self, problems: list[Problem] | Problem, unlisted: int = 0) -> None:
+        self.problems = capped([problems] if isinstance(problems, Problem) else list(problems), unlisted)
         super().__init__("; ".join(p.describe() for p in self.problems))
 
     @classmethod

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from .decode import clean_text
-from .errors import Problem, ReleaseError, excerpt
+from .errors import EXCERPT_CHARS, MAX_PROBLEMS, Problem, ReleaseError, excerpt
 from .jalali import parse_date_line, parse_iso_instant, published_from_instant
 from .models import Image, ParseResult, PublishedAt, Release
 from .parse import check_key
@@ -36,13 +36,16 @@ def parse_json_release(raw: bytes, *, line: int | None = None) -> ParseResult:
     document = _load(raw, line)
     if not isinstance(document, dict):
         raise ReleaseError.at(f"expected a JSON object, found {_json_type(document)}", line=line)
-    problems = [Problem(f"unknown field; expected one of {', '.join(sorted(_FIELDS))}", line=line, field=name)
-                for name in document if name not in _FIELDS]
+    unknown = [name for name in document if name not in _FIELDS]
+    # Only as many as can be reported are built: a million unknown fields are counted, not listed.
+    problems = [Problem(f"unknown field; expected one of {', '.join(sorted(_FIELDS))}", line=line,
+                        field=excerpt(name) if len(name) > EXCERPT_CHARS else name) for name in unknown[:MAX_PROBLEMS]]
+    unlisted = len(unknown) - len(problems)
     reader = _FieldReader(document, line)
     release = reader.release()
     problems += reader.problems
     if problems:
-        raise ReleaseError(problems)
+        raise ReleaseError(problems, unlisted)
     return ParseResult(release=release, raw=raw, format="json", warnings=tuple(reader.warnings), line=line)
 
 
@@ -71,29 +74,28 @@ def _load(raw: bytes, line: int | None) -> Any:
         raise ReleaseError.at("JSON nested too deeply; expected one flat release object", line=line) from None
     except _DuplicateField as exc:
         raise ReleaseError.at(str(exc), line=line) from None
-    where = _lone_surrogate(document)
+    where = _surrogate_in_name(document)
     if where is not None:
-        raise ReleaseError.at(f"{where} holds a lone surrogate escape (\\ud800-\\udfff), which is no character;"
-                              " expected valid Unicode text (RFC 8259 §8.2)", line=line)
+        raise ReleaseError.at(f"a field name in {where} holds a lone surrogate escape (\\ud800-\\udfff), which is"
+                              " no character; expected valid Unicode text (RFC 8259 §8.2)", line=line)
     return document
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _lone_surrogate(value: Any, where: str = "the document") -> str | None:
-    """Where a string (or a field name) holds a lone surrogate, such as `"\\ud800"`; else None.
+def _surrogate_in_name(value: Any, where: str = "the document") -> str | None:
+    """Where a field name holds a lone surrogate (such as `"\\ud800"`); else None.
 
-    Such text cannot be encoded, stored or sent: found here, it is the input's error.
+    A name is quoted back in messages and cannot be cleaned up like a value (whose lone
+    surrogates the decoder's cleanup drops, as it drops other characters XML forbids).
     """
-    if isinstance(value, str):
-        return where if _SURROGATE.search(value) else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for name, item in items:
         if isinstance(name, str) and _SURROGATE.search(name):
-            return f"a field name in {where}"
-        inner = f"{name}" if where == "the document" else f"{where}[{name}]" if isinstance(name, int) else f"{where}.{name}"
-        found = _lone_surrogate(item, inner)
+            return where
+        inner = f"{where}[{name}]" if isinstance(name, int) else name if where == "the document" else f"{where}.{name}"
+        found = _surrogate_in_name(item, inner)
         if found:
             return found
     return None

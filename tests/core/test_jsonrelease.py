@@ -140,20 +140,32 @@ def test_json_lines_are_numbered_and_blank_lines_skipped():
 
 
 @pytest.mark.parametrize(("raw", "where"), [
-    (b'{"key": "a", "\\ud800x": 1, "published": "1403/05/10", "title": "t", "lead": "l"}', "a field name in the document"),
-    (b'{"key": "a", "published": "1403/05/10", "title": "x\\udc00", "lead": "l"}', "title"),
-    (b'{"key": "a", "published": "1403/05/10", "title": "t", "lead": "l", "body": ["ok", "\\ud83d"]}', "body[1]"),
-    (b'{"key": "a", "published": "1403/05/10", "title": "t", "lead": "l", "images": [{"url": "https://x.ir/\\udfff"}]}',
-     "images[0].url"),
+    (b'{"key": "a", "\\ud800x": 1, "published": "1403/05/10", "title": "t", "lead": "l"}', "the document"),
+    (b'{"key": "a", "published": "1403/05/10", "title": "t", "lead": "l", "images": [{"url": "https://x.ir/",'
+     b' "\\udfff": 1}]}', "images[0]"),
 ])
-def test_lone_surrogate_escape_is_named_never_a_crash(raw, where):
+def test_lone_surrogate_escape_in_a_field_name_is_named_never_a_crash(raw, where):
     with pytest.raises(ReleaseError) as error:
         parse_json_release(raw)
     assert [problem.describe() for problem in error.value.problems] == [
-        f"{where} holds a lone surrogate escape (\\ud800-\\udfff), which is no character; expected valid Unicode"
-        " text (RFC 8259 §8.2)"]
+        f"a field name in {where} holds a lone surrogate escape (\\ud800-\\udfff), which is no character; expected"
+        " valid Unicode text (RFC 8259 §8.2)"]
 
 
 def test_surrogate_pair_escape_is_one_character():
     raw = b'{"key": "a", "published": "1403/05/10", "title": "\\ud83d\\ude00", "lead": "l"}'
     assert parse_json_release(raw).release.title == "\U0001F600"
+
+
+@pytest.mark.parametrize(("unknown", "listed", "closing"), [
+    (20, 20, None),
+    (21, 21, "and 1 more problem like these; fix these and send the release again to see them"),
+    (100_000, 21, "and 99980 more problems like these; fix these and send the release again to see them"),
+])
+def test_problems_are_capped_at_twenty_and_the_rest_counted(unknown, listed, closing):
+    document = {"key": "a", "published": "1403/05/10", "title": "t", "lead": "l", **{f"x{n}": 1 for n in range(unknown)}}
+    with pytest.raises(ReleaseError) as error:
+        parse_json_release(json.dumps(document).encode())
+    problems = error.value.problems
+    assert len(problems) == listed
+    assert (problems[-1].message if closing else problems[-1].field) == (closing or "x19")
