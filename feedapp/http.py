@@ -109,8 +109,11 @@ class Prepared:
 
 @lru_cache(maxsize=512)
 def accepts_gzip(accept_encoding: str) -> bool:
-    """True when an Accept-Encoding value admits gzip (q > 0); an explicit `gzip;q=0` beats `*`."""
-    qualities = dict(parse_accept_header(accept_encoding))
+    """True when an Accept-Encoding value admits gzip (q > 0); an explicit `gzip;q=0` beats `*`.
+
+    Content codings are case-insensitive (RFC 9110 §8.4.1): `GZIP` is gzip.
+    """
+    qualities = dict(parse_accept_header(accept_encoding.lower()))
     for name in ("gzip", "x-gzip", "*"):
         if name in qualities:
             return qualities[name] > 0

@@ -192,6 +192,9 @@ def test_output_is_byte_identical_across_requests_and_workers(site):
     ("identity", False),
     ("gzip;q=0, *", False),
     ("*", True),
+    ("GZIP", True),  # codings are case-insensitive (RFC 9110 §8.4.1)
+    ("X-Gzip;Q=0.5", True),
+    ("GZIP;q=0, *", False),
 ])
 def test_gzip_is_negotiated(site, accept, gzipped):
     base, _, _ = site
