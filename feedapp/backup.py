@@ -16,6 +16,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from . import store
@@ -34,7 +36,7 @@ def backup(engine: Engine, path: Path) -> None:
     partial.unlink(missing_ok=True)
     if engine.dialect == POSTGRESQL:
         _run(_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(partial),
-             "--dbname", engine.url)
+             "--dbname", engine.conninfo)
     else:
         with _open(engine.path) as source, _open(str(partial), "rwc") as copy:
             source.backup(copy)  # one step: one read snapshot of the whole file
@@ -50,7 +52,7 @@ def restore(engine: Engine, path: Path) -> None:
     served = store.data_version(engine) if _exists(engine) else 0
     if engine.dialect == POSTGRESQL:
         _run(_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-             "--single-transaction", "--dbname", engine.url, str(path))
+             "--single-transaction", "--dbname", engine.conninfo, str(path))
     else:
         _check_sqlite(path)
         os.makedirs(os.path.dirname(os.path.abspath(engine.path)), exist_ok=True)
@@ -63,15 +65,16 @@ def restore(engine: Engine, path: Path) -> None:
 
 
 def _exists(engine: Engine) -> bool:
-    if engine.dialect == POSTGRESQL:
-        return "state" in store.schema_versions(engine)[0]
-    return os.path.exists(engine.path) and "state" in store.schema_versions(engine)[0]
+    on_disk = engine.dialect == POSTGRESQL or os.path.exists(engine.path)
+    return on_disk and "state" in store.schema_versions(engine)[0]
 
 
-def _open(path: str, mode: str = "rw") -> sqlite3.Connection:
-    connection = sqlite3.connect(sqlite_uri(path, mode), uri=True, isolation_level=None)
-    connection.execute("PRAGMA busy_timeout=10000")
-    return connection
+@contextmanager
+def _open(path: str, mode: str = "rw") -> Iterator[sqlite3.Connection]:
+    """A plain SQLite connection, closed after (sqlite3's own context manager only commits)."""
+    with closing(sqlite3.connect(sqlite_uri(path, mode), uri=True, isolation_level=None)) as connection:
+        connection.execute("PRAGMA busy_timeout=10000")
+        yield connection
 
 
 def _check_sqlite(path: Path) -> None:

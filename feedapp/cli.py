@@ -269,8 +269,8 @@ def db_status_command() -> None:
     click.echo(f"database: {engine.display}")
     click.echo(f"current: {state.current or '-'}")
     click.echo(f"latest: {schema.latest_version()}")
-    problem = schema.describe_problem(engine.display, state)
     click.echo(f"pending: {' '.join(state.pending) or '-'}")
+    problem = schema.describe_problem(engine.display, state)
     if problem:
         click.echo(problem, err=True)
         sys.exit(1)
@@ -292,28 +292,31 @@ def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: 
     A whole-store run that is killed resumes where it stopped.
     """
     from .db import get_engine
-    from .ingest import REJECTED
+    from .ingest import FAILED, REJECTED
     from .reprocess import resume_point, reprocess
 
     engine = get_engine()
-    whole = not keys and not dry_run
-    if whole and not restart and resume_point(engine):
-        click.echo(f"resuming after release #{resume_point(engine)} (--restart to start over)", err=True)
+    resume = resume_point(engine) if not keys and not dry_run and not restart else None
+    if resume:
+        click.echo(f"resuming after release #{resume} (--restart to start over)", err=True)
     counts: dict[str, int] = {}
     for result in reprocess(engine, list(keys) or None, dry_run=dry_run, workers=parallel or os.cpu_count() or 1,
                             restart=restart):
         counts[result.action] = counts.get(result.action, 0) + 1
         for problem in result.errors:
-            click.echo(f"error {result.key}: stored raw bytes: {problem.describe()}; the stored release is kept", err=True)
+            # A store fault's message says itself that nothing was written; a rejection needs saying.
+            kept = "stored raw bytes: " if result.action == REJECTED else ""
+            suffix = "; the stored release is kept" if result.action == REJECTED else ""
+            click.echo(f"error {result.key}: {kept}{problem.describe()}{suffix}", err=True)
         if result.action == "changed":
             click.echo(f"changed {result.key}")
             for line in result.diff:
                 click.echo(f"  {line}")
     verb = "would change" if dry_run else "changed"
-    total = sum(counts.values())
-    click.echo(f"{total} releases: {counts.get('changed', 0)} {verb}, {counts.get('unchanged', 0)} unchanged,"
-               f" {counts.get(REJECTED, 0)} failed", err=True)
-    sys.exit(1 if counts.get(REJECTED) else 0)
+    failed = counts.get(REJECTED, 0) + counts.get(FAILED, 0)
+    click.echo(f"{sum(counts.values())} releases: {counts.get('changed', 0)} {verb},"
+               f" {counts.get('unchanged', 0)} unchanged, {failed} failed", err=True)
+    sys.exit(1 if failed else 0)
 
 
 @main.command("backup", with_appcontext=False)

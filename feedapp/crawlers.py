@@ -90,7 +90,7 @@ def sitemap_pages() -> Response:
 @bp.get("/sitemaps/releases-<page:page>.xml")
 def sitemap_releases(page: int) -> Response:
     def build(version: int, _now: datetime) -> Representation | None:
-        rows = store.sitemap_page(get_engine(), page, _page_size()) if page >= 1 else []
+        rows = store.sitemap_page(get_engine(), page, _page_size())  # the route admits only pages ≥ 1
         if not rows:
             return None  # empty pages do not exist
         entries = [sitemaps.SitemapEntry(urls.absolute(urls.release_path(key)), lastmod) for key, lastmod in rows]

@@ -110,7 +110,7 @@ class Engine:
             self.dialect, self.path = SQLITE, rest[1:]
         elif scheme in (POSTGRESQL, "postgresql+psycopg", "postgres"):
             self.dialect, self.path = POSTGRESQL, None
-            self._conninfo = f"postgresql://{rest}"
+            self.conninfo = f"postgresql://{rest}"  # libpq's form, for psycopg and pg_dump
         else:
             raise ValueError(f"DATABASE_URL {url!r}: expected sqlite:///… or postgresql://…")
         self._local = threading.local()
@@ -250,7 +250,7 @@ class Engine:
             raw.execute("PRAGMA busy_timeout=10000")
             raw.execute("PRAGMA foreign_keys=ON")
             return Connection(raw, self.dialect, file_id)
-        raw = import_driver(POSTGRESQL).connect(self._conninfo, autocommit=True)
+        raw = import_driver(POSTGRESQL).connect(self.conninfo, autocommit=True)
         return Connection(raw, self.dialect)
 
 

@@ -33,7 +33,8 @@ _TEXT_FIELDS = ("kicker", "title", "lead", "source", "language")
 
 @dataclass(frozen=True)
 class Result:
-    """One release re-derived: changed, unchanged or rejected (its raw bytes no longer parse)."""
+    """One release re-derived: changed, unchanged, rejected (its raw bytes no longer parse) or
+    failed (the store could not be written; nothing was)."""
 
     key: str
     action: str

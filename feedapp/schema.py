@@ -111,6 +111,6 @@ def upgrade(engine: Engine) -> list[str]:
 
 def _yoyo_url(engine: Engine) -> str:
     if engine.dialect == POSTGRESQL:
-        return "postgresql+psycopg://" + engine.url.partition("://")[2]
+        return "postgresql+psycopg://" + engine.conninfo.partition("://")[2]
     # yoyo opens `file:PATH?cache=shared` as a URI: characters such as ? and # must be escaped.
     return "sqlite:///" + quote(os.path.abspath(engine.path))

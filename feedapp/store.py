@@ -216,7 +216,7 @@ def raw_rows(engine: Readable, after_id: int, limit: int, keys: list[str] | None
 
 
 def get_mark(engine: Readable, name: str) -> int | None:
-    """A bookmark kept in the state table (a resumable command's progress), or None."""
+    """A value kept in the state table (a counter, a resumable command's progress), or None."""
     with _reading(engine) as connection:
         return connection.scalar("SELECT value FROM state WHERE name = :name", {"name": name})
 
@@ -518,9 +518,7 @@ class SqliteVersionReader:
 
 def data_version(engine: Readable) -> int:
     """A number that grows with every visible change to the stored releases (0 when empty)."""
-    with _reading(engine) as connection:
-        value = connection.scalar("SELECT value FROM state WHERE name = :name", {"name": _VERSION})
-    return value or 0
+    return get_mark(engine, _VERSION) or 0
 
 
 def raise_data_version(engine: Engine, at_least: int) -> None:

@@ -15,14 +15,14 @@ __transactional__ = True
 
 
 def columns(connection):
+    """The releases table's column names (this file keeps its own helpers: migrations are frozen)."""
     cursor = connection.cursor()
     if type(connection).__module__.startswith("psycopg"):
         cursor.execute("SELECT column_name FROM information_schema.columns"
                        " WHERE table_schema = current_schema() AND table_name = 'releases'")
-    else:
-        cursor.execute("PRAGMA table_info(releases)")
-        return {row[1] for row in cursor.fetchall()}
-    return {row[0] for row in cursor.fetchall()}
+        return {name for (name,) in cursor.fetchall()}
+    cursor.execute("PRAGMA table_info(releases)")
+    return {row[1] for row in cursor.fetchall()}
 
 
 def apply(connection):
