@@ -195,9 +195,23 @@ def published_from_instant(instant: datetime) -> PublishedAt:
     return PublishedAt(instant=instant.astimezone(timezone.utc), jalali=jalali.strftime("%Y/%m/%d"), has_time=True)
 
 
+def machine_local(instant: datetime) -> datetime:
+    """The instant, whole seconds, on Tehran's clock if its offset then is whole minutes, else in UTC.
+
+    Until 1935 (1946 in tz databases before 2022) Asia/Tehran kept mean time, +03:25:44:
+    RFC 3339 offsets (§5.6 time-numoffset) and RFC 822 zones have no seconds, so such an
+    instant is written in UTC, exact, rather than 44 seconds off or in a form no validator accepts.
+    """
+    local = instant.replace(microsecond=0).astimezone(TEHRAN)
+    offset = local.utcoffset()
+    if offset is None or offset.total_seconds() % 60:
+        return local.astimezone(timezone.utc)
+    return local
+
+
 def rfc3339(instant: datetime) -> str:
-    """The instant as RFC 3339 with the Tehran offset in force then, ASCII digits, no microseconds."""
-    return instant.astimezone(TEHRAN).replace(microsecond=0).isoformat()
+    """The instant as RFC 3339 (see machine_local for the offset), ASCII digits, no microseconds."""
+    return machine_local(instant).isoformat()
 
 
 def format_jalali(published: PublishedAt, *, with_time: bool = True) -> str:

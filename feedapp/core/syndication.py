@@ -50,7 +50,7 @@ from lxml import etree
 
 from .decode import xml_safe
 from .feeddoc import FeedDoc, FeedEntry
-from .jalali import rfc3339
+from .jalali import machine_local, rfc3339
 from .models import Image
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -139,8 +139,8 @@ def text_direction(language: str) -> str:
 
 
 def _tehran(instant: datetime) -> datetime:
-    """The instant with the Tehran offset in force then, whole seconds (what rfc3339 writes)."""
-    return datetime.fromisoformat(rfc3339(instant))
+    """The instant as rfc3339 writes it: Tehran's offset then (UTC before 1946), whole seconds."""
+    return machine_local(instant)
 
 
 def rfc822(instant: datetime) -> str:

@@ -30,6 +30,10 @@ from feedapp.core.jalali import TEHRAN, format_jalali, parse_date_line, parse_is
     ("۵ شهريور ۱۴۰۱", "2022-08-27T07:30:00+00:00", "2022-08-27T12:00:00+04:30", False),
     ("۵ امرداد ۱۴۰۱", "2022-07-27T07:30:00+00:00", "2022-07-27T12:00:00+04:30", False),
     ("يکشنبه ۵ دي ۱۴۰۰", "2021-12-26T08:30:00+00:00", "2021-12-26T12:00:00+03:30", False),
+    # Tehran mean time (+03:25:44, until 1935): RFC 3339 offsets have no seconds, so UTC.
+    ("1300/01/01 10:00", "1921-03-21T06:34:16+00:00", "1921-03-21T06:34:16+00:00", True),
+    # Standard time from 1935-06-13: 1315 is +03:30 again.
+    ("1315/01/01 10:00", "1936-03-21T06:30:00+00:00", "1936-03-21T10:00:00+03:30", True),
 ])
 def test_date_line_gives_exact_instant(line, expected_utc, expected_local, has_time):
     published, warnings = parse_date_line(line)

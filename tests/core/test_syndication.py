@@ -72,6 +72,8 @@ SAMPLE = _entry(
     content_html=release_html(kicker=KICKER, lead=LEAD, body=BODY, images=(), language="fa"),
 )
 SUMMER = _entry("summer", dt.datetime(2019, 6, 22, 5, 45, tzinfo=UTC))
+# 1300/01/01 10:00 in Tehran, when its clock was local mean time (+03:25:44).
+MEAN_TIME = _entry("meantime", dt.datetime(1921, 3, 21, 6, 34, 16, tzinfo=UTC))
 WITH_IMAGES = _entry(
     "images", dt.datetime(2019, 6, 21, 9, 0, tzinfo=UTC), images=(PHOTO, PLAIN_PHOTO),
     content_html=release_html(kicker=None, lead="با عکس", body=(), images=(PHOTO, PLAIN_PHOTO), language="fa"),
@@ -132,6 +134,7 @@ DOCS = {
     "hostile": make_doc(entries=(HOSTILE_ENTRY,), title=HOSTILE, subtitle=HOSTILE, rights=HOSTILE),
     "all_authored": make_doc(entries=(SAMPLE, ENGLISH)),
     "english_feed": make_doc(language="en", entries=(ENGLISH, SAMPLE)),
+    "mean_time": make_doc(entries=(MEAN_TIME,), updated=MEAN_TIME.updated),
 }
 
 
@@ -411,9 +414,22 @@ def test_rss_without_hub_or_archive_has_only_the_self_link():
 @pytest.mark.parametrize(("entry", "pub_date"), [
     (SAMPLE, "Tue, 11 Mar 2014 12:00:00 +0330"),
     (SUMMER, "Sat, 22 Jun 2019 10:15:00 +0430"),
+    (MEAN_TIME, "Mon, 21 Mar 1921 06:34:16 +0000"),  # +03:25:44 has no RFC 822 form: UTC, exact
 ])
 def test_rss_pubdate_is_rfc822_with_english_names_and_numeric_tehran_offset(entry, pub_date):
-    assert rss_item(make_doc(), entry).findtext("pubDate") == pub_date
+    assert rss_item(make_doc(entries=(entry,)), entry).findtext("pubDate") == pub_date
+
+
+def test_instants_of_tehran_mean_time_are_written_exactly_in_utc():
+    # Before 1935 Tehran's offset was +03:25:44: not expressible in RFC 3339 or RFC 822.
+    doc = DOCS["mean_time"]
+    entry = atom_entry(doc, MEAN_TIME)
+    assert [entry.findtext(f"a:{name}", namespaces=NS) for name in ("published", "updated")] == [
+        "1921-03-21T06:34:16+00:00"] * 2
+    assert atom(doc).findtext("a:updated", namespaces=NS) == "1921-03-21T06:34:16+00:00"
+    assert rss(doc).findtext("channel/lastBuildDate") == "Mon, 21 Mar 1921 06:34:16 +0000"
+    (item,) = json_feed(doc)["items"]
+    assert (item["date_published"], item["date_modified"]) == ("1921-03-21T06:34:16+00:00",) * 2
 
 
 def test_rss_sample_item_is_exact():
