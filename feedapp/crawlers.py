@@ -67,8 +67,7 @@ def sitemap_index() -> Response:
         # A page whose releases were all retracted is empty (404): left out, its number kept.
         entries += [sitemaps.SitemapEntry(urls.absolute(f"/sitemaps/releases-{number}.xml"), lastmod)
                     for number, lastmod in enumerate(lastmods, start=1) if lastmod is not None]
-        newest = max(filter(None, lastmods), default=None)
-        return _representation(sitemaps.render_index(entries), version, newest)
+        return _representation(sitemaps.render_index(entries), version, store.last_change(get_engine()))
     return _serve(("index",), build)
 
 
@@ -83,18 +82,18 @@ def sitemap_pages() -> Response:
         list_pages = math.ceil(shown / current_app.config["PAGE_SIZE"])
         entries = [sitemaps.SitemapEntry(urls.absolute("/"), lastmod)]
         entries += [sitemaps.SitemapEntry(urls.absolute(urls.list_path(n))) for n in range(2, list_pages + 1)]
-        return _representation(sitemaps.render_urlset(entries), version, lastmod)
+        return _representation(sitemaps.render_urlset(entries), version, store.last_change(get_engine()))
     return _serve(("pages",), build)
 
 
 @bp.get("/sitemaps/releases-<page:page>.xml")
 def sitemap_releases(page: int) -> Response:
     def build(version: int, _now: datetime) -> Representation | None:
-        rows = store.sitemap_page(get_engine(), page, _page_size())  # the route admits only pages ≥ 1
+        rows, changed = store.sitemap_page(get_engine(), page, _page_size())  # the route admits only pages ≥ 1
         if not rows:
             return None  # empty pages do not exist
         entries = [sitemaps.SitemapEntry(urls.absolute(urls.release_path(key)), lastmod) for key, lastmod in rows]
-        return _representation(sitemaps.render_urlset(entries), version, max(lastmod for _, lastmod in rows))
+        return _representation(sitemaps.render_urlset(entries), version, changed)
     return _serve(("releases", page), build)
 
 
@@ -108,8 +107,18 @@ def news_sitemap() -> Response:
                                       published=s.release.published.instant, language=s.release.language)
                    for s in recent]
         body = sitemaps.render_news(current_app.config["SITE_TITLE"], entries, home=urls.absolute("/"))
-        return _representation(body, version, max((s.changed_at for s in recent), default=None))
+        return _representation(body, version, _news_last_modified(now))
     return _serve(("news",), build, clock_bound=True)
+
+
+def _news_last_modified(now: datetime) -> datetime | None:
+    """When the news sitemap last changed: an ingest or retraction, or the clock moving a release
+    in (its publication time came) or out (48 hours after it) of the window."""
+    engine = get_engine()
+    came = store.last_published(engine, now)
+    left = store.last_published(engine, now - sitemaps.NEWS_WINDOW)
+    moments = (store.last_change(engine), came, left + sitemaps.NEWS_WINDOW if left else None)
+    return max(filter(None, moments), default=None)
 
 
 def _page_size() -> int:

@@ -40,6 +40,7 @@ class Rendered:
     prepared: Prepared
     doc: FeedDoc
     versions: tuple[int, ...]  # each entry's change version, in doc.entries order
+    removed_version: int = 0  # the newest retraction that took an entry out of the document
 
     @property
     def representation(self) -> Representation:
@@ -107,16 +108,19 @@ def _delta(rendered: Rendered, fmt: str) -> Prepared | None:
     base = delta_base_version(request.environ)
     if base is None or base >= max(rendered.versions, default=0):
         return None  # not a delta request, or nothing newer than the client's copy
+    if base < rendered.removed_version:
+        return None  # an entry left since the client's copy: only the whole feed says so
     changed = tuple(entry for entry, version in zip(rendered.doc.entries, rendered.versions) if version > base)
     if len(changed) == len(rendered.doc.entries):
         return None
     mimetype, render = RENDERERS[fmt]
     body = render(replace(rendered.doc, entries=changed))
-    representation = Representation.of(body, version=max(rendered.versions, default=0),
-                                       last_modified=rendered.representation.last_modified, mimetype=mimetype)
+    current = rendered.representation
+    representation = Representation.of(body, version=current.version,
+                                       last_modified=current.last_modified, mimetype=mimetype)
     # RFC 3229 §10.4.1: 226 IM Used, with the ETag of the whole current feed; private, so no
     # shared cache ever stores a delta (§10.5.3).
-    headers = (*_link_headers(rendered.doc), ("IM", "feed"), ("ETag", f'"{rendered.representation.etag}"'))
+    headers = (*_link_headers(rendered.doc), ("IM", "feed"), ("ETag", f'"{current.etag}"'))
     return Prepared(representation, Policy(max_age=0, private=True, extra_headers=headers))
 
 
@@ -139,26 +143,30 @@ def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None
             if selection != store.ALL and store.count_releases(db, selection) == 0:
                 return None
             stamps = store.recently_changed(db, size, selection)
+            unshown = store.last_removal(db, size, selection)
         else:
             if not 1 <= page <= pages:
                 return None
-            stamps = store.archive_page(db, page, size, selection)
+            stamps, unshown = store.archive_page(db, page, size, selection)
         stamps.sort(key=lambda stamp: (stamp.published, stamp.id), reverse=True)
         entries = _entries(db, stamps)
     doc = _document(selection, fmt, page, pages, entries)
     mimetype, render = RENDERERS[fmt]
-    last_modified = max((stamp.changed_at for stamp in stamps), default=EPOCH)
-    versions = tuple(stamp.version for stamp in stamps)
-    # The ETag's version is the newest change the document shows (what a delta counts from);
-    # its hash covers everything else, such as an archive page gaining its next-archive link.
-    representation = Representation.of(render(doc), version=max(versions, default=0),
-                                       last_modified=last_modified, mimetype=mimetype)
+    changes = [(stamp.version, stamp.changed_at) for stamp in stamps] + ([unshown] if unshown else [])
+    # The ETag's version and Last-Modified are the newest change behind the document, shown or
+    # not (a retraction, the next archive page's first entry), so neither ever goes back while
+    # the bytes change (RFC 9110 §8.8.2: a poll with If-Modified-Since must see the change).
+    representation = Representation.of(render(doc), version=max((v for v, _ in changes), default=0),
+                                       last_modified=max((at for _, at in changes), default=EPOCH),
+                                       mimetype=mimetype)
     full_page = page is not None and page < pages  # holds all the entries it ever will
     config = current_app.config
     policy = Policy(max_age=config["ARCHIVE_MAX_AGE"] if full_page else config["FEED_MAX_AGE"],
                     extra_headers=_link_headers(doc),
                     browser_mimetype="application/xml" if fmt in ("atom", "rss") else None)
-    return Rendered(prepared=Prepared(representation, policy), doc=doc, versions=versions)
+    return Rendered(prepared=Prepared(representation, policy), doc=doc,
+                    versions=tuple(stamp.version for stamp in stamps),
+                    removed_version=unshown.version if unshown and page is None else 0)
 
 
 def _entries(db: store.Readable, stamps: list[store.Stamp]) -> tuple[FeedEntry, ...]:

@@ -49,6 +49,11 @@ class Representation:
         digest = hashlib.sha256(body).hexdigest()[:24]
         return cls(body=body, etag=f"{version}-{digest}", last_modified=last_modified, mimetype=mimetype)
 
+    @property
+    def version(self) -> int:
+        """The data version the ETag starts with."""
+        return int(self.etag.partition("-")[0])
+
     @cached_property
     def gzipped(self) -> bytes:
         # mtime=0: the gzip header holds no timestamp, so equal bodies compress to equal bytes.

@@ -401,23 +401,53 @@ def recently_changed(engine: Readable, limit: int, selection: Selection = ALL) -
                    {**params, "limit": limit})
 
 
-def archive_page(engine: Readable, page: int, size: int, selection: Selection = ALL) -> list[Stamp]:
-    """Page `page` (1 = oldest) of releases in insertion order, `size` to a page.
+class Change(NamedTuple):
+    """A change behind a document that none of its shown entries carries: which version, when."""
+
+    version: int
+    at: datetime
+
+
+def _change(row: Any) -> Change | None:
+    version, at = row
+    return None if version is None else Change(version, utc(at))
+
+
+def last_removal(engine: Readable, limit: int, selection: Selection = ALL) -> Change | None:
+    """The newest retraction that took a release out of the selection's `limit` most recent.
+
+    A retracted release was in that window iff it was edited no earlier than the window's oldest
+    entry (or the window is not full). Only retracted rows are read (a partial index).
+    """
+    window, params = _select(selection, "releases.edited_version")
+    oldest = (f"SELECT CASE WHEN COUNT(*) < :limit THEN 0 ELSE MIN(edited_version) END FROM"
+              f" ({window} ORDER BY releases.edited_version DESC LIMIT :limit) AS newest")
+    removed, _ = _select(selection, "MAX(releases.changed_version), MAX(releases.changed_at)", retracted=True)
+    statement = f"{removed} AND releases.retracted_at IS NOT NULL AND releases.edited_version >= ({oldest})"
+    with _reading(engine) as connection:
+        return _change(connection.execute(statement, {**params, "limit": limit}).fetchone())
+
+
+def archive_page(engine: Readable, page: int, size: int, selection: Selection = ALL) -> tuple[list[Stamp], Change | None]:
+    """Page `page` (1 = oldest) of releases in insertion order, `size` to a page; and the newest
+    change to what the page depends on but does not show: its retracted members and the first
+    member of the next page (whose arrival gives the page its next-archive link).
 
     Membership depends only on insertion order, so adding releases never moves one to
-    another page (RFC 5005 archives stay stable).
+    another page (RFC 5005 archives stay stable); retracted releases keep their place.
     """
-    return _stamps(engine, *_on_page(_STAMP_COLUMNS, selection, page, size))
-
-
-def _on_page(columns: str, selection: Selection, page: int, size: int) -> tuple[str, dict[str, Any]]:
-    """Releases on page `page` of the selection in insertion order, in that order: retracted
-    ones count for membership (so a retraction never moves a release to another page) but
-    are not shown."""
     members, params = _select(selection, "releases.id", retracted=True)
-    statement = (f"SELECT {columns} FROM releases WHERE releases.retracted_at IS NULL AND releases.id IN"
-                 f" ({members} ORDER BY releases.id LIMIT :size OFFSET :offset) ORDER BY releases.id")
-    return statement, {**params, "size": size, "offset": (page - 1) * size}
+    statement = (f"SELECT {_STAMP_COLUMNS}, releases.retracted_at FROM releases WHERE releases.id IN"
+                 f" ({members} ORDER BY releases.id LIMIT :size + 1 OFFSET :offset) ORDER BY releases.id")
+    with _reading(engine) as connection:
+        rows = connection.execute(statement, {**params, "size": size, "offset": (page - 1) * size}).fetchall()
+    shown = [Stamp(id, key, version, utc(published), utc(changed_at))
+             for id, key, version, published, changed_at, retracted_at in rows[:size] if retracted_at is None]
+    hidden = [(version, utc(changed_at)) for number, (_, _, version, _, changed_at, retracted_at) in enumerate(rows)
+              if retracted_at is not None or number == size]
+    if not hidden:
+        return shown, None
+    return shown, Change(max(version for version, _ in hidden), max(at for _, at in hidden))
 
 
 def releases_by_id(engine: Readable, ids: list[int]) -> dict[int, StoredRelease]:
@@ -429,16 +459,29 @@ def releases_by_id(engine: Readable, ids: list[int]) -> dict[int, StoredRelease]
     return {stored.id: stored for stored in _fetch(engine, statement, params)}
 
 
-def sitemap_page(engine: Readable, page: int, size: int) -> list[tuple[str, datetime]]:
-    """(key, last real change) of page `page` (1 = oldest) of releases in insertion order."""
-    # One pass over the covering index; retracted members are dropped here, not in SQL, so the
-    # rows are never visited.
-    statement = ("SELECT key, published, updated, retracted_at FROM releases ORDER BY id"
+def sitemap_page(engine: Readable, page: int, size: int) -> tuple[list[tuple[str, datetime]], datetime | None]:
+    """(key, last real change) of page `page` (1 = oldest) of releases in insertion order, and
+    the last time anything on the page changed (an addition, an edit, a retraction)."""
+    statement = ("SELECT key, published, updated, retracted_at, changed_at FROM releases ORDER BY id"
                  " LIMIT :size OFFSET :offset")
     with _reading(engine) as connection:
         rows = connection.execute(statement, {"size": size, "offset": (page - 1) * size}).fetchall()
-    return [(key, max(filter(None, (utc(published), utc(updated)))))
-            for key, published, updated, retracted_at in rows if retracted_at is None]
+    shown = [(key, max(filter(None, (utc(published), utc(updated)))))
+             for key, published, updated, retracted_at, _ in rows if retracted_at is None]
+    return shown, max((utc(changed_at) for *_, changed_at in rows), default=None)
+
+
+def last_change(engine: Readable) -> datetime | None:
+    """When any release was last added, changed or retracted (None when there are none)."""
+    with _reading(engine) as connection:
+        return utc(connection.scalar("SELECT MAX(changed_at) FROM releases"))
+
+
+def last_published(engine: Readable, at_or_before: datetime) -> datetime | None:
+    """The newest publication time at or before a moment, retracted releases included."""
+    with _reading(engine) as connection:
+        return utc(connection.scalar("SELECT MAX(published) FROM releases WHERE published <= :moment",
+                                     {"moment": at_or_before}))
 
 
 def sitemap_page_lastmods(engine: Readable, size: int) -> list[datetime]:

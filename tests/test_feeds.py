@@ -7,7 +7,8 @@ import json
 import shutil
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, quote
 
@@ -15,6 +16,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from feedapp import store
 from tests.conftest import BACKENDS, SEEDS
 from tests.support import ROOT, feedapp, fetch, free_port, gunicorn, upgraded, write_releases
 
@@ -370,3 +372,72 @@ def test_hub_that_is_down_never_fails_the_ingest(tmp_path):
         for fmt in ("atom", "rss", "json")]
     assert "gave up after 3 attempts" in result.stderr
     assert time.monotonic() - started < 60
+
+
+def _validators(base: str, path: str) -> tuple[str, str, bytes]:
+    status, headers, body = fetch(base + path)
+    assert status == 200, path
+    return headers["Last-Modified"], headers["ETag"], body
+
+
+def _next_second() -> None:
+    """HTTP dates count whole seconds: let the next change fall in a later one."""
+    time.sleep(1.05 - time.time() % 1)
+
+
+def _poll_sees_the_change(base: str, path: str, before: tuple[str, str, bytes]) -> None:
+    """The document changed: its Last-Modified and ETag version moved forward, and a poll with
+    the old Last-Modified alone gets the new bytes (never a 304)."""
+    last_modified, etag, body = before
+    now_modified, now_etag, now_body = _validators(base, path)
+    assert now_body != body, path
+    assert parsedate_to_datetime(now_modified) > parsedate_to_datetime(last_modified), path
+    assert int(now_etag.strip('"').split("-")[0]) >= int(etag.strip('"').split("-")[0]), path
+    assert fetch(base + path, {"If-Modified-Since": last_modified})[0] == 200, path
+
+
+def _json_release(folder, key: str, published: datetime, category: str = "شهری") -> None:  # noqa: ANN001
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{key}.json").write_text(json.dumps({
+        "key": key, "published": published.isoformat(), "title": f"خبر {key}", "lead": f"لید خبر {key}.",
+        "body": [f"متن خبر {key}."], "categories": [category], "source": "روابط عمومی",
+    }), encoding="utf-8")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_last_modified_never_goes_back_when_a_document_changes(backend, tmp_path, request):
+    # A retraction takes an entry out; a back-dated release or the next archive page's first entry
+    # adds bytes older than the newest shown date. Each must move Last-Modified forward.
+    database = (upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}") if backend == "sqlite"
+                else upgraded(request.getfixturevalue("postgres").new_database()))
+    env = {"FEEDAPP_DATABASE_URL": database, "FEEDAPP_SITE_URL": SITE, "FEEDAPP_FEED_SIZE": "2"}
+    now = datetime.now(timezone.utc)
+    for number in range(4):  # archive pages 1 and 2 full; the newest is in the news sitemap
+        _json_release(tmp_path / "first", f"r{number}", now - timedelta(days=10 - number) if number < 3
+                      else now - timedelta(hours=1))
+    feedapp(env, "ingest", str(tmp_path / "first"))
+    paths = ["/feed.atom", "/feed.rss", "/feed.json", "/categories/%D8%B4%D9%87%D8%B1%DB%8C/feed.atom",
+             "/sitemap.xml", "/sitemaps/pages.xml", "/sitemaps/releases-1.xml", "/sitemap-news.xml"]
+    with gunicorn(env) as base:
+        before = {path: _validators(base, path) for path in paths}
+        _next_second()
+        engine = store.create_engine(database)
+        assert store.retract(engine, "r3", datetime.now(timezone.utc))
+        for path in paths:
+            _poll_sees_the_change(base, path, before[path])
+        retracted = before["/feed.atom"]
+
+        before = {path: _validators(base, path) for path in ("/feed/archive/2.atom", "/sitemaps/releases-1.xml")}
+        _next_second()
+        _json_release(tmp_path / "backdated", "old", now - timedelta(days=4000))
+        feedapp(env, "ingest", str(tmp_path / "backdated"))  # page 3's first: page 2 links to it
+        for path, validators in before.items():
+            _poll_sees_the_change(base, path, validators)
+
+        # A delta cannot say an entry left: a client whose copy predates the retraction gets the
+        # whole feed, though a delta of the one newer entry would be smaller.
+        status, headers, body = fetch(base + "/feed.atom", {"If-None-Match": retracted[1], "A-IM": "feed"})
+        assert (status, "IM" in headers) == (200, False)
+        ids = [entry.findtext(f"{ATOM}id") for entry in etree.fromstring(body).iter(f"{ATOM}entry")]
+        assert [entry_id.rsplit(":", 1)[1] for entry_id in ids] == ["r2", "old"]
+        engine.dispose()

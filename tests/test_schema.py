@@ -23,7 +23,8 @@ from tests.support import feedapp, upgraded
 
 LEGACY = ROOT / "tests" / "data" / "legacy"
 FIXTURES = sorted(LEGACY.glob("*.sql"))
-LATEST = ["0001_schema", "0002_edited_version"]
+LATEST = ["0001_schema", "0002_edited_version", "0003_change_indexes"]
+APPLIED_ALL = "".join(f"applied {migration}\n" for migration in LATEST)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -95,7 +96,7 @@ def test_database_made_by_earlier_code_is_refused_then_upgraded_with_every_row_k
         " (`feedapp backup PATH`), then bring it up to date with `feedapp db upgrade`")
 
     done = run_upgrade(url)
-    assert (done.returncode, done.stdout) == (0, "applied 0001_schema\napplied 0002_edited_version\n")
+    assert (done.returncode, done.stdout) == (0, APPLIED_ALL)
     assert done.stderr.startswith(f"{where}: made by a feedapp that recorded no schema version")
 
     after, state, categories = rows(url)
@@ -160,19 +161,19 @@ def test_new_database_is_created_by_upgrade_and_status_tells_where_it_stands(emp
     where = empty_database_url.removeprefix("sqlite:///")
     if empty_database_url.startswith("sqlite"):
         absent = (f"the database {where} does not exist; create it with `feedapp db upgrade`\n",
-                  "0001_schema 0002_edited_version")
+                  " ".join(LATEST))
     else:
         absent = (f"the database {where} holds no feedapp tables; create them with `feedapp db upgrade`\n",
-                  "0001_schema 0002_edited_version")
+                  " ".join(LATEST))
     status = feedapp(env, "db", "status", check=False)
     assert (status.returncode, status.stdout, status.stderr) == (
-        1, f"feedapp {__version__}\ndatabase: {where}\ncurrent: -\nlatest: 0002_edited_version\n"
+        1, f"feedapp {__version__}\ndatabase: {where}\ncurrent: -\nlatest: {LATEST[-1]}\n"
            f"pending: {absent[1]}\n", absent[0])
     done = feedapp(env, "db", "upgrade")
-    assert done.stdout == "applied 0001_schema\napplied 0002_edited_version\n"
+    assert done.stdout == APPLIED_ALL
     status = feedapp(env, "db", "status")
-    assert status.stdout == (f"feedapp {__version__}\ndatabase: {where}\ncurrent: 0002_edited_version\n"
-                             "latest: 0002_edited_version\npending: -\n")
+    assert status.stdout == (f"feedapp {__version__}\ndatabase: {where}\ncurrent: {LATEST[-1]}\n"
+                             f"latest: {LATEST[-1]}\npending: -\n")
     assert feedapp(env, "ingest", str(SEEDS)).returncode == 0
 
 
@@ -191,16 +192,16 @@ def test_no_command_but_upgrade_creates_a_missing_sqlite_database(tmp_path):
 def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(database_url):
     engine = store.create_engine(database_url)
     with engine.begin(write=True) as connection:
-        connection.execute("DELETE FROM _yoyo_migration WHERE migration_id = '0002_edited_version'")
+        connection.execute("DELETE FROM _yoyo_migration WHERE migration_id = :latest", {"latest": LATEST[-1]})
     engine.dispose()
     where = database_url.removeprefix("sqlite:///")
     with pytest.raises(SchemaError) as refused:
         create_app({"DATABASE_URL": database_url})
     assert str(refused.value) == (
-        f"the database {where} is at schema version 0001_schema, feedapp {__version__} needs 0002_edited_version;"
+        f"the database {where} is at schema version {LATEST[-2]}, feedapp {__version__} needs {LATEST[-1]};"
         " back it up (`feedapp backup PATH`), then run `feedapp db upgrade`")
-    # 0002 runs again over a database that already has its column: a no-op that records it.
-    assert run_upgrade(database_url).stdout == "applied 0002_edited_version\n"
+    # The latest runs again over a database that already has its changes: a no-op that records it.
+    assert run_upgrade(database_url).stdout == f"applied {LATEST[-1]}\n"
     create_app({"DATABASE_URL": database_url})
 
 
@@ -212,7 +213,7 @@ def test_database_upgraded_by_a_newer_feedapp_is_refused(database_url):
     engine.dispose()
     where = database_url.removeprefix("sqlite:///")
     message = (f"the database {where} is at schema version 0099_from_the_future, which feedapp {__version__} does"
-               " not know (its newest is 0002_edited_version): it was upgraded by a newer feedapp; run that"
+               f" not know (its newest is {LATEST[-1]}): it was upgraded by a newer feedapp; run that"
                " version, or restore a backup taken before the upgrade")
     with pytest.raises(SchemaError) as refused:
         create_app({"DATABASE_URL": database_url})
@@ -245,5 +246,56 @@ def test_concurrent_upgrades_of_one_database_apply_each_migration_once(empty_dat
     with concurrent.futures.ThreadPoolExecutor(3) as pool:
         results = list(pool.map(run_upgrade, [empty_database_url] * 3))
     assert [r.returncode for r in results] == [0, 0, 0]
-    assert sorted(r.stdout for r in results) == ["", "", "applied 0001_schema\napplied 0002_edited_version\n"]
+    assert sorted(r.stdout for r in results) == ["", "", APPLIED_ALL]
     assert schema.status(store.create_engine(empty_database_url)).applied == tuple(LATEST)
+
+
+# --- A store made by the real feedapp 0.2.0 (tests/data/v0.2.0/, see its README) ---------------
+
+V020 = ROOT / "tests" / "data" / "v0.2.0"
+V020_RETRACTED_AT = "Mon, 03 Mar 2025 10:45:00 GMT"  # make.sh's T_RETRACT
+
+
+def indexes(url: str) -> set[str]:
+    engine = store.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect == "sqlite":
+                return set(connection.column("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                             " AND tbl_name = 'releases' AND sql IS NOT NULL"))
+            return set(connection.column("SELECT indexname FROM pg_indexes WHERE tablename = 'releases'"
+                                         " AND indexname <> 'releases_pkey' AND indexname NOT LIKE '%%_key'"))
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_store_made_by_0_2_0_is_upgraded_by_0003_and_serves_what_0_2_0_served(backend, tmp_path, postgres_server):
+    fixture = V020 / f"0.2.0.{backend}.sql"
+    url = fixture_database(fixture, tmp_path, postgres_server)
+    before = rows(url)
+    where = url.removeprefix("sqlite:///")
+    with pytest.raises(SchemaError) as refused:
+        create_app({"DATABASE_URL": url})
+    assert str(refused.value) == (
+        f"the database {where} is at schema version 0002_edited_version, feedapp {__version__} needs"
+        " 0003_change_indexes; back it up (`feedapp backup PATH`), then run `feedapp db upgrade`")
+
+    done = run_upgrade(url)
+    assert (done.returncode, done.stdout) == (0, "applied 0003_change_indexes\n")
+    assert rows(url) == before  # an index-only migration: every row as 0.2.0 left it
+    assert indexes(url) == {
+        "releases_published", "releases_changed_at", "releases_changed_version", "releases_source",
+        "releases_edited_version", "releases_retracted", "releases_sitemap_page"}
+
+    client = create_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
+    old = {name: (V020 / f"0.2.0.{backend}.{name}").read_bytes() for name in (
+        "feed.atom", "feed.rss", "feed.json", "sitemap.xml", "sitemap-releases-1.xml")}
+    atom = client.get("/feed.atom")
+    assert atom_entries(atom.data) == atom_entries(old["feed.atom"])
+    assert rss_items(client.get("/feed.rss").data) == rss_items(old["feed.rss"])
+    assert json.loads(client.get("/feed.json").data)["items"] == json.loads(old["feed.json"])["items"]
+    assert client.get("/sitemap.xml").data == old["sitemap.xml"]
+    assert client.get("/sitemaps/releases-1.xml").data == old["sitemap-releases-1.xml"]
+    # 0.2.0 dated the feed by its newest shown change (the update, a day before the retraction).
+    assert atom.headers["Last-Modified"] == V020_RETRACTED_AT
