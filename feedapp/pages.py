@@ -25,6 +25,16 @@ def _rfc3339_filter(instant: datetime) -> str:
     return rfc3339(instant)
 
 
+@bp.app_template_filter("https")
+def _https_filter(url: str) -> str:
+    """An image URL as our pages load it: `http://` becomes `https://`.
+
+    Pages allow only https images (CONTENT_SECURITY_POLICY): an http image on an https page is
+    mixed content that browsers upgrade or block anyway. Feeds keep the URL as published.
+    """
+    return "https://" + url[7:] if url[:7].lower() == "http://" else url
+
+
 @bp.get("/")
 @bp.get("/page/<page:page>")
 def index(page: int = 1) -> str:

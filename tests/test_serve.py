@@ -25,6 +25,11 @@ def server(tmp_path_factory):
         "images": [{"url": "https://news.example.ir/a.jpg?x=1&y=2", "caption": "<i>عکس</i>"}],
     }, ensure_ascii=False), encoding="utf-8")
     feedapp(env, "ingest", str(hostile))
+    (tmp / "images.json").write_text(json.dumps({
+        "key": "images", "published": "1403/01/06 10:00", "title": "تیتر", "lead": "لید.",
+        "images": [{"url": "http://press.example.ir/p.jpg"}, {"url": "HTTPS://cdn.example.ir/Q.jpg"}],
+    }), encoding="utf-8")
+    feedapp(env, "ingest", str(tmp / "images.json"))
     with gunicorn(env) as base:
         yield base
 
@@ -99,3 +104,15 @@ def test_unknown_release_is_a_404_page_in_the_site_style(server):
     status, headers, body = get(server + "/releases/nope")
     assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")
     assert '<html lang="fa" dir="rtl">' in body and "صفحه پیدا نشد" in body
+
+
+def test_images_load_over_https_on_pages_and_keep_their_published_url_in_feeds(server):
+    # The page's CSP allows https images only; an http one would be mixed content on our https
+    # pages. Upper-case schemes are valid (RFC 3986 §3.1) and stored in lower case.
+    _, headers, page = get(server + "/releases/images")
+    assert "img-src 'self' https: data:" in headers["Content-Security-Policy"]
+    assert re.findall(r'<img src="([^"]*)"', page) == ["https://press.example.ir/p.jpg", "https://cdn.example.ir/Q.jpg"]
+    _, _, feed = get(server + "/feed.json")
+    (item,) = [item for item in json.loads(feed)["items"] if item["url"].endswith("/releases/images")]
+    assert [attachment["url"] for attachment in item["attachments"]] == [
+        "http://press.example.ir/p.jpg", "https://cdn.example.ir/Q.jpg"]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from . import limits
 from .decode import clean_text
 from .errors import EXCERPT_CHARS, MAX_PROBLEMS, Problem, ReleaseError, excerpt
 from .jalali import parse_date_line, parse_iso_instant, published_from_instant
@@ -22,6 +23,7 @@ from .parse import check_key
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _ISO_LIKE = re.compile(r"\s*(?:1[7-9]|2\d)\d\d-\d\d-\d\d[T ]")
 _MIME = re.compile(r"[a-z]+/[A-Za-z0-9.+-]+")
+_IMAGE_URL = re.compile(r"(https?)://(?=[^\s<>\"]+$)", re.IGNORECASE)
 _IMAGE_FIELDS = {"url", "caption", "type", "length"}
 _FIELDS = {
     "key", "published", "updated", "kicker", "title", "lead", "body",
@@ -146,19 +148,32 @@ class _FieldReader:
         language = self._string("language") or "fa"
         if not _LANGUAGE.fullmatch(language):
             self._problem("language", f"{excerpt(language)} is not a language tag; expected one such as 'fa' or 'en-US'")
-        return Release(
+        release = Release(
             key=key or "",
             published=published or PublishedAt(datetime.min, "", False),
             updated=updated.instant if updated else None,
             kicker=self._kicker(),
             title=self._string("title", required=True) or "",
             lead=self._string("lead", required=True) or "",
-            body=tuple(self._string_list("body")),
-            categories=tuple(dict.fromkeys(self._string_list("categories"))),
+            body=tuple(self._string_list("body", limits.MAX_PARAGRAPHS, "paragraphs")),
+            categories=tuple(dict.fromkeys(self._string_list("categories", limits.MAX_CATEGORIES, "categories"))),
             source=self._string("source"),
             language=language,
             images=tuple(self._images()),
         )
+        self._check_limits(release)
+        return release
+
+    def _check_limits(self, release: Release) -> None:
+        fields = [("kicker", release.kicker, "kicker", self.line), ("title", release.title, "title", self.line),
+                  ("lead", release.lead, "lead", self.line)]
+        fields += [(f"body[{index}]", text, "paragraph", self.line) for index, text in enumerate(release.body)]
+        self.problems += limits.text_problems(fields)
+        names = [(f"categories[{index}]", name) for index, name in enumerate(release.categories)]
+        for field, name in names + ([("source", release.source)] if release.source else []):
+            problem = limits.name_problem(field, name)
+            if problem:
+                self.problems.append(Problem(problem.message, line=self.line, field=field))
 
     def _problem(self, field: str, message: str) -> None:
         self.problems.append(Problem(message, line=self.line, field=field))
@@ -193,12 +208,14 @@ class _FieldReader:
         kicker = self._string("kicker")
         return kicker.rstrip(":： ") or None if kicker else None
 
-    def _string_list(self, name: str) -> list[str]:
+    def _string_list(self, name: str, limit: int, what: str) -> list[str]:
         values = self.document.get(name)
         if values is None:
             return []
         if not isinstance(values, list):
             self._problem(name, f"expected an array of strings, found {_json_type(values)}")
+            return []
+        if self._too_many(name, values, limit, what):
             return []
         texts = []
         for index, value in enumerate(values):
@@ -206,6 +223,13 @@ class _FieldReader:
             if text:
                 texts.append(text)
         return texts
+
+    def _too_many(self, name: str, values: list[Any], limit: int, what: str) -> bool:
+        """Whether the list is over its bound (then reported once, and its items never read)."""
+        problem = limits.list_problem(name, len(values), limit, what)
+        if problem:
+            self._problem(name, problem.message)
+        return problem is not None
 
     def _published(self, name: str) -> PublishedAt | None:
         value = self.document.get(name)
@@ -236,6 +260,8 @@ class _FieldReader:
         if not isinstance(values, list):
             self._problem("images", f"expected an array of objects, found {_json_type(values)}")
             return
+        if self._too_many("images", values, limits.MAX_IMAGES, "images"):
+            return
         for index, value in enumerate(values):
             image = self._image(f"images[{index}]", value)
             if image:
@@ -250,8 +276,10 @@ class _FieldReader:
             if field not in _IMAGE_FIELDS:
                 self._problem(f"{name}.{field}", f"unknown field; expected one of {', '.join(sorted(_IMAGE_FIELDS))}")
         url = self._string(f"{name}.url", value=value.get("url"), required=True)
-        if url and not re.fullmatch(r"https?://[^\s<>\"]+", url):
+        if url and not _IMAGE_URL.match(url):
             self._problem(f"{name}.url", f"{excerpt(url)} is not an absolute http(s) URL")
+        elif problem := limits.text_problem(f"{name}.url", url, "url"):
+            self._problem(problem.field or name, problem.message)
         mime = value.get("type")
         if mime is not None and not (isinstance(mime, str) and _MIME.fullmatch(mime)):
             self._problem(f"{name}.type", "expected a media type such as 'image/jpeg'")
@@ -261,6 +289,10 @@ class _FieldReader:
         caption = value.get("caption")
         if caption is not None:
             caption = self._string(f"{name}.caption", value=caption)
+            if problem := limits.text_problem(f"{name}.caption", caption, "caption"):
+                self._problem(problem.field or name, problem.message)
         if len(self.problems) > before:
             return None
-        return Image(url=url or "", caption=caption, type=mime, length=length)
+        # Schemes are case-insensitive; the lower case is canonical (RFC 3986 §3.1).
+        url = _IMAGE_URL.sub(lambda match: match.group(1).lower() + "://", url or "", count=1)
+        return Image(url=url, caption=caption, type=mime, length=length)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .decode import clean_text, decode_bytes
-from .errors import ReleaseError, excerpt
+from . import limits
+from .errors import Problem, ReleaseError, excerpt
 from .jalali import parse_date_line
 from .models import KEY_PATTERN, ParseResult, Release
 
@@ -51,12 +52,14 @@ def parse_text_release(raw: bytes, key: str) -> ParseResult:
         raise ReleaseError.at("the file holds only blank lines; expected a release starting with a date line")
     date_line, rest = lines[0], lines[1:]
     published, warnings = parse_date_line(date_line.text, line_number=date_line.number)
+    first = rest[0] if rest else None
     kicker, rest = _split_kicker(rest)
     if not rest:
         raise ReleaseError.at("expected a headline after the date line, found nothing", line=date_line.number)
     headline, rest = rest[0], rest[1:]
     if not rest:
         raise ReleaseError.at("expected a lead paragraph after the headline, found nothing", line=headline.number)
+    _check_limits(first if kicker else None, kicker, headline, rest)
     release = Release(
         key=key,
         published=published,
@@ -66,6 +69,21 @@ def parse_text_release(raw: bytes, key: str) -> ParseResult:
         body=tuple(line.text for line in rest[1:]),
     )
     return ParseResult(release=release, raw=raw, format="text", warnings=tuple(warnings))
+
+
+def _check_limits(kicker_line: _Line | None, kicker: str | None, headline: _Line, rest: list[_Line]) -> None:
+    """Refuse a release over the bounds of core/limits.py, naming each line that is too long."""
+    paragraphs = rest[1:]
+    if len(paragraphs) > limits.MAX_PARAGRAPHS:
+        raise ReleaseError.at(f"the body holds {len(paragraphs):,} paragraphs; at most {limits.MAX_PARAGRAPHS:,}"
+                              " are allowed", line=paragraphs[limits.MAX_PARAGRAPHS].number)
+    fields = [("the kicker", kicker, "kicker", kicker_line.number if kicker_line else None),
+              ("the headline", headline.text, "title", headline.number),
+              ("the lead", rest[0].text, "lead", rest[0].number)]
+    fields += [("the paragraph", line.text, "paragraph", line.number) for line in paragraphs]
+    problems = limits.text_problems(fields)
+    if problems:
+        raise ReleaseError([Problem(f"{p.field} {p.message}", line=p.line) for p in problems])
 
 
 def _content_lines(text: str) -> list[_Line]:

@@ -158,6 +158,13 @@ def rfc822(instant: datetime) -> str:
             f"{local.hour:02d}:{local.minute:02d}:{local.second:02d} {sign}{hours:02d}{minutes:02d}")
 
 
+def _categories(fe: Any, entry: FeedEntry) -> None:
+    """All of the entry's categories in one call: feedgen rebuilds its RSS list on every call,
+    so one call per category costs the square of their number."""
+    if entry.categories:
+        fe.category([{"term": category} for category in entry.categories])
+
+
 def _image_type(image: Image) -> str | None:
     """The image's media type: as declared, else guessed from the URL's file extension."""
     if image.type:
@@ -362,8 +369,7 @@ def _add_atom_entry(fg: FeedGenerator, doc: FeedDoc, entry: FeedEntry) -> None:
     fe.updated(_tehran(entry.updated))  # else feedgen says "now"
     if entry.author:
         fe.author(name=entry.author)
-    for category in entry.categories:
-        fe.category(term=category)
+    _categories(fe, entry)
     fe.summary(entry.summary, type="text")
     fe.content(entry.content_html, type="html")  # escaped HTML; never type="CDATA"
 
@@ -449,8 +455,7 @@ def _add_rss_item(fg: FeedGenerator, entry: FeedEntry) -> None:
     # Readers treat RSS description as HTML: escape the plain-text summary so it shows as text.
     fe.description(_escape(entry.summary), isSummary=True)
     fe.content(entry.content_html, type="html")  # → content:encoded, escaped (never CDATA)
-    for category in entry.categories:
-        fe.category(term=category)
+    _categories(fe, entry)
 
 
 # --- JSON Feed ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from importlib import resources
 import jsonschema
 import pytest
 
+from feedapp.core import limits
 from feedapp.core.errors import ReleaseError
 from feedapp.core.jalali import rfc3339
 from feedapp.core.jsonrelease import parse_json_release, split_json_lines
@@ -26,6 +27,10 @@ FULL = {
     "language": "fa-IR",
     "images": [{"url": "https://a.ir/x.jpg", "caption": "عکس", "type": "image/jpeg", "length": 12}],
 }
+
+
+DOTS = ("'{}' is not a usable name: a path segment of only dots means 'this folder' or 'the parent folder' in a"
+        " URL; expected a name with other characters")
 
 
 def dump(document: object) -> bytes:
@@ -74,6 +79,25 @@ def test_minimal_release_gets_defaults():
     ({"images": [{"url": "https://a.ir/x", "length": -1}]}, [("images[0].length", "expected the size in bytes, a whole number ≥ 0")]),
     ({"images": [{"url": "https://a.ir/x", "length": True}]}, [("images[0].length", "expected the size in bytes, a whole number ≥ 0")]),
     ({"images": [{"url": "https://a.ir/x", "type": "jpeg"}]}, [("images[0].type", "expected a media type such as 'image/jpeg'")]),
+    # Names are one path segment of a feed URL.
+    ({"categories": [".."]}, [("categories[0]", DOTS.format(".."))]),
+    ({"categories": ["اقتصاد", "."]}, [("categories[1]", DOTS.format("."))]),
+    ({"source": ".."}, [("source", DOTS.format(".."))]),
+    ({"categories": ["اقتصاد/بازار"]}, [("categories[0]", "'اقتصاد/بازار' holds a '/', which would split its feed's"
+                                                         " URL in two; expected a name without '/' (e.g. 'اقتصاد و"
+                                                         " بازار' for 'اقتصاد/بازار')")]),
+    # The bounds of core/limits.py: a list over its bound is reported once and its items not read.
+    ({"categories": [f"c{n}" for n in range(25_000)]}, [("categories", "holds 25,000 categories; at most 50 are allowed")]),
+    ({"body": ["بند"] * 1_001}, [("body", "holds 1,001 paragraphs; at most 1,000 are allowed")]),
+    ({"images": [{"url": "https://a.ir/x.jpg"}] * 101}, [("images", "holds 101 images; at most 100 are allowed")]),
+    ({"title": "ت" * 501}, [("title", "is 501 characters long; at most 500 are allowed")]),
+    ({"kicker": "ر" * 501}, [("kicker", "is 501 characters long; at most 500 are allowed")]),
+    ({"lead": "ل" * 20_001}, [("lead", "is 20,001 characters long; at most 20,000 are allowed")]),
+    ({"body": ["یک", "ب" * 20_001]}, [("body[1]", "is 20,001 characters long; at most 20,000 are allowed")]),
+    ({"categories": ["ن" * 101]}, [("categories[0]", "is 101 characters long; at most 100 are allowed")]),
+    ({"source": "ن" * 101}, [("source", "is 101 characters long; at most 100 are allowed")]),
+    ({"images": [{"url": "https://a.ir/" + "x" * 1_988}]}, [("images[0].url", "is 2,001 characters long; at most 2,000 are allowed")]),
+    ({"images": [{"url": "https://a.ir/x", "caption": "ع" * 1_001}]}, [("images[0].caption", "is 1,001 characters long; at most 1,000 are allowed")]),
 ])
 def test_wrong_field_is_an_error_naming_the_field_and_the_schema_agrees(change, problems):
     document = {**MINIMAL, **change}
@@ -169,3 +193,40 @@ def test_problems_are_capped_at_twenty_and_the_rest_counted(unknown, listed, clo
     problems = error.value.problems
     assert len(problems) == listed
     assert (problems[-1].message if closing else problems[-1].field) == (closing or "x19")
+
+
+AT_EVERY_BOUND = {
+    **FULL,
+    "kicker": "ر" * limits.MAX_CHARS["kicker"], "title": "ت" * limits.MAX_CHARS["title"],
+    "lead": "ل" * limits.MAX_CHARS["lead"],
+    "body": ["ب" * limits.MAX_CHARS["paragraph"]] * limits.MAX_PARAGRAPHS,
+    "categories": [f"{n}" + "ن" * (limits.MAX_CHARS["name"] - 3) for n in range(100, 100 + limits.MAX_CATEGORIES)],
+    "source": "م" * limits.MAX_CHARS["name"],
+    "images": [{"url": f"https://a.ir/{n:04d}" + "x" * (limits.MAX_CHARS["url"] - 17),
+                "caption": "ع" * limits.MAX_CHARS["caption"]} for n in range(limits.MAX_IMAGES)],
+}
+
+
+def test_release_at_every_bound_is_accepted_whole_and_the_schema_agrees():
+    release = parse_json_release(dump(AT_EVERY_BOUND)).release
+    assert (len(release.body), len(release.categories), len(release.images)) == (1_000, 50, 100)
+    assert {len(release.title), len(release.kicker), len(release.lead), len(release.source)} == {500, 20_000, 100}
+    assert {len(text) for text in release.body} == {20_000}
+    assert {len(image.url) for image in release.images} == {2_000}
+    jsonschema.validate(AT_EVERY_BOUND, SCHEMA)
+
+
+@pytest.mark.parametrize("name", ["...", "%2e%2e", ".اقتصاد", "اقتصاد و بازار", "a\\b"])
+def test_names_that_round_trip_as_one_path_segment_are_accepted(name):
+    release = parse_json_release(dump({**MINIMAL, "categories": [name], "source": name})).release
+    assert (release.categories, release.source) == ((name,), name)
+
+
+@pytest.mark.parametrize(("url", "stored"), [
+    ("HTTPS://Example.IR/A.jpg", "https://Example.IR/A.jpg"),  # schemes are case-insensitive (RFC 3986 §3.1)
+    ("Http://a.ir/b.png", "http://a.ir/b.png"),
+])
+def test_image_url_scheme_in_any_case_is_accepted_and_stored_in_lower_case(url, stored):
+    document = {**MINIMAL, "images": [{"url": url}]}
+    jsonschema.validate(document, SCHEMA)
+    assert parse_json_release(dump(document)).release.images == (Image(url=stored),)

@@ -138,6 +138,13 @@ def test_utf16_with_bom_release_parses():
     ("۱۳۹۲/۱۲/۳۰\n\nتیتر\n\nلید.", 1, "1392/12/30 does not exist (1392 is not a leap year); expected a day from 1 to 29"),
     ("\u00a0\n \n", None, "the file holds only blank lines; expected a release starting with a date line"),
     ("\u200f\u0640\n", None, "the file holds only blank lines; expected a release starting with a date line"),
+    # The bounds of core/limits.py, each at the line that passes it.
+    ("۱۳۹۲/۱۲/۲۰\n\n" + "ت" * 501 + "\n\nلید.", 3, "the headline is 501 characters long; at most 500 are allowed"),
+    ("۱۳۹۲/۱۲/۲۰\n\n" + "ر" * 501 + ":\n\nتیتر\n\nلید.", 3, "the kicker is 501 characters long; at most 500 are allowed"),
+    ("۱۳۹۲/۱۲/۲۰\n\nتیتر\n\n" + "ل" * 20_001, 5, "the lead is 20,001 characters long; at most 20,000 are allowed"),
+    ("۱۳۹۲/۱۲/۲۰\n\nتیتر\n\nلید.\nیک.\n" + "ب" * 20_001, 7,
+     "the paragraph is 20,001 characters long; at most 20,000 are allowed"),
+    ("۱۳۹۲/۱۲/۲۰\n\nتیتر\n\nلید.\n" + "بند.\n" * 1_001, 1_006, "the body holds 1,001 paragraphs; at most 1,000 are allowed"),
 ])
 def test_broken_release_is_an_error_with_its_line(text, line, message):
     with pytest.raises(ReleaseError) as caught:

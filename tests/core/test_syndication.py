@@ -833,3 +833,24 @@ def test_w3c_atom_rules(doc):
             assert description.get("type") in ("plain", "html")
     if not entries:
         assert feed_has_author
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss], ids=["atom", "rss"])
+def test_categories_reach_feedgen_in_one_call_so_rendering_is_linear(render, monkeypatch):
+    # feedgen rebuilds an entry's whole RSS category list on each category() call: one call per
+    # category made 25,000 categories take the feeds down (render time ∝ their square).
+    from feedgen.entry import FeedEntry as FeedgenEntry
+
+    calls: list[int] = []
+    original = FeedgenEntry.category
+
+    def counted(self, category=None, replace=False, **kwargs):  # noqa: ANN001, ANN202
+        calls.append(len(category) if isinstance(category, list) else 1)
+        return original(self, category, replace, **kwargs)
+
+    monkeypatch.setattr(FeedgenEntry, "category", counted)
+    categories = tuple(f"دسته {n}" for n in range(50))
+    root = parse(render(make_doc(entries=(_entry("many", dt.datetime(2019, 6, 22, tzinfo=UTC), categories=categories),))))
+    assert calls == [50]
+    terms = root.xpath("//a:category/@term", namespaces=NS) or root.xpath("//item/category/text()")
+    assert terms == list(categories)
