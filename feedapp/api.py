@@ -21,11 +21,13 @@ from .core.jalali import rfc3339
 from .db import get_engine
 from .dbapi import storage_faults
 from .ingest_worker import IngestClient
+from .throttle import AuthThrottle
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MEDIA_TYPES = {"application/json": "json", "text/plain": "text"}
 _CLIENT = "feedapp.ingest_client"
+_THROTTLE = "feedapp.auth_throttle"
 
 
 @bp.before_request
@@ -36,8 +38,36 @@ def _authorize() -> None:
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given:
         raise _Unauthorized()
+    throttle = _throttle()
+    wait = throttle.retry_after(request.remote_addr)
+    if wait:  # checked first: while throttled, even the right token is not compared
+        raise _TooManyFailures(wait)
     if not hmac.compare_digest(given.strip().encode(), token.encode()):  # constant time
+        failures = throttle.failed(request.remote_addr)
+        current_app.logger.warning("publishing API: wrong token from %s (%d of %d allowed in %d s)%s",
+                                   request.remote_addr, failures, throttle.limit, throttle.window,
+                                   "; throttled" if failures >= throttle.limit else "")
         abort(403)
+
+
+def _throttle() -> AuthThrottle:
+    throttle = current_app.extensions.get(_THROTTLE)
+    if throttle is None:
+        config = current_app.config
+        throttle = current_app.extensions[_THROTTLE] = AuthThrottle(
+            config["AUTH_THROTTLE_FILE"], config["AUTH_FAILURES"], config["AUTH_WINDOW"])
+    return throttle
+
+
+class _TooManyFailures(HTTPException):
+    code = 429
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(f"too many wrong tokens from this address; try again in {wait} s")
+        self.wait = wait
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        return [*super().get_headers(*args, **kwargs), ("Retry-After", str(self.wait))]
 
 
 class _Unauthorized(HTTPException):
@@ -54,7 +84,7 @@ def _json_error(error: HTTPException) -> Response:
     response = jsonify({"errors": [{"message": error.description}]})
     response.status_code = error.code or 500
     for name, value in error.get_headers():
-        if name.lower() == "www-authenticate":
+        if name.lower() in ("www-authenticate", "retry-after"):
             response.headers[name] = value
     return response
 

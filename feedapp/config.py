@@ -6,7 +6,9 @@ README (Configuration).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +41,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_COUNT": 0,
         "API_TOKEN": None,
         "MAX_RELEASE_BYTES": 1024 * 1024,
+        "AUTH_FAILURES": 10,
+        "AUTH_WINDOW": 60,
+        "AUTH_THROTTLE_FILE": None,  # see load(): one file per database, in the temp folder
     }
 
 
@@ -54,7 +59,8 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     if urlsplit(config["SITE_URL"]).query:
         raise ValueError(f"{ENV_PREFIX}_SITE_URL must not hold a query, not {config['SITE_URL']!r}")
     config["SITE_TITLE"] = str(config["SITE_TITLE"])
-    for name in ("PAGE_SIZE", "FEED_SIZE", "FEED_TTL", "SITEMAP_SIZE", "MAX_RELEASE_BYTES"):
+    for name in ("PAGE_SIZE", "FEED_SIZE", "FEED_TTL", "SITEMAP_SIZE", "MAX_RELEASE_BYTES", "AUTH_FAILURES",
+                 "AUTH_WINDOW"):
         config[name] = _positive_int(name, config[name])
     if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:
         raise ValueError(f"{ENV_PREFIX}_SITEMAP_SIZE must be at most {SITEMAP_MAX_URLS} (sitemaps.org)")
@@ -70,6 +76,10 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         config["API_TOKEN"] = str(config["API_TOKEN"])
         if len(config["API_TOKEN"]) < 16:
             raise ValueError(f"{ENV_PREFIX}_API_TOKEN must be at least 16 characters (a random secret)")
+    if not config["AUTH_THROTTLE_FILE"]:
+        # Every worker of the site must find the same file: named after the database it serves.
+        digest = hashlib.sha256(str(config["DATABASE_URL"]).encode()).hexdigest()[:16]
+        config["AUTH_THROTTLE_FILE"] = os.path.join(tempfile.gettempdir(), f"feedapp-auth-{digest}")
     if config["TAG_AUTHORITY"] is None:
         config["TAG_AUTHORITY"] = default_tag_authority(config["SITE_URL"])
 
