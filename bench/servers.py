@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.support import deploy_site_conf  # noqa: E402  (deploy/nginx.conf with local paths and ports)
 BENCH = ROOT / "bench"
 BIN = Path(sys.executable).parent  # the venv's gunicorn and feedapp, beside this interpreter
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
@@ -189,10 +191,8 @@ def nginx_pair(folder: Path, app: Server, feed_bytes: bytes) -> Iterator[tuple[E
     for sub in ("tmp", "cache", "static"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     (folder / "static" / "feed.atom").write_bytes(feed_bytes)
-    site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    site = (site.replace("/var/cache/nginx/feedapp", str(folder / "cache"))
-                .replace("127.0.0.1:8000", f"127.0.0.1:{app.port}")
-                .replace("listen 80;", f"listen 127.0.0.1:{proxied};"))
+    # wrk is one address: deploy/nginx.conf's per-address limits would measure themselves.
+    site = deploy_site_conf(folder / "cache", app.port, proxied, free_port(), rate_limits=False)
     temp = "".join(f"{kind}_temp_path {folder}/tmp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     user = "user root;\n" if os.geteuid() == 0 else ""
     conf = folder / "nginx.conf"

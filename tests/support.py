@@ -96,6 +96,36 @@ def nginx_prefix(prefix: Path, site_conf: str, port: int) -> Path:
     return conf
 
 
+def deploy_site_conf(cache: Path, upstream: int, port: int, tls_port: int, *, rate_limits: bool = True) -> str:
+    """deploy/nginx.conf (and its snippet) with test paths and ports, its TLS server on `tls_port`
+    with a fresh self-signed certificate for news.example.ir in `cache`'s parent folder.
+
+    Without `rate_limits`, the per-address limits are left out: a load generator is one address.
+    """
+    deploy = ROOT / "deploy"
+    folder = cache.parent
+    certificate, key = folder / "tls.crt", folder / "tls.key"
+    if not certificate.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                        "/CN=news.example.ir", "-keyout", str(key), "-out", str(certificate)],
+                       check=True, capture_output=True)
+    snippet = (deploy / "nginx-feedapp.conf").read_text(encoding="utf-8")
+    if not rate_limits:
+        snippet = "\n".join(line for line in snippet.splitlines() if not line.startswith(("limit_conn ", "limit_req ")))
+    (folder / "feedapp-snippet.conf").write_text(snippet, encoding="utf-8")
+    text = (deploy / "nginx.conf").read_text(encoding="utf-8")
+    for old, new in (("/var/cache/nginx/feedapp", str(cache)), ("127.0.0.1:8000", f"127.0.0.1:{upstream}"),
+                     ("listen 80;", f"listen 127.0.0.1:{port};"),
+                     ("listen 443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
+                     ("/etc/letsencrypt/live/news.example.ir/fullchain.pem", str(certificate)),
+                     ("/etc/letsencrypt/live/news.example.ir/privkey.pem", str(key)),
+                     ("/etc/nginx/snippets/feedapp.conf", str(folder / "feedapp-snippet.conf"))):
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
 @contextlib.contextmanager
 def nginx(conf: Path, port: int) -> Iterator[str]:
     """nginx running `conf` in the foreground; yields its base URL."""

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import ssl
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
+from feedapp.core.models import Release
 from tests.conftest import SEEDS
-from tests.support import NGINX, ROOT, feedapp, fetch, free_port, gunicorn, nginx, nginx_prefix, upgraded, write_releases
+from tests.support import NGINX, ROOT, deploy_site_conf, feedapp, fetch, free_port, gunicorn, nginx, nginx_prefix, upgraded, write_releases
 
 DEPLOY = ROOT / "deploy"
 SITE = "https://news.example.ir"
 
 
-def site_conf(cache: Path, upstream: int, port: int) -> str:
-    text = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
-    for old, new in (("/var/cache/nginx/feedapp", str(cache)), ("127.0.0.1:8000", f"127.0.0.1:{upstream}"),
-                     ("listen 80;", f"listen 127.0.0.1:{port};")):
-        assert old in text
-        text = text.replace(old, new)
-    return text
+def site_conf(cache: Path, upstream: int, port: int, tls_port: int | None = None) -> str:
+    return deploy_site_conf(cache, upstream, port, tls_port or free_port())
 
 
 def test_nginx_config_passes_nginx_t(tmp_path):
@@ -38,10 +40,25 @@ def stack(tmp_path_factory):
     env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
            "FEEDAPP_FEED_MAX_AGE": "2", "FEEDAPP_PROXY_COUNT": "1"}
     feedapp(env, "ingest", str(SEEDS))
+    _dot_segment_category(env["FEEDAPP_DATABASE_URL"])
     upstream, port = free_port(), free_port()
     conf = nginx_prefix(tmp / "nginx", site_conf(tmp / "nginx" / "cache", upstream, port), port)
     with gunicorn(env, port=upstream, config=True) as app_base, nginx(conf, port) as base:
         yield base, app_base, env, tmp
+
+
+def _dot_segment_category(url: str) -> None:
+    """A release in category `..`, as stores made before 0.2.1 may hold (ingest refuses it now)."""
+    from datetime import datetime, timezone
+
+    from feedapp import store
+    from feedapp.core.jalali import parse_date_line
+
+    engine = store.create_engine(url)
+    published, _ = parse_date_line("1403/05/10 11:00")
+    release = Release(key="dots", published=published, title="دسته نقطه‌ای", lead="لید.", categories=("..",))
+    store.save_release(engine, release, b"made by an earlier feedapp", "json", datetime.now(timezone.utc))
+    engine.dispose()
 
 
 def test_second_fetch_through_nginx_is_a_cache_hit(stack):
@@ -150,3 +167,102 @@ def test_gunicorn_config_fixes_the_malloc_thresholds_on_glibc():
     assert tune_allocator() is True
     config = (ROOT / "deploy" / "gunicorn.conf.py").read_text()
     assert "def on_starting(server)" in config and "tune_allocator()" in config
+
+
+def test_a_dot_segment_path_is_cached_under_its_own_key_never_the_feed_it_normalizes_to(stack):
+    # nginx normalizes /categories/%2e%2e/feed/archive/1.rss to /feed/archive/1.rss but passes
+    # the path as sent, so the app answers with the `..` category's feed: keyed by the normalized
+    # path, that answer would be served to every reader of the site's archive page.
+    base, _, _, _ = stack
+    poisoned = fetch(base + "/categories/%2e%2e/feed/archive/1.rss")
+    assert poisoned[0] == 200
+    assert _self_link(poisoned[2]) == f"{SITE}/categories/../feed/archive/1.rss"
+    site = fetch(base + "/feed/archive/1.rss")
+    assert (site[0], site[1]["X-Cache-Status"]) == (200, "MISS")
+    assert _self_link(site[2]) == f"{SITE}/feed/archive/1.rss"
+
+
+def _self_link(rss: bytes) -> str:
+    return etree.fromstring(rss).find("channel/{http://www.w3.org/2005/Atom}link[@rel='self']").get("href")
+
+
+@pytest.fixture(scope="module")
+def tls_stack(tmp_path_factory):
+    """nginx with its TLS server in front of gunicorn with the API on."""
+    tmp = tmp_path_factory.mktemp("tls")
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
+           "FEEDAPP_PROXY_COUNT": "1", "FEEDAPP_API_TOKEN": TOKEN}
+    upstream, port, tls_port = free_port(), free_port(), free_port()
+    conf = nginx_prefix(tmp / "nginx", site_conf(tmp / "nginx" / "cache", upstream, port, tls_port), port)
+    with gunicorn(env, port=upstream, config=True), nginx(conf, port) as base:
+        yield base, f"https://127.0.0.1:{tls_port}"
+
+
+TOKEN = "s3cret-token-for-tests-0123456789"
+RELEASE = json.dumps({"key": "over_tls", "published": "1403/05/10 11:00", "title": "تیتر", "lead": "لید."}).encode()
+
+
+def https(url: str, method: str = "GET", body: bytes | None = None,
+          headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One request over TLS to the self-signed test server."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    request = urllib.request.Request(url, data=body, method=method, headers={
+        "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_api_is_served_over_tls_only(tls_stack):
+    base, tls = tls_stack
+    plain = fetch(base + "/api/releases/over_tls", {"Authorization": f"Bearer {TOKEN}"})
+    assert (plain[0], plain[1]["Content-Type"]) == (403, "application/json")
+    assert json.loads(plain[2]) == {"errors": [{"message": "the publishing API is served over https only: a"
+                                                           " bearer token must not travel in clear text"}]}
+    assert https(tls + "/api/releases/over_tls", "PUT", RELEASE)[0] == 201
+    assert https(tls + "/feed.atom")[0] == 200 and fetch(base + "/feed.atom")[0] == 200  # readers: either
+
+
+def test_nginx_refuses_a_body_over_the_api_limit_with_the_api_s_json_413(tls_stack):
+    _, tls = tls_stack
+    too_big = b'{"key": "too_big", "lead": "' + b"x" * (1024 * 1024) + b'"}'
+    status, headers, body = https(tls + "/api/releases/too_big", "PUT", too_big)
+    assert (status, headers["Content-Type"]) == (413, "application/json")
+    assert json.loads(body) == {"errors": [{"message": "the body is larger than this server accepts (nginx"
+                                                      " client_max_body_size); nothing was stored"}]}
+    assert https(tls + "/api/releases/too_big")[0] == 404
+
+
+def test_publishing_is_rate_limited_per_address_with_a_json_429(tls_stack):
+    _, tls = tls_stack
+    time.sleep(5)  # the earlier tests' requests have left the bucket (2 a second)
+    statuses = [https(tls + "/api/releases/missing") for _ in range(16)]
+    # burst=10 nodelay: the first 10 reach the app (404: no such release); one request comes
+    # back every half second, so of the next 6 most are refused by nginx.
+    assert [status for status, _, _ in statuses[:10]] == [404] * 10
+    refused = [(headers, body) for status, headers, body in statuses[10:] if status == 429]
+    assert len(refused) >= 3
+    headers, body = refused[0]
+    assert (headers["Retry-After"], headers["Content-Type"]) == ("1", "application/json")
+    assert json.loads(body) == {"errors": [{"message": "too many requests from this address; slow down"}]}
+
+
+def test_slow_clients_hold_no_worker_through_nginx(stack):
+    # 200 connections trickling their headers (slowloris): nginx holds them all until
+    # client_header_timeout, gunicorn sees none, and readers are served as usual. (Straight to
+    # gunicorn, as many connections as it has workers take the site down: bench/slowloris.py.)
+    base, app_base, _, _ = stack
+    port = int(base.rsplit(":", 1)[1])
+    slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(200)]
+    try:
+        for connection in slow:
+            connection.sendall(b"GET /feed.atom HTTP/1.1\r\nHost: news.example.ir\r\nX-a: ")
+        time.sleep(0.5)
+        assert [fetch(base + "/robots.txt")[0] for _ in range(5)] == [200] * 5
+        assert fetch(app_base + "/robots.txt")[0] == 200
+    finally:
+        for connection in slow:
+            connection.close()
