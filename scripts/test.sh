@@ -6,12 +6,13 @@ source scripts/setup.sh
 
 # Services the tests run for real, from Debian: chromium (browser tests, driven by Playwright,
 # which never downloads a browser here), nginx (deploy tests), PostgreSQL (storage tests),
-# systemd-analyze (unit checks).
+# systemd-analyze (unit checks), openssl (the deploy tests' TLS certificate).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-noto-core)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)  # verifies deploy/'s units
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)  # a certificate for nginx's TLS server
 if [ ${#missing[@]} -gt 0 ]; then
     echo "test: installing from Debian: ${missing[*]}" >&2
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
