@@ -32,13 +32,16 @@ def feedapp(env: dict[str, str], *args: str, check: bool = True) -> subprocess.C
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int = 2, port: int | None = None,
-             config: bool = False) -> Iterator[str]:
+             config: bool = False, log: Path | None = None) -> Iterator[str]:
     """gunicorn serving wsgi:app on a (free) loopback port; yields the base URL.
 
-    With `config`, it runs with deploy/gunicorn.conf.py as in production.
+    With `config`, it runs with deploy/gunicorn.conf.py as in production; with `log`, its error
+    log (the app's log records) goes to that file.
     """
     port = port or free_port()
     settings = ["--config", str(ROOT / "deploy" / "gunicorn.conf.py")] if config else []
+    if log:
+        settings += ["--error-logfile", str(log)]
     process = subprocess.Popen([str(BIN / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}",
                                 "--workers", str(workers), "wsgi:app"], env={**os.environ, **env}, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -128,7 +128,8 @@ def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
 
     database = tmp_path / "db.sqlite3"
     env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"), "FEEDAPP_API_TOKEN": TOKEN}
-    with gunicorn(env, workers=2) as base:
+    log = tmp_path / "error.log"
+    with gunicorn(env, workers=2, log=log) as base:
         assert exchange(base, head("kept", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)[0] == 201
         holder = sqlite3.connect(database, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock longer than busy_timeout (10 s)
@@ -153,3 +154,10 @@ def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
         assert stored(base, "locked") == 404
         assert stored(base, "kept") == 200
         assert exchange(base, head("locked", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)[0] == 201
+    # Logged with its cause, for the operator (the publisher saw only the 503).
+    logged = [line.split("] ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if "publishing API" in line]
+    assert sorted(logged) == [
+        "ERROR in api: publishing API: DELETE /api/releases/kept: the store could not be written (OperationalError: database is"
+        " locked); nothing was retracted",
+        "ERROR in api: publishing API: PUT /api/releases/locked: the store could not be written (OperationalError: database is"
+        " locked); nothing was stored, try again later"]
