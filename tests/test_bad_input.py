@@ -312,7 +312,7 @@ def test_script_in_headline_is_kept_as_literal_text_and_never_an_element(runner,
 
 
 def test_ten_megabyte_paragraph_is_refused_at_its_line_with_the_bound(sqlite_app, tmp_path):
-    # Stored whole until 0.2.1; now over the paragraph bound of core/limits.py (one such release
+    # Stored whole until 0.3.0; now over the paragraph bound of core/limits.py (one such release
     # in a feed made every poll render 10 MB per entry).
     words = "سازمان‌ها " * 550_000  # 10,450,000 bytes on one line
     path = tmp_path / "in" / "long_paragraph.txt"

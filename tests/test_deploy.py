@@ -48,7 +48,7 @@ def stack(tmp_path_factory):
 
 
 def _dot_segment_category(url: str) -> None:
-    """A release in category `..`, as stores made before 0.2.1 may hold (ingest refuses it now)."""
+    """A release in category `..`, as stores made before 0.3.0 may hold (ingest refuses it now)."""
     from datetime import datetime, timezone
 
     from feedapp import store

@@ -1,4 +1,4 @@
-"""feedapp 0.2.1: indexes for the time of the last change behind a document.
+"""feedapp 0.3.0: indexes for the time of the last change behind a document.
 
 A feed's Last-Modified and ETag version now count the changes it does not show (a retraction
 that took an entry out; see store.last_removal), and a sitemap page's count the changed_at of
