@@ -34,7 +34,8 @@ MAX_BYTES = 1024 * 1024
 
 def release_at_every_bound(key: str, day: int) -> dict:
     """A JSON release with every list full and every short field at its length, under 1 MiB."""
-    categories = [f"دسته {n}" + "ن" * (limits.MAX_CHARS["name"] - 8) for n in range(100, 100 + limits.MAX_CATEGORIES)]
+    categories = [f"دسته {n}" + "ن" * (limits.MAX_CHARS["name"] - 8)
+                  for n in range(100, 100 + limits.MAX_CATEGORIES)]
     images = [{"url": f"https://cdn.example.ir/{n:04d}/" + "x" * (limits.MAX_CHARS["url"] - 32) + ".jpg",
                "caption": "عکس " * (limits.MAX_CHARS["caption"] // 4)} for n in range(limits.MAX_IMAGES)]
     document = {
@@ -94,7 +95,8 @@ def main() -> None:
               f" {args.rounds} rounds\n")
         print("| document | bytes | first render, ms | cached, ms |\n| --- | ---: | ---: | ---: |")
         for target in targets:
-            print(f"| `{target if len(target) < 40 else target[:30] + '…'}` | {length[target]:,} | {statistics.median(first[target]):.1f}"
+            shown = target if len(target) < 40 else target[:30] + "…"
+            print(f"| `{shown}` | {length[target]:,} | {statistics.median(first[target]):.1f}"
                   f" | {statistics.median(cached[target]):.2f} |")
         engine.dispose()
 

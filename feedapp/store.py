@@ -428,7 +428,8 @@ def last_removal(engine: Readable, limit: int, selection: Selection = ALL) -> Ch
         return _change(connection.execute(statement, {**params, "limit": limit}).fetchone())
 
 
-def archive_page(engine: Readable, page: int, size: int, selection: Selection = ALL) -> tuple[list[Stamp], Change | None]:
+def archive_page(engine: Readable, page: int, size: int,
+                 selection: Selection = ALL) -> tuple[list[Stamp], Change | None]:
     """Page `page` (1 = oldest) of releases in insertion order, `size` to a page; and the newest
     change to what the page depends on but does not show: its retracted members and the first
     member of the next page (whose arrival gives the page its next-archive link).

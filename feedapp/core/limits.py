@@ -3,7 +3,7 @@
 Every list and string of a release has an upper bound, far above what press releases use and
 low enough that a release at every bound still renders its feeds in milliseconds (one release
 with 25,000 categories used to take every feed down). The bounds are part of the published
-format (README, "Release limits"); a release over one is refused with the field, the size found
+format (README, "Release formats", "Limits"); a release over one is refused with the field, the size found
 and the bound, never cut.
 
 Category and source names become one path segment (`/categories/<name>/feed.atom`): a name that

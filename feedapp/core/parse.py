@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .decode import clean_text, decode_bytes
 from . import limits
+from .decode import clean_text, decode_bytes
 from .errors import Problem, ReleaseError, excerpt
 from .jalali import parse_date_line
 from .models import KEY_PATTERN, ParseResult, Release
