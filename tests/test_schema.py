@@ -63,6 +63,13 @@ def rows(url: str) -> tuple[list[dict], dict[str, int], dict[str, list[str]]]:
     return releases, state, categories
 
 
+def refused_at_start(url: str) -> str:
+    """What the web app says when it refuses to start on the database."""
+    with pytest.raises(SchemaError) as refused:
+        create_app({"DATABASE_URL": url})
+    return str(refused.value)
+
+
 def run_upgrade(url: str):  # noqa: ANN201
     return feedapp({"FEEDAPP_DATABASE_URL": url}, "db", "upgrade", check=False)
 
@@ -89,9 +96,7 @@ def test_database_made_by_earlier_code_is_refused_then_upgraded_with_every_row_k
     before, old_state, old_categories = rows(url)
     assert len(before) >= 8
     where = url.removeprefix("sqlite:///")
-    with pytest.raises(SchemaError) as refused:
-        create_app({"DATABASE_URL": url})
-    assert str(refused.value) == (
+    assert refused_at_start(url) == (
         f"the database {where} was made by a feedapp that recorded no schema version; back it up"
         " (`feedapp backup PATH`), then bring it up to date with `feedapp db upgrade`")
 
@@ -195,9 +200,7 @@ def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(data
         connection.execute("DELETE FROM _yoyo_migration WHERE migration_id = :latest", {"latest": LATEST[-1]})
     engine.dispose()
     where = database_url.removeprefix("sqlite:///")
-    with pytest.raises(SchemaError) as refused:
-        create_app({"DATABASE_URL": database_url})
-    assert str(refused.value) == (
+    assert refused_at_start(database_url) == (
         f"the database {where} is at schema version {LATEST[-2]}, feedapp {__version__} needs {LATEST[-1]};"
         " back it up (`feedapp backup PATH`), then run `feedapp db upgrade`")
     # The latest runs again over a database that already has its changes: a no-op that records it.
@@ -215,9 +218,7 @@ def test_database_upgraded_by_a_newer_feedapp_is_refused(database_url):
     message = (f"the database {where} is at schema version 0099_from_the_future, which feedapp {__version__} does"
                f" not know (its newest is {LATEST[-1]}): it was upgraded by a newer feedapp; run that"
                " version, or restore a backup taken before the upgrade")
-    with pytest.raises(SchemaError) as refused:
-        create_app({"DATABASE_URL": database_url})
-    assert str(refused.value) == message
+    assert refused_at_start(database_url) == message
     done = run_upgrade(database_url)
     assert (done.returncode, done.stderr) == (1, f"Error: {message}\n")
 
@@ -275,9 +276,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0003_and_serves_what_0_2_0_served(ba
     url = fixture_database(fixture, tmp_path, postgres_server)
     before = rows(url)
     where = url.removeprefix("sqlite:///")
-    with pytest.raises(SchemaError) as refused:
-        create_app({"DATABASE_URL": url})
-    assert str(refused.value) == (
+    assert refused_at_start(url) == (
         f"the database {where} is at schema version 0002_edited_version, feedapp {__version__} needs"
         " 0003_change_indexes; back it up (`feedapp backup PATH`), then run `feedapp db upgrade`")
 
