@@ -44,5 +44,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
     # Outermost: repeat requests for rendered documents never reach Flask (see fastpath.py).
-    app.wsgi_app = app.extensions[db.FAST_PATH] = FastPath(app.wsgi_app, db.version_reader(app))
+    fast_path = FastPath(app.wsgi_app, db.version_reader(app), deltas=app.config["DELTA_FEEDS"])
+    app.wsgi_app = app.extensions[db.FAST_PATH] = fast_path
     return app

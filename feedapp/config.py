@@ -41,6 +41,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_COUNT": 0,
         "API_TOKEN": None,
         "MAX_RELEASE_BYTES": 1024 * 1024,
+        "DELTA_FEEDS": False,  # RFC 3229 deltas cut off feedparser-based readers: README, "Deltas"
         "AUTH_FAILURES": 10,
         "AUTH_WINDOW": 60,
         "AUTH_THROTTLE_FILE": None,  # see load(): one file per database, in the temp folder
@@ -64,6 +65,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         config[name] = _positive_int(name, config[name])
     if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:
         raise ValueError(f"{ENV_PREFIX}_SITEMAP_SIZE must be at most {SITEMAP_MAX_URLS} (sitemaps.org)")
+    config["DELTA_FEEDS"] = _flag("DELTA_FEEDS", config["DELTA_FEEDS"])
     for name in ("FEED_MAX_AGE", "ARCHIVE_MAX_AGE", "PROXY_COUNT"):
         config[name] = _positive_int(name, config[name], minimum=0)
     for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB", "SITE_SUBTITLE", "FEED_RIGHTS", "API_TOKEN"):
@@ -82,6 +84,18 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         config["AUTH_THROTTLE_FILE"] = os.path.join(tempfile.gettempdir(), f"feedapp-auth-{digest}")
     if config["TAG_AUTHORITY"] is None:
         config["TAG_AUTHORITY"] = default_tag_authority(config["SITE_URL"])
+
+
+def _flag(name: str, value: Any) -> bool:
+    """A yes/no setting: true/false (as JSON, which from_prefixed_env reads), 1/0, yes/no, on/off."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{ENV_PREFIX}_{name} must be true or false, not {value!r}")
 
 
 def _absolute_url(name: str, value: str) -> str:

@@ -91,7 +91,7 @@ def _serve(selection: Selection, fmt: str, page: int | None) -> Response:
     rendered = _cache().get((selection, fmt, page), version, lambda: _render(selection, fmt, page))
     if rendered is None:
         abort(404)
-    if page is None:
+    if page is None and current_app.config["DELTA_FEEDS"]:
         delta = _delta(rendered, fmt)
         if delta is not None:
             return send(delta, status=226)
@@ -116,11 +116,12 @@ def _delta(rendered: Rendered, fmt: str) -> Prepared | None:
     mimetype, render = RENDERERS[fmt]
     body = render(replace(rendered.doc, entries=changed))
     current = rendered.representation
-    representation = Representation.of(body, version=current.version,
-                                       last_modified=current.last_modified, mimetype=mimetype)
-    # RFC 3229 §10.4.1: 226 IM Used, with the ETag of the whole current feed; private, so no
-    # shared cache ever stores a delta (§10.5.3).
-    headers = (*_link_headers(rendered.doc), ("IM", "feed"), ("ETag", f'"{current.etag}"'))
+    # RFC 3229 §10.4.1: 226 IM Used, with the ETag of the whole current feed (in the variant the
+    # body is sent in, `-gz` when gzipped, as on a 200 or 304); private, so no shared cache ever
+    # stores a delta (§10.5.3).
+    representation = Representation(body=body, etag=current.etag, last_modified=current.last_modified,
+                                    mimetype=mimetype)
+    headers = (*_link_headers(rendered.doc), ("IM", "feed"))
     return Prepared(representation, Policy(max_age=0, private=True, extra_headers=headers))
 
 
@@ -231,7 +232,8 @@ def _entry(stored: StoredRelease) -> FeedEntry:
         title=release.title or release.key,  # never empty: feedgen would refuse the whole feed
         summary=release.lead,
         content_html=syndication.release_html(kicker=release.kicker, lead=release.lead, body=release.body,
-                                              images=release.images, language=release.language),
+                                              images=release.images, language=release.language,
+                                              published=release.published),
         published=release.published.instant,
         updated=release.updated or release.published.instant,
         author=release.source,

@@ -35,7 +35,7 @@ def site(request, tmp_path_factory):
     database = (upgraded(f"sqlite:///{tmp / 'db.sqlite3'}") if request.param == "sqlite"
                 else upgraded(request.getfixturevalue("postgres").new_database()))
     env = {"FEEDAPP_DATABASE_URL": database, "FEEDAPP_SITE_URL": SITE,
-           "FEEDAPP_SITE_TITLE": "اخبار شهرداری"}
+           "FEEDAPP_SITE_TITLE": "اخبار شهرداری", "FEEDAPP_DELTA_FEEDS": "true"}
     feedapp(env, "ingest", str(SEEDS))
     write_releases(tmp / "generated", GENERATED)
     feedapp(env, "ingest", str(tmp / "generated"))
@@ -295,6 +295,13 @@ def test_cli_ingest_while_serving_shows_in_the_next_poll_and_delta_holds_only_it
     assert (headers["IM"], headers["ETag"], headers["Cache-Control"]) == ("feed", after["ETag"], "private, max-age=0")
     delta = feedparser.parse(body)
     assert [entry.link for entry in delta.entries] == [f"{SITE}/releases/{new_keys[0]}"]
+    # Gzipped, the delta carries the gzip variant's ETag, as a 200 or a 304 would.
+    status, headers, body = fetch(base + "/feed.atom", {"If-None-Match": before["ETag"], "A-IM": "feed",
+                                                        "Accept-Encoding": "gzip"})
+    gzipped = fetch(base + "/feed.atom", {"Accept-Encoding": "gzip"})[1]
+    assert (status, headers["Content-Encoding"], headers["ETag"]) == (226, "gzip", gzipped["ETag"])
+    assert gzipped["ETag"] == after["ETag"][:-1] + '-gz"'
+    assert [e.link for e in feedparser.parse(gzip.decompress(body)).entries] == [f"{SITE}/releases/{new_keys[0]}"]
     assert fetch(base + "/feed.atom", {"If-None-Match": after["ETag"], "A-IM": "feed"})[0] == 304
     assert fetch(base + "/feed.atom", {"If-None-Match": '"garbage"', "A-IM": "feed"})[0] == 200
     assert fetch(base + "/feed.atom", {"If-None-Match": before["ETag"]})[0] == 200  # no A-IM: full feed
@@ -410,7 +417,8 @@ def test_last_modified_never_goes_back_when_a_document_changes(backend, tmp_path
     # adds bytes older than the newest shown date. Each must move Last-Modified forward.
     database = (upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}") if backend == "sqlite"
                 else upgraded(request.getfixturevalue("postgres").new_database()))
-    env = {"FEEDAPP_DATABASE_URL": database, "FEEDAPP_SITE_URL": SITE, "FEEDAPP_FEED_SIZE": "2"}
+    env = {"FEEDAPP_DATABASE_URL": database, "FEEDAPP_SITE_URL": SITE, "FEEDAPP_FEED_SIZE": "2",
+           "FEEDAPP_DELTA_FEEDS": "true"}
     now = datetime.now(timezone.utc)
     for number in range(4):  # archive pages 1 and 2 full; the newest is in the news sitemap
         _json_release(tmp_path / "first", f"r{number}", now - timedelta(days=10 - number) if number < 3

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from feedapp import create_app
 from feedapp.cli import main
 from feedapp.rendercache import RenderCache
-from tests.conftest import SAMPLE, SEEDS
+from tests.conftest import SAMPLE, SEEDS, get_engine_of
 
 
 def builds(app) -> int:
@@ -75,7 +76,9 @@ def test_repeat_requests_are_answered_before_flask_with_the_same_bytes_and_heade
     assert builds(app) == 1
 
 
-def test_fast_path_never_serves_an_old_version_or_a_delta(app, client, runner):
+def test_fast_path_never_serves_an_old_version_or_a_delta(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "DELTA_FEEDS": True})
+    client, runner = app.test_client(), app.test_cli_runner()
     runner.invoke(main, ["ingest", str(SAMPLE)])
     old = client.get("/feed.atom")
     client.get("/feed.atom")
@@ -85,6 +88,19 @@ def test_fast_path_never_serves_an_old_version_or_a_delta(app, client, runner):
     assert fast(app).hits == 1 and new.data != old.data  # the new version went through Flask
     delta = client.get("/feed.atom", headers={"A-IM": "feed", "If-None-Match": old.headers["ETag"]})
     assert delta.status_code == 226 and fast(app).hits == 1
+    get_engine_of(app).dispose()
+
+
+def test_with_deltas_off_a_request_asking_for_one_is_answered_by_the_fast_path(app, client, runner):
+    # feedparser sends A-IM on every poll: with deltas off (the default) those polls are plain ones.
+    runner.invoke(main, ["ingest", str(SAMPLE)])
+    first = client.get("/feed.atom")
+    asks = {"A-IM": "feed", "If-None-Match": first.headers["ETag"]}
+    assert client.get("/feed.atom", headers=asks).status_code == 304
+    assert fast(app).hits == 1
+    runner.invoke(main, ["ingest", str(SEEDS)])
+    full = client.get("/feed.atom", headers=asks)
+    assert (full.status_code, "IM" in full.headers, full.data) == (200, False, client.get("/feed.atom").data)
 
 
 def test_news_sitemap_is_never_answered_by_the_fast_path(app, client, runner):

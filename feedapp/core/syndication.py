@@ -50,8 +50,8 @@ from lxml import etree
 
 from .decode import xml_safe
 from .feeddoc import FeedDoc, FeedEntry
-from .jalali import machine_local, rfc3339
-from .models import Image
+from .jalali import format_jalali, machine_local, rfc3339
+from .models import Image, PublishedAt
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
@@ -183,21 +183,27 @@ def _feed_needs_author(doc: FeedDoc) -> bool:
 
 
 def release_html(*, kicker: str | None, lead: str, body: tuple[str, ...], images: tuple[Image, ...],
-                 language: str) -> str:
+                 language: str, published: PublishedAt | None = None) -> str:
     """The full release as an HTML fragment for feed content, every text escaped.
 
     Direction and language ride on the wrapping div (`dir` survives feed readers' sanitizers,
-    `style` does not, so there is none).
+    `style` does not, so there is none). First comes the release's own Jalali date (readers show
+    only the Gregorian one they read from the feed's dates), in a `<time>` holding the exact
+    instant. Blocks are separated by line breaks: readers that strip tags for a preview would
+    otherwise glue the last word of one paragraph to the first of the next.
     """
     kicker, lead, body, images, language = _clean((kicker, lead, body, images, language))
     parts = [f'<div dir="{text_direction(language)}" lang="{_escape(language)}">']
+    if published is not None:
+        persian = "" if language.split("-")[0].lower() == "fa" else ' dir="rtl" lang="fa"'
+        parts.append(f'<p class="date"{persian}><time datetime="{rfc3339(published.instant)}">'
+                     f"{_escape(format_jalali(published))}</time></p>")
     if kicker:
         parts.append(f'<p class="kicker">{_escape(kicker)}</p>')
     parts.append(f"<p><strong>{_escape(lead)}</strong></p>")
     parts.extend(f"<p>{_escape(paragraph)}</p>" for paragraph in body)
     parts.extend(_figure(image) for image in images)
-    parts.append("</div>")
-    return "".join(parts)
+    return "\n".join(parts) + "\n</div>"
 
 
 def _escape(text: str) -> str:
@@ -230,17 +236,23 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes
     return element
 
 
-def _media_content(parent: etree._Element, image: Image) -> None:
-    """Media RSS `media:content` for one image, its caption as a plain `media:description`."""
-    attributes = {"url": image.url, "medium": "image"}
-    media_type = _image_type(image)
-    if media_type:
-        attributes["type"] = media_type
-    if image.length is not None:
-        attributes["fileSize"] = str(image.length)
-    content = _sub(parent, f"{{{MEDIA_NS}}}content", **attributes)
-    if image.caption:
-        _sub(content, f"{{{MEDIA_NS}}}description", image.caption, type="plain")
+def _media(parent: etree._Element, images: tuple[Image, ...]) -> None:
+    """Media RSS: a `media:thumbnail` of the first image (readers' cards), and `media:content`
+    for each image.
+
+    No `media:description`: feedparser reads it as the entry's summary (its issue #53), so a
+    caption would replace the lead in every reader built on it. Captions are in the content.
+    """
+    if images:
+        _sub(parent, f"{{{MEDIA_NS}}}thumbnail", url=images[0].url)
+    for image in images:
+        attributes = {"url": image.url, "medium": "image"}
+        media_type = _image_type(image)
+        if media_type:
+            attributes["type"] = media_type
+        if image.length is not None:
+            attributes["fileSize"] = str(image.length)
+        _sub(parent, f"{{{MEDIA_NS}}}content", **attributes)
 
 
 def _archive_links(doc: FeedDoc) -> list[tuple[str, str]]:
@@ -303,7 +315,7 @@ class _AtomFeedExtension(BaseExtension):
 
 
 class _AtomEntryExtension(BaseEntryExtension):
-    """Entry links with rel/type/length (feedgen issue #135), media:content, and xml:lang."""
+    """Entry links with rel/type/length (feedgen issue #135), Media RSS, and xml:lang."""
 
     entry: FeedEntry
     feed_language: str
@@ -315,8 +327,7 @@ class _AtomEntryExtension(BaseEntryExtension):
         _sub(element, ATOM_LINK, rel="alternate", type=HTML_TYPE, href=entry.url)
         for image in entry.images:
             _enclosure_link(element, image)
-        for image in entry.images:
-            _media_content(element, image)
+        _media(element, entry.images)
         return element
 
 
@@ -403,7 +414,7 @@ class _RssFeedExtension(BaseExtension):
 
 
 class _RssEntryExtension(BaseEntryExtension):
-    """Item additions: pubDate (ours, not feedgen's), dc:creator, one enclosure, media:content."""
+    """Item additions: pubDate (ours, not feedgen's), dc:creator, one enclosure, Media RSS."""
 
     entry: FeedEntry
 
@@ -415,8 +426,7 @@ class _RssEntryExtension(BaseEntryExtension):
             _sub(item, f"{{{DC_NS}}}creator", entry.author)
         if entry.images:
             _rss_enclosure(item, entry.images[0])  # RSS 2.0 allows one enclosure per item
-        for image in entry.images:
-            _media_content(item, image)
+        _media(item, entry.images)
         return item
 
 

@@ -25,7 +25,7 @@ from lxml import etree
 
 from feedapp.core import syndication
 from feedapp.core.feeddoc import FeedDoc, FeedEntry
-from feedapp.core.models import Image
+from feedapp.core.models import Image, PublishedAt
 from feedapp.core.syndication import release_html, render_atom, render_json, render_rss
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "atom.rng"
@@ -167,14 +167,41 @@ def attributes(elements: list[etree._Element]) -> list[dict[str, str]]:
 # --- release_html -----------------------------------------------------------------------------
 
 
+SEED_DATE = PublishedAt(instant=dt.datetime(2014, 3, 11, 8, 30, tzinfo=UTC), jalali="1392/12/20", has_time=False)
+SEED_DATE_HTML = '<p class="date"><time datetime="2014-03-11T12:00:00+03:30">سه‌شنبه ۲۰ اسفند ۱۳۹۲</time></p>'
+
+
 def test_release_html_is_exact():
-    html = release_html(kicker=KICKER, lead=LEAD, body=BODY, images=(PHOTO, PLAIN_PHOTO), language="fa")
+    html = release_html(kicker=KICKER, lead=LEAD, body=BODY, images=(PHOTO, PLAIN_PHOTO), language="fa",
+                        published=SEED_DATE)
     assert html == (
-        f'<div dir="rtl" lang="fa"><p class="kicker">{KICKER}</p><p><strong>{LEAD}</strong></p>'
-        f"<p>{BODY[0]}</p><p>{BODY[1]}</p>"
-        f'<figure><img src="{PHOTO.url}" alt="{PHOTO.caption}"><figcaption>{PHOTO.caption}</figcaption></figure>'
-        f'<figure><img src="{PLAIN_PHOTO.url}" alt=""></figure></div>'
+        f'<div dir="rtl" lang="fa">\n{SEED_DATE_HTML}\n<p class="kicker">{KICKER}</p>\n<p><strong>{LEAD}</strong></p>\n'
+        f"<p>{BODY[0]}</p>\n<p>{BODY[1]}</p>\n"
+        f'<figure><img src="{PHOTO.url}" alt="{PHOTO.caption}"><figcaption>{PHOTO.caption}</figcaption></figure>\n'
+        f'<figure><img src="{PLAIN_PHOTO.url}" alt=""></figure>\n</div>'
     )
+
+
+@pytest.mark.parametrize(("published", "language", "date_html"), [
+    (SEED_DATE, "fa", SEED_DATE_HTML),
+    # With the release's time, in Tehran's offset of that day (+04:30 in summer 1398).
+    (PublishedAt(dt.datetime(2019, 6, 22, 5, 45, tzinfo=UTC), "1398/04/01", True), "fa-IR",
+     '<p class="date"><time datetime="2019-06-22T10:15:00+04:30">شنبه ۱ تیر ۱۳۹۸، ساعت ۱۰:۱۵</time></p>'),
+    # A release in another language keeps the Persian date line, marked as Persian.
+    (SEED_DATE, "en", SEED_DATE_HTML.replace('class="date"', 'class="date" dir="rtl" lang="fa"')),
+])
+def test_release_html_starts_with_the_release_s_own_jalali_date(published, language, date_html):
+    html = release_html(kicker=None, lead="x", body=(), images=(), language=language, published=published)
+    assert html.split("\n")[1] == date_html
+
+
+def test_text_previews_made_by_stripping_tags_keep_blocks_apart():
+    # What Liferea's preview does: drop the tags. Adjacent paragraphs must not glue words together.
+    html = release_html(kicker=KICKER, lead="پایان لید در تهران", body=("عملیات آغاز شد.", "مدیرعامل گفت."),
+                        images=(PHOTO,), language="fa", published=SEED_DATE)
+    words = re.sub(r"<[^>]+>", "", html).split()
+    assert "تهران" in words and "عملیات" in words and "شد." in words and "مدیرعامل" in words
+    assert words[-len(PHOTO.caption.split()):] == PHOTO.caption.split()
 
 
 @pytest.mark.parametrize(("language", "direction"), [
@@ -190,7 +217,7 @@ def test_release_html_direction_follows_language(language, direction):
 
 def test_release_html_without_kicker_starts_with_the_lead():
     html = release_html(kicker=None, lead="lead", body=(), images=(), language="en")
-    assert html == '<div dir="ltr" lang="en"><p><strong>lead</strong></p></div>'
+    assert html == '<div dir="ltr" lang="en">\n<p><strong>lead</strong></p>\n</div>'
 
 
 def test_release_html_escapes_every_text_and_has_no_style():
@@ -348,17 +375,23 @@ def test_atom_enclosure_of_unknown_type_and_length_has_only_rel_and_href():
 
 
 @pytest.mark.parametrize("render", [render_atom, render_rss], ids=["atom", "rss"])
-def test_media_content_for_every_image_with_caption(render):
+def test_image_entries_have_a_thumbnail_and_media_content_for_every_image(render):
     root = parse(render(make_doc()))
     (entry,) = root.xpath("//*[local-name()='entry' or local-name()='item'][media:content]", namespaces=NS)
-    contents = entry.findall("media:content", NS)
-    assert attributes(contents) == [
+    assert attributes(entry.findall("media:thumbnail", NS)) == [{"url": PHOTO.url}]
+    assert attributes(entry.findall("media:content", NS)) == [
         {"url": PHOTO.url, "medium": "image", "type": "image/jpeg", "fileSize": "48213"},
         {"url": PLAIN_PHOTO.url, "medium": "image", "type": "image/png"},
     ]
-    assert [(d.text, dict(d.attrib)) for d in contents[0].findall("media:description", NS)] == [
-        (PHOTO.caption, {"type": "plain"})]
-    assert contents[1].findall("media:description", NS) == []
+    # feedparser takes media:description for the entry's summary (its issue #53): none anywhere.
+    assert root.xpath("//media:description", namespaces=NS) == []
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss], ids=["atom", "rss"])
+def test_feedparser_reads_the_lead_as_the_summary_of_an_entry_with_captioned_images(render):
+    entry = {e.id: e for e in feedparser.parse(render(make_doc())).entries}[WITH_IMAGES.id]
+    assert (entry.summary, entry.summary_detail.value) == (WITH_IMAGES.summary, WITH_IMAGES.summary)
+    assert entry.media_thumbnail == [{"url": PHOTO.url}]
 
 
 # --- RSS --------------------------------------------------------------------------------------
@@ -592,8 +625,10 @@ def test_forbidden_xml_characters_are_stripped_not_fatal(fmt):
     doc = make_doc(entries=(entry,), title=f"n{FORBIDDEN}o", subtitle=f"p{FORBIDDEN}q")
     data = RENDERERS[fmt](doc)
     text = data.decode("utf-8")  # also proves no lone surrogate got through
-    for clean in ("ab", "cd", "ef", "gh", "<p>ij</p>" if fmt == "json" else "ij", "lm", "no", "pq"):
+    # The caption is in the content (and JSON Feed's attachment title), not in Atom/RSS metadata.
+    for clean in ("ab", "cd", "ef", "gh", "<p>ij</p>" if fmt == "json" else "ij", "no", "pq"):
         assert clean in text
+    assert ("lm" in text) == (fmt == "json")
     if fmt != "json":
         parse(data)
 
