@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from . import __version__, store, urls
 from .core import syndication
-from .core.feeddoc import FeedDoc, FeedEntry
+from .core.feeddoc import DeletedEntry, FeedDoc, FeedEntry
 from .core.models import Release, StoredRelease
 from .db import data_version, get_engine, remember
 from .http import EPOCH, Policy, Prepared, Representation, delta_base_version, send
@@ -144,16 +144,18 @@ def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None
             if selection != store.ALL and store.count_releases(db, selection) == 0:
                 return None
             stamps = store.recently_changed(db, size, selection)
-            unshown = store.last_removal(db, size, selection)
+            removals = store.removed_from_window(db, size, selection)
+            next_first = None
         else:
             if not 1 <= page <= pages:
                 return None
-            stamps, unshown = store.archive_page(db, page, size, selection)
+            stamps, removals, next_first = store.archive_page(db, page, size, selection)
         stamps.sort(key=lambda stamp: (stamp.published, stamp.id), reverse=True)
         entries = _entries(db, stamps)
-    doc = _document(selection, fmt, page, pages, entries)
+    doc = _document(selection, fmt, page, pages, entries, removals)
     mimetype, render = RENDERERS[fmt]
-    changes = [(stamp.version, stamp.changed_at) for stamp in stamps] + ([unshown] if unshown else [])
+    changes = [(stamp.version, stamp.changed_at) for stamp in stamps]
+    changes += [(removal.version, removal.changed_at) for removal in removals] + ([next_first] if next_first else [])
     # The ETag's version and Last-Modified are the newest change behind the document, shown or
     # not (a retraction, the next archive page's first entry), so neither ever goes back while
     # the bytes change (RFC 9110 §8.8.2: a poll with If-Modified-Since must see the change).
@@ -167,7 +169,7 @@ def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None
                     browser_mimetype="application/xml" if fmt in ("atom", "rss") else None)
     return Rendered(prepared=Prepared(representation, policy), doc=doc,
                     versions=tuple(stamp.version for stamp in stamps),
-                    removed_version=unshown.version if unshown and page is None else 0)
+                    removed_version=max((removal.version for removal in removals), default=0))
 
 
 def _entries(db: store.Readable, stamps: list[store.Stamp]) -> tuple[FeedEntry, ...]:
@@ -183,8 +185,10 @@ def _entries(db: store.Readable, stamps: list[store.Stamp]) -> tuple[FeedEntry, 
 
 
 def _document(selection: Selection, fmt: str, page: int | None, pages: int,
-              entries: tuple[FeedEntry, ...]) -> FeedDoc:
+              entries: tuple[FeedEntry, ...], removals: list[store.Removal]) -> FeedDoc:
     config = current_app.config
+    # RFC 6721 tombstones for what the document held, so pollers that kept an entry drop it.
+    deleted = tuple(DeletedEntry(_entry_id(removal.key), removal.retracted_at) for removal in removals)
 
     def link(target_page: int | None) -> str:
         return urls.absolute(urls.feed_path(selection, fmt, target_page))
@@ -203,7 +207,7 @@ def _document(selection: Selection, fmt: str, page: int | None, pages: int,
         title=_title(selection),
         subtitle=config["SITE_SUBTITLE"],
         language="fa",
-        updated=max((entry.updated for entry in entries), default=EPOCH),
+        updated=max([entry.updated for entry in entries] + [entry.when for entry in deleted], default=EPOCH),
         self_url=link(page),
         html_url=urls.absolute("/"),
         entries=entries,
@@ -214,6 +218,7 @@ def _document(selection: Selection, fmt: str, page: int | None, pages: int,
         ttl=config["FEED_TTL"],
         hub=config["WEBSUB_HUB"],
         stylesheet_url=urls.absolute("/static/feed.css"),
+        deleted=deleted,
         **archive_links,
     )
 
@@ -224,10 +229,14 @@ def _title(selection: Selection) -> str:
     return f"{site} - {name}" if name else site
 
 
+def _entry_id(key: str) -> str:
+    return urls.tag_uri(f"release:{key}")
+
+
 def _entry(stored: StoredRelease) -> FeedEntry:
     release = stored.release
     return FeedEntry(
-        id=urls.tag_uri(f"release:{release.key}"),
+        id=_entry_id(release.key),
         url=urls.absolute(urls.release_path(release.key)),
         title=release.title or release.key,  # never empty: feedgen would refuse the whole feed
         summary=release.lead,

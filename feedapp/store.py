@@ -408,13 +408,25 @@ class Change(NamedTuple):
     at: datetime
 
 
-def _change(row: Any) -> Change | None:
-    version, at = row
-    return None if version is None else Change(version, utc(at))
+class Removal(NamedTuple):
+    """A retracted release that a document held: its key, its change version and times."""
+
+    key: str
+    version: int
+    changed_at: datetime
+    retracted_at: datetime
 
 
-def last_removal(engine: Readable, limit: int, selection: Selection = ALL) -> Change | None:
-    """The newest retraction that took a release out of the selection's `limit` most recent.
+_REMOVAL_COLUMNS = "releases.key, releases.changed_version, releases.changed_at, releases.retracted_at"
+
+
+def _removals(rows: list[Any]) -> list[Removal]:
+    return [Removal(key, version, utc(changed_at), utc(retracted_at)) for key, version, changed_at, retracted_at in rows]
+
+
+def removed_from_window(engine: Readable, limit: int, selection: Selection = ALL) -> list[Removal]:
+    """The retractions that took releases out of the selection's `limit` most recent, newest
+    first, at most `limit` of them.
 
     A retracted release was in that window iff it was edited no earlier than the window's oldest
     entry (or the window is not full). Only retracted rows are read (a partial index).
@@ -422,17 +434,24 @@ def last_removal(engine: Readable, limit: int, selection: Selection = ALL) -> Ch
     window, params = _select(selection, "releases.edited_version")
     oldest = (f"SELECT CASE WHEN COUNT(*) < :limit THEN 0 ELSE MIN(edited_version) END FROM"
               f" ({window} ORDER BY releases.edited_version DESC LIMIT :limit) AS newest")
-    removed, _ = _select(selection, "MAX(releases.changed_version), MAX(releases.changed_at)", retracted=True)
-    statement = f"{removed} AND releases.retracted_at IS NOT NULL AND releases.edited_version >= ({oldest})"
+    removed, _ = _select(selection, _REMOVAL_COLUMNS, retracted=True)
+    statement = (f"{removed} AND releases.retracted_at IS NOT NULL AND releases.edited_version >= ({oldest})"
+                 " ORDER BY releases.changed_version DESC LIMIT :limit")
     with _reading(engine) as connection:
-        return _change(connection.execute(statement, {**params, "limit": limit}).fetchone())
+        return _removals(connection.execute(statement, {**params, "limit": limit}).fetchall())
 
 
-def archive_page(engine: Readable, page: int, size: int,
-                 selection: Selection = ALL) -> tuple[list[Stamp], Change | None]:
-    """Page `page` (1 = oldest) of releases in insertion order, `size` to a page; and the newest
-    change to what the page depends on but does not show: its retracted members and the first
-    member of the next page (whose arrival gives the page its next-archive link).
+class ArchivePage(NamedTuple):
+    """What an archive page shows, the retracted releases it held, and the first release of the
+    next page (whose arrival gives the page its next-archive link), if any."""
+
+    stamps: list[Stamp]
+    removals: list[Removal]
+    next_first: Change | None
+
+
+def archive_page(engine: Readable, page: int, size: int, selection: Selection = ALL) -> ArchivePage:
+    """Page `page` (1 = oldest) of releases in insertion order, `size` to a page.
 
     Membership depends only on insertion order, so adding releases never moves one to
     another page (RFC 5005 archives stay stable); retracted releases keep their place.
@@ -442,13 +461,15 @@ def archive_page(engine: Readable, page: int, size: int,
                  f" ({members} ORDER BY releases.id LIMIT :size + 1 OFFSET :offset) ORDER BY releases.id")
     with _reading(engine) as connection:
         rows = connection.execute(statement, {**params, "size": size, "offset": (page - 1) * size}).fetchall()
-    shown = [Stamp(id, key, version, utc(published), utc(changed_at))
-             for id, key, version, published, changed_at, retracted_at in rows[:size] if retracted_at is None]
-    hidden = [(version, utc(changed_at)) for number, (_, _, version, _, changed_at, retracted_at) in enumerate(rows)
-              if retracted_at is not None or number == size]
-    if not hidden:
-        return shown, None
-    return shown, Change(max(version for version, _ in hidden), max(at for _, at in hidden))
+    stamps, removals = [], []
+    for id, key, version, published, changed_at, retracted_at in rows[:size]:
+        if retracted_at is None:
+            stamps.append(Stamp(id, key, version, utc(published), utc(changed_at)))
+        else:
+            removals.append(Removal(key, version, utc(changed_at), utc(retracted_at)))
+    removals.sort(key=lambda removal: removal.version, reverse=True)
+    next_first = Change(rows[size][2], utc(rows[size][4])) if len(rows) > size else None
+    return ArchivePage(stamps, removals, next_first)
 
 
 def releases_by_id(engine: Readable, ids: list[int]) -> dict[int, StoredRelease]:

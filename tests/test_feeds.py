@@ -17,11 +17,13 @@ import pytest
 from lxml import etree
 
 from feedapp import store
+from feedapp.core.jalali import rfc3339
 from tests.conftest import BACKENDS, SEEDS
 from tests.support import ROOT, feedapp, fetch, free_port, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 ATOM = "{http://www.w3.org/2005/Atom}"
+TOMBSTONES = "{http://purl.org/atompub/tombstones/1.0}"
 SEED_KEY = "000_44faba8da108bc04"
 SEED_TITLE = "حمایت از فعالیت روابط عمومی‌ها موجب بروز خلاقیت‌کاری سازمان‌ها می‌شود"
 GENERATED = 110  # with the 9 seeds: 119 releases, 3 archive pages of 50
@@ -434,6 +436,14 @@ def test_last_modified_never_goes_back_when_a_document_changes(backend, tmp_path
         for path in paths:
             _poll_sees_the_change(base, path, before[path])
         retracted = before["/feed.atom"]
+        # RFC 6721: the feed that held r3, and the archive page that holds its place, say it left.
+        when = rfc3339(store.get_release(engine, "r3").retracted_at)
+        for path in ("/feed.atom", "/feed/archive/2.atom"):
+            root = etree.fromstring(fetch(base + path)[2])
+            assert [dict(t.attrib) for t in root.iter(f"{TOMBSTONES}deleted-entry")] == [
+                {"ref": "tag:news.example.ir,2026:release:r3", "when": when}], path
+            assert "r3" not in [e.findtext(f"{ATOM}id").rsplit(":", 1)[1] for e in root.iter(f"{ATOM}entry")]
+        assert b"deleted-entry" not in fetch(base + "/feed/archive/1.atom")[2]
 
         before = {path: _validators(base, path) for path in ("/feed/archive/2.atom", "/sitemaps/releases-1.xml")}
         _next_second()

@@ -34,6 +34,14 @@ class FeedEntry:
 
 
 @dataclass(frozen=True)
+class DeletedEntry:
+    """An entry the feed no longer holds (RFC 6721): its id and when it was retracted."""
+
+    id: str
+    when: datetime
+
+
+@dataclass(frozen=True)
 class FeedDoc:
     """One feed document (the subscription feed, or one RFC 5005 archive page) in one format.
 
@@ -60,3 +68,4 @@ class FeedDoc:
     next_archive_url: str | None = None
     is_archive: bool = False  # RFC 5005 §4: fh:archive
     stylesheet_url: str | None = None  # CSS for people who open the feed in a browser
+    deleted: tuple[DeletedEntry, ...] = ()  # Atom only: at:deleted-entry (RFC 6721)

@@ -56,6 +56,7 @@ from .models import Image, PublishedAt
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 MEDIA_NS = "http://search.yahoo.com/mrss/"  # Media RSS 1.5.1
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
 DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -262,11 +263,13 @@ def _archive_links(doc: FeedDoc) -> list[tuple[str, str]]:
     return [(rel, href) for rel, href in links if href]
 
 
-def _namespaces(doc: FeedDoc) -> dict[str, str]:
+def _namespaces(doc: FeedDoc, fmt: str) -> dict[str, str]:
     """Namespaces the extensions use, declared once on the root (only those in use)."""
     namespaces: dict[str, str] = {}
     if doc.is_archive:
         namespaces["fh"] = FH_NS
+    if doc.deleted and fmt == "atom":
+        namespaces["at"] = TOMBSTONES_NS
     if any(entry.images for entry in doc.entries):
         namespaces["media"] = MEDIA_NS
     return namespaces
@@ -304,13 +307,15 @@ class _AtomFeedExtension(BaseExtension):
     doc: FeedDoc
 
     def extend_ns(self) -> dict[str, str]:
-        return _namespaces(self.doc)
+        return _namespaces(self.doc, "atom")
 
     def extend_atom(self, feed: etree._Element) -> etree._Element:
         if self.doc.stylesheet_url:
             _stylesheet_pi(feed, self.doc.stylesheet_url)
         if self.doc.is_archive:
             _sub(feed, f"{{{FH_NS}}}archive")  # RFC 5005 §4
+        for deleted in self.doc.deleted:  # RFC 6721 §3: ref is the entry's atom:id
+            _sub(feed, f"{{{TOMBSTONES_NS}}}deleted-entry", ref=deleted.id, when=rfc3339(deleted.when))
         return feed
 
 
@@ -394,7 +399,7 @@ class _RssFeedExtension(BaseExtension):
     doc: FeedDoc
 
     def extend_ns(self) -> dict[str, str]:
-        return {**_namespaces(self.doc), "dc": DC_NS}
+        return {**_namespaces(self.doc, "rss"), "dc": DC_NS}
 
     def extend_rss(self, rss: etree._Element) -> etree._Element:
         doc = self.doc

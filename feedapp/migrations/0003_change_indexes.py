@@ -1,7 +1,7 @@
 """feedapp 0.3.0: indexes for the time of the last change behind a document.
 
 A feed's Last-Modified and ETag version now count the changes it does not show (a retraction
-that took an entry out; see store.last_removal), and a sitemap page's count the changed_at of
+that took an entry out; see store.removed_from_window), and a sitemap page's count the changed_at of
 each of its members. Without these, both would read every release row once per change:
 - `releases_retracted`, a partial index holding only retracted releases (few);
 - `releases_sitemap_page`, the sitemap pages' covering index with `changed_at` added; it

@@ -24,7 +24,7 @@ import pytest
 from lxml import etree
 
 from feedapp.core import syndication
-from feedapp.core.feeddoc import FeedDoc, FeedEntry
+from feedapp.core.feeddoc import DeletedEntry, FeedDoc, FeedEntry
 from feedapp.core.models import Image, PublishedAt
 from feedapp.core.syndication import release_html, render_atom, render_json, render_rss
 
@@ -135,6 +135,8 @@ DOCS = {
     "all_authored": make_doc(entries=(SAMPLE, ENGLISH)),
     "english_feed": make_doc(language="en", entries=(ENGLISH, SAMPLE)),
     "mean_time": make_doc(entries=(MEAN_TIME,), updated=MEAN_TIME.updated),
+    "with_deletions": make_doc(deleted=(DeletedEntry(id="tag:press.example.ir,2014:release:gone",
+                                                     when=dt.datetime(2019, 6, 23, 8, 0, tzinfo=UTC)),)),
 }
 
 
@@ -889,3 +891,19 @@ def test_categories_reach_feedgen_in_one_call_so_rendering_is_linear(render, mon
     assert calls == [50]
     terms = root.xpath("//a:category/@term", namespaces=NS) or root.xpath("//item/category/text()")
     assert terms == list(categories)
+
+
+def test_atom_announces_retracted_entries_with_rfc6721_tombstones():
+    root = atom(DOCS["with_deletions"])
+    tombstones = root.findall("{http://purl.org/atompub/tombstones/1.0}deleted-entry")
+    assert attributes(tombstones) == [{"ref": "tag:press.example.ir,2014:release:gone",
+                                       "when": "2019-06-23T12:30:00+04:30"}]
+    assert root.nsmap["at"] == "http://purl.org/atompub/tombstones/1.0"
+    assert "at" not in atom(make_doc()).nsmap  # declared only when used
+
+
+@pytest.mark.parametrize("fmt", ["rss", "json"])
+def test_rss_and_json_feed_have_no_tombstones(fmt):
+    # Neither format has a way to say an item left: readers keep it (README, "Retractions").
+    assert b"deleted-entry" not in RENDERERS[fmt](DOCS["with_deletions"])
+    assert b"tombstones" not in RENDERERS[fmt](DOCS["with_deletions"])
