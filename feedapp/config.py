@@ -71,6 +71,10 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB", "SITE_SUBTITLE", "FEED_RIGHTS", "API_TOKEN"):
         if config[name] == "":
             config[name] = None  # FEEDAPP_X= (set but empty) means unset
+    # The shipped icons unless others are configured (scripts/make_icons.py draws them): readers
+    # such as Liferea and Tiny Tiny RSS show the feed's icon beside its name.
+    config["FEED_ICON"] = config["FEED_ICON"] or config["SITE_URL"] + "/static/favicon.png"
+    config["FEED_LOGO"] = config["FEED_LOGO"] or config["SITE_URL"] + "/static/icon.png"
     for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB"):
         if config[name] is not None:
             config[name] = _absolute_url(name, str(config[name]))

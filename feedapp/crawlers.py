@@ -59,6 +59,15 @@ def robots() -> Response:
     return _serve(("robots",), build)
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site icon where browsers and feed readers look for it first (scripts/make_icons.py)."""
+    response = current_app.send_static_file("favicon.ico")
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    response.cache_control.no_cache = None
+    return response
+
+
 @bp.get("/sitemap.xml")
 def sitemap_index() -> Response:
     def build(version: int, _now: datetime) -> Representation:

@@ -22,7 +22,7 @@ from . import store, urls
 from .db import get_engine
 
 MANIFEST = "manifest.json"
-STATIC_FILES = ("site.css", "feed.css")
+STATIC_FILES = ("site.css", "feed.css", "icon.png", "favicon.png", "favicon.ico")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def site_paths() -> Iterator[str]:
         for fmt in urls.FORMATS:
             yield urls.feed_path(selection, fmt)
             yield from (urls.feed_path(selection, fmt, page) for page in range(1, pages + 1))
-    yield from ("/robots.txt", "/sitemap.xml", "/sitemaps/pages.xml", "/sitemap-news.xml")
+    yield from ("/robots.txt", "/favicon.ico", "/sitemap.xml", "/sitemaps/pages.xml", "/sitemap-news.xml")
     lastmods = store.sitemap_page_lastmods(engine, config["SITEMAP_SIZE"])
     yield from (f"/sitemaps/releases-{page}.xml" for page, lastmod in enumerate(lastmods, start=1) if lastmod)
     yield from (f"/static/{name}" for name in STATIC_FILES)

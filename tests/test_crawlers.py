@@ -13,6 +13,7 @@ from tests.conftest import SEEDS
 from tests.support import ROOT, feedapp, fetch, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
+ATOM = "{http://www.w3.org/2005/Atom}"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 SCHEMAS = ROOT / "tests" / "schemas"
@@ -170,3 +171,27 @@ def test_page_numbers_other_than_ours_are_404_never_a_duplicate_or_a_500(site, p
     assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")
     if canonical:
         assert fetch(base + canonical)[0] == 200
+
+
+def test_site_icon_is_served_where_readers_look_and_named_by_every_format(tmp_path):
+    from feedapp import create_app
+
+    app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "SITE_URL": SITE})
+    client = app.test_client()
+    icon = client.get("/favicon.ico")
+    assert (icon.status_code, icon.headers["Content-Type"], icon.headers["Cache-Control"]) == (
+        200, "image/vnd.microsoft.icon", "public, max-age=86400")
+    assert icon.data[:4] == b"\x00\x00\x01\x00" and icon.data == (ROOT / "feedapp/static/favicon.ico").read_bytes()
+    for name, size in (("favicon.png", 64), ("icon.png", 512)):
+        png = client.get(f"/static/{name}").data
+        assert (png[:8], int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (
+            b"\x89PNG\r\n\x1a\n", size, size)
+    atom = etree.fromstring(client.get("/feed.atom").data)
+    assert (atom.findtext(f"{ATOM}icon"), atom.findtext(f"{ATOM}logo")) == (
+        f"{SITE}/static/favicon.png", f"{SITE}/static/icon.png")
+    assert etree.fromstring(client.get("/feed.rss").data).findtext("channel/image/url") == f"{SITE}/static/favicon.png"
+    feed = json.loads(client.get("/feed.json").data)
+    assert (feed["icon"], feed["favicon"]) == (f"{SITE}/static/icon.png", f"{SITE}/static/favicon.png")
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in page
+    client.application.extensions["feedapp.engine"].dispose()

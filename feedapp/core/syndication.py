@@ -452,8 +452,8 @@ def render_rss(doc: FeedDoc) -> bytes:
     fg.description(doc.subtitle or doc.title)  # RSS 2.0: description is required
     if doc.ttl is not None:
         fg.ttl(doc.ttl)
-    if doc.logo:
-        fg.image(url=doc.logo, title=doc.title, link=doc.html_url)  # must match channel
+    if doc.icon:  # RSS images are at most 144 pixels wide: the small square icon, not the logo
+        fg.image(url=doc.icon, title=doc.title, link=doc.html_url)  # must match channel
     if doc.rights:
         fg.rights(doc.rights)  # → <copyright>
     for entry in doc.entries:

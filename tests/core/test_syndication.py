@@ -414,8 +414,9 @@ def test_rss_channel_metadata_is_exact():
         "lastBuildDate": "Sat, 22 Jun 2019 10:15:00 +0430", "generator": "feedapp", "ttl": "30",
         "copyright": doc.rights,
     }
+    # RSS 2.0 images are at most 144 pixels wide: the small square icon, not the large logo.
     assert [(child.tag, child.text) for child in channel.find("image")] == [
-        ("url", doc.logo), ("title", doc.title), ("link", doc.html_url)]
+        ("url", doc.icon), ("title", doc.title), ("link", doc.html_url)]
 
 
 def test_rss_description_falls_back_to_title_and_optional_channel_elements_are_omitted():
