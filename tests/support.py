@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -42,9 +43,12 @@ def gunicorn(env: dict[str, str], workers: int = 2, port: int | None = None,
     settings = ["--config", str(ROOT / "deploy" / "gunicorn.conf.py")] if config else []
     if log:
         settings += ["--error-logfile", str(log)]
+    # stderr to a file, never a pipe nobody reads: a chatty run would fill it and stall gunicorn.
+    errors = tempfile.TemporaryFile()
     process = subprocess.Popen([str(BIN / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}",
                                 "--workers", str(workers), "wsgi:app"], env={**os.environ, **env}, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=errors)
+    process.stderr = errors  # what _running reports if it does not start
     base = f"http://127.0.0.1:{port}"
     with _running(process, "gunicorn", lambda: urllib.request.urlopen(base + "/", timeout=5).close(), 60):
         yield base
@@ -150,6 +154,8 @@ def _running(process: subprocess.Popen, name: str, probe: Callable[[], None], ti
             except OSError:  # URLError and ConnectionError are OSErrors
                 if process.poll() is not None or time.monotonic() > deadline:
                     process.kill()
+                    if process.stderr.seekable():  # gunicorn's file (nginx's is a pipe)
+                        process.stderr.seek(0)
                     raise RuntimeError(f"{name} did not start: " + process.stderr.read().decode())
                 time.sleep(0.1)
         yield
