@@ -74,7 +74,7 @@ class Policy:
 class _Variant:
     body: bytes
     headers: Headers  # for 200 (or 226): with Content-Type, -Length, -Encoding
-    not_modified: Headers  # for 304: validators and caching only (RFC 9110 §15.4.5)
+    not_modified: Headers  # for 304: ETag and caching only (RFC 9110 §15.4.5)
 
 
 @dataclass
@@ -109,7 +109,10 @@ class Prepared:
                   ("X-Content-Type-Options", "nosniff")]
         if use_gzip:
             entity.append(("Content-Encoding", "gzip"))
-        return _Variant(body=body, headers=caching + entity, not_modified=caching)
+        # RFC 9110 §15.4.5: a 304 repeats ETag, Cache-Control and Vary, not Last-Modified (the
+        # ETag validates; werkzeug strips it from Flask's 304s too, so both paths answer alike).
+        not_modified = [(name, value) for name, value in caching if name != "Last-Modified"]
+        return _Variant(body=body, headers=caching + entity, not_modified=not_modified)
 
 
 @lru_cache(maxsize=512)

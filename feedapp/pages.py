@@ -106,6 +106,8 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'
 
 @bp.after_app_request
 def _security_headers(response: Response) -> Response:
+    if response.status_code == 304:  # no body, and the same headers as the fast path's 304
+        return response
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

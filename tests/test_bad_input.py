@@ -243,8 +243,14 @@ def _html_tags(fragment: str) -> set[str]:
     return {element.tag for element in lxml_html.fragment_fromstring(fragment, create_parent="root").iter()}
 
 
+# The release's date line (<p class="date"><time>), then its paragraphs, the lead in <strong>.
+CONTENT_TAGS = {"root", "div", "p", "time", "strong"}
+
+
 def _html_paragraphs(fragment: str) -> list[str]:
-    return [p.text_content() for p in lxml_html.fragment_fromstring(fragment, create_parent="root").iter("p")]
+    """The release's own paragraphs (not the date line the feed adds)."""
+    return [p.text_content() for p in lxml_html.fragment_fromstring(fragment, create_parent="root").iter("p")
+            if p.get("class") != "date"]
 
 
 def assert_published_escaped(client, key: str, title: str, lead: str, body: tuple[str, ...]) -> None:
@@ -253,19 +259,19 @@ def assert_published_escaped(client, key: str, title: str, lead: str, body: tupl
     [entry] = [e for e in atom.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith(f":release:{key}")]
     assert entry.findtext(f"{ATOM}title") == title
     content = entry.findtext(f"{ATOM}content")
-    assert _html_tags(content) == {"root", "div", "p", "strong"}
+    assert _html_tags(content) == CONTENT_TAGS
     assert _html_paragraphs(content) == [lead, *body]
 
     rss = etree.fromstring(client.get("/feed.rss").data)
     [item] = [i for i in rss.iter("item") if i.findtext("guid").endswith(f":release:{key}")]
     assert item.findtext("title") == title
-    assert _html_tags(item.findtext(CONTENT_ENCODED)) == {"root", "div", "p", "strong"}
+    assert _html_tags(item.findtext(CONTENT_ENCODED)) == CONTENT_TAGS
     assert _html_paragraphs(item.findtext(CONTENT_ENCODED)) == [lead, *body]
 
     feed = json.loads(client.get("/feed.json").data)
     [json_item] = [i for i in feed["items"] if i["id"].endswith(f":release:{key}")]
     assert json_item["title"] == title
-    assert _html_tags(json_item["content_html"]) == {"root", "div", "p", "strong"}
+    assert _html_tags(json_item["content_html"]) == CONTENT_TAGS
 
     response = client.get(f"/releases/{key}")
     assert response.status_code == 200

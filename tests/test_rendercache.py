@@ -114,3 +114,19 @@ def test_healthz_answers_ok(app, client):
     response = client.get("/healthz")
     assert (response.status_code, response.data, response.headers["Content-Type"], response.headers["Cache-Control"]) == (
         200, b"ok\n", "text/plain; charset=utf-8", "no-store")
+
+
+def test_a_304_has_the_same_headers_from_flask_and_from_the_fast_path(app, client, runner):
+    # Readers such as rss2email keep the validators of the last answer: they must not come and go
+    # with whichever path answered (RFC 9110 §15.4.5: ETag, Cache-Control, Vary; no Last-Modified).
+    runner.invoke(main, ["ingest", str(SAMPLE)])
+    etag = client.get("/feed.atom").headers["ETag"]
+    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "TESTING": True})  # another worker
+    worker = other.test_client()
+    by_flask = worker.get("/feed.atom", headers={"If-None-Match": etag})  # its first: rendered by Flask
+    by_fast_path = worker.get("/feed.atom", headers={"If-None-Match": etag})
+    assert (by_flask.status_code, by_fast_path.status_code, fast(other).hits) == (304, 304, 1)
+    assert sorted(by_flask.headers.keys()) == sorted(by_fast_path.headers.keys()) == [
+        "Cache-Control", "ETag", "Vary"]
+    assert by_flask.headers["ETag"] == by_fast_path.headers["ETag"] == etag
+    get_engine_of(other).dispose()
