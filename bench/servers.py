@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.support import deploy_site_conf  # noqa: E402  (deploy/nginx.conf with local paths and ports)
+
 BENCH = ROOT / "bench"
 BIN = Path(sys.executable).parent  # the venv's gunicorn and feedapp, beside this interpreter
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
@@ -193,7 +194,8 @@ def nginx_pair(folder: Path, app: Server, feed_bytes: bytes) -> Iterator[tuple[E
     (folder / "static" / "feed.atom").write_bytes(feed_bytes)
     # wrk is one address: deploy/nginx.conf's per-address limits would measure themselves.
     site = deploy_site_conf(folder / "cache", app.port, proxied, free_port(), rate_limits=False)
-    temp = "".join(f"{kind}_temp_path {folder}/tmp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(f"{kind}_temp_path {folder}/tmp/{kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     user = "user root;\n" if os.geteuid() == 0 else ""
     conf = folder / "nginx.conf"
     conf.write_text(
@@ -214,7 +216,7 @@ def nginx_pair(folder: Path, app: Server, feed_bytes: bytes) -> Iterator[tuple[E
                     break
                 except OSError:
                     if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("nginx did not start: " + process.stderr.read().decode())
+                        raise RuntimeError("nginx did not start: " + process.stderr.read().decode()) from None
                     time.sleep(0.1)
         yield Endpoint("nginx → app", f"http://127.0.0.1:{proxied}"), Endpoint("nginx static", f"http://127.0.0.1:{static}")
     finally:

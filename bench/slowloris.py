@@ -73,8 +73,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support import (NGINX, deploy_site_conf, feedapp, free_port, gunicorn,  # noqa: E402
-                           nginx, upgraded)
+from tests.support import NGINX, deploy_site_conf, feedapp, free_port, gunicorn, nginx, upgraded  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 HOST = "news.example.ir"
@@ -150,7 +149,7 @@ def _attacker_main(port: int, n: int, control) -> None:
             timeout = min(timeout, max(0.0, due[0][0] - now))
         if retry:
             timeout = min(timeout, max(0.0, retry[0] - now))
-        for key, events in selector.select(timeout):
+        for key, _events in selector.select(timeout):
             if key.fd == control.fileno():
                 try:
                     message = control.recv()

@@ -132,6 +132,7 @@ def retract(key: str) -> Response:
     if stored is None:
         abort(404, f"no release has the key {key!r}")
     _notify_hub(stored.release)
+    assert stored.retracted_at is not None  # store.retract returns the release it retracted
     return jsonify({"key": key, "action": "retracted", "retracted": rfc3339(stored.retracted_at)})
 
 

@@ -38,7 +38,7 @@ def backup(engine: Engine, path: Path) -> None:
         _run(_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(partial),
              "--dbname", engine.conninfo)
     else:
-        with _open(engine.path) as source, _open(str(partial), "rwc") as copy:
+        with _open(engine.file) as source, _open(str(partial), "rwc") as copy:
             source.backup(copy)  # one step: one read snapshot of the whole file
             copy.execute("PRAGMA journal_mode=DELETE")  # the copy is one self-contained file
         _check_sqlite(partial)
@@ -55,9 +55,9 @@ def restore(engine: Engine, path: Path) -> None:
              "--single-transaction", "--dbname", engine.conninfo, str(path))
     else:
         _check_sqlite(path)
-        os.makedirs(os.path.dirname(os.path.abspath(engine.path)), exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.abspath(engine.file)), exist_ok=True)
         # Into the file in place (same inode, WAL kept consistent), not a rename over it.
-        with _open(str(path), "ro") as source, _open(engine.path, "rwc") as target:
+        with _open(str(path), "ro") as source, _open(engine.file, "rwc") as target:
             source.backup(target)
             target.execute("PRAGMA journal_mode=WAL")
     engine.dispose()
@@ -65,7 +65,7 @@ def restore(engine: Engine, path: Path) -> None:
 
 
 def _exists(engine: Engine) -> bool:
-    on_disk = engine.dialect == POSTGRESQL or os.path.exists(engine.path)
+    on_disk = engine.dialect == POSTGRESQL or os.path.exists(engine.file)
     return on_disk and "state" in store.schema_versions(engine)[0]
 
 

@@ -23,16 +23,15 @@ from . import __version__, configured_app, create_app
 if TYPE_CHECKING:  # importing feedapp.ingest loads hazm: only the commands that need it do
     from flask import Flask
 
-    from .dbapi import Engine
-
     from .core.errors import Problem
     from .core.models import Release
+    from .dbapi import Engine
     from .ingest import Outcome
 
 # Below this many files a progress bar is more noise than help.
 PROGRESS_MIN_FILES = 20
 
-def _app() -> "Flask":
+def _app() -> Flask:
     """The app for commands that use it; a database not at this code's schema is a clear error."""
     from .schema import SchemaError
 
@@ -93,7 +92,7 @@ def ingest_command(paths: tuple[Path, ...], parallel: int | None) -> None:
     sys.exit(1 if counts.get("rejected") or counts.get("failed") else 0)
 
 
-def _notify_hub(changed: "list[Release]") -> None:
+def _notify_hub(changed: list[Release]) -> None:
     """After the results are out: tell the WebSub hub, if configured, which feeds changed."""
     hub = current_app.config["WEBSUB_HUB"]
     if not hub or not changed:
@@ -103,7 +102,8 @@ def _notify_hub(changed: "list[Release]") -> None:
 
     failed = websub.notify(hub, topic_urls(changed))
     for topic in failed:
-        click.echo(f"warning: WebSub hub {hub} did not accept {topic}; subscribers will see it on their next poll", err=True)
+        click.echo(f"warning: WebSub hub {hub} did not accept {topic}; subscribers will see it on their next poll",
+                   err=True)
 
 
 @main.command("check")
@@ -140,7 +140,7 @@ def export_command(outdir: Path) -> None:
     """
     from .export import export_site
 
-    result = export_site(current_app._get_current_object(), outdir)
+    result = export_site(current_app, outdir)
     click.echo(f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed", err=True)
 
 
@@ -167,23 +167,23 @@ def _progress(files: list[Path]) -> Iterator[Path]:
             bar.update(1)
 
 
-def _location(outcome: "Outcome", line: int | None) -> str:
+def _location(outcome: Outcome, line: int | None) -> str:
     return f"{outcome.path}:{line}" if line is not None else str(outcome.path)
 
 
-def _report_problems(outcome: "Outcome") -> None:
+def _report_problems(outcome: Outcome) -> None:
     for kind, problems in (("error", outcome.errors), ("warning", outcome.warnings)):
         for problem in problems:
             line = problem.line if problem.line is not None else outcome.line
             click.echo(f"{kind} {_location(outcome, line)}: {problem.describe()}", err=True)
 
 
-def _problem_records(outcome: "Outcome", problems: "Iterable[Problem]") -> list[dict[str, object]]:
+def _problem_records(outcome: Outcome, problems: Iterable[Problem]) -> list[dict[str, object]]:
     return [{"line": p.line if p.line is not None else outcome.line, "field": p.field, "message": p.message}
             for p in problems]
 
 
-def _check_record(outcome: "Outcome") -> dict[str, object]:
+def _check_record(outcome: Outcome) -> dict[str, object]:
     from .core.jalali import rfc3339
 
     release = outcome.release
@@ -203,7 +203,7 @@ def _check_record(outcome: "Outcome") -> dict[str, object]:
     }
 
 
-def _check_text(outcome: "Outcome") -> str:
+def _check_text(outcome: Outcome) -> str:
     from .core.jalali import format_jalali, rfc3339
 
     release = outcome.release
@@ -293,7 +293,7 @@ def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: 
     """
     from .db import get_engine
     from .ingest import FAILED, REJECTED
-    from .reprocess import resume_point, reprocess
+    from .reprocess import reprocess, resume_point
 
     engine = get_engine()
     resume = resume_point(engine) if not keys and not dry_run and not restart else None
@@ -349,7 +349,7 @@ def restore_command(path: Path) -> None:
         click.echo(problem, err=True)
 
 
-def _copy(action: Callable[["Engine", Path], None], path: Path, done: str) -> "Engine":
+def _copy(action: Callable[[Engine, Path], None], path: Path, done: str) -> Engine:
     """Run a backup or restore on the configured database; its errors as one clear line."""
     from .backup import BackupError
 

@@ -33,7 +33,8 @@ def _serve(key: tuple, build, *, clock_bound: bool = False) -> Response:  # noqa
     now = datetime.now(timezone.utc)
     cache_version = (version, now.replace(second=0, microsecond=0)) if clock_bound else version
     # The prepared response is cached, not just its bytes: headers are built once per variant.
-    prepared = current_app.extensions["feedapp.crawlers"].get(key, cache_version, lambda: _prepared(build(version, now)))
+    prepared = current_app.extensions["feedapp.crawlers"].get(key, cache_version,
+                                                              lambda: _prepared(build(version, now)))
     if prepared is None:
         abort(404)
     if not clock_bound:  # the fast path knows data versions, not clocks
@@ -72,7 +73,8 @@ def favicon() -> Response:
 def sitemap_index() -> Response:
     def build(version: int, _now: datetime) -> Representation:
         lastmods = store.sitemap_page_lastmods(get_engine(), _page_size())
-        entries = [sitemaps.SitemapEntry(urls.absolute("/sitemaps/pages.xml"), max(filter(None, lastmods), default=None))]
+        newest = max(filter(None, lastmods), default=None)
+        entries = [sitemaps.SitemapEntry(urls.absolute("/sitemaps/pages.xml"), newest)]
         # A page whose releases were all retracted is empty (404): left out, its number kept.
         entries += [sitemaps.SitemapEntry(urls.absolute(f"/sitemaps/releases-{number}.xml"), lastmod)
                     for number, lastmod in enumerate(lastmods, start=1) if lastmod is not None]

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 from urllib.parse import quote, urlsplit, urlunsplit
 
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
@@ -89,6 +89,14 @@ def _pyformat(statement: str) -> str:
     return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", statement)
 
 
+@overload
+def utc(value: datetime | str) -> datetime: ...
+@overload
+def utc(value: None) -> None: ...
+@overload
+def utc(value: datetime | str | None) -> datetime | None: ...
+
+
 def utc(value: datetime | str | None) -> datetime | None:
     """A stored time as an aware UTC datetime (SQLite hands back text, PostgreSQL aware values)."""
     if value is None:
@@ -103,6 +111,7 @@ class Engine:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.path: str | None  # the SQLite file; None on PostgreSQL
         scheme, _, rest = url.partition("://")
         if scheme == SQLITE:
             if not rest.startswith("/") or rest in ("/", "/:memory:"):
@@ -118,9 +127,16 @@ class Engine:
         import_driver(self.dialect)
 
     @property
+    def file(self) -> str:
+        """The SQLite file (on PostgreSQL there is none: a programming error to ask)."""
+        if self.path is None:
+            raise TypeError(f"{self.display} is not a SQLite database")
+        return self.path
+
+    @property
     def display(self) -> str:
         """Where the store lives, for messages: the SQLite file, or the URL without its password."""
-        if self.dialect == SQLITE:
+        if self.path is not None:
             return self.path
         parts = urlsplit(self.url)
         if parts.password is None:
@@ -177,7 +193,7 @@ class Engine:
         start. One stat per write transaction.
         """
         try:
-            same = _file_id(self.path) == connection.file_id
+            same = _file_id(self.file) == connection.file_id
         except FileNotFoundError:
             same = False
         if not same:
@@ -243,8 +259,8 @@ class Engine:
             # a transaction run each statement alone.
             # mode=rw: a missing file is an error, never a new empty database (only the
             # migrations create one).
-            raw = sqlite3.connect(sqlite_uri(self.path), uri=True, isolation_level=None, check_same_thread=False)
-            file_id = _file_id(self.path)
+            raw = sqlite3.connect(sqlite_uri(self.file), uri=True, isolation_level=None, check_same_thread=False)
+            file_id = _file_id(self.file)
             raw.execute("PRAGMA journal_mode=WAL")
             raw.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; never corrupt in WAL
             raw.execute("PRAGMA busy_timeout=10000")

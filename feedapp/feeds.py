@@ -9,7 +9,9 @@ for a delta, else the full document.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
 
@@ -72,10 +74,10 @@ _FEEDS = (
 def _register_routes() -> None:
     """The subscription feed and its archive pages for the whole site, a category, a source."""
     for prefix, selection in _FEEDS:
-        def subscription(fmt: str, selection=selection, **name: str) -> Response:
+        def subscription(fmt: str, selection: Callable[..., Selection] = selection, **name: str) -> Response:
             return _serve(selection(**name), fmt, None)
 
-        def archive(page: int, fmt: str, selection=selection, **name: str) -> Response:
+        def archive(page: int, fmt: str, selection: Callable[..., Selection] = selection, **name: str) -> Response:
             return _serve(selection(**name), fmt, page)
 
         kind = prefix.split("/")[1] if prefix else "site"
@@ -180,8 +182,10 @@ def _entries(db: store.Readable, stamps: list[store.Stamp]) -> tuple[FeedEntry, 
     built: RenderCache[FeedEntry] = current_app.extensions["feedapp.entries"]
     missing = [stamp.id for stamp in stamps if not built.has(stamp.key, stamp.version)]
     fetched = store.releases_by_id(db, missing)
-    return tuple(built.get(stamp.key, stamp.version, lambda stamp=stamp: _entry(fetched[stamp.id]))
-                 for stamp in stamps)
+    def build(stamp: store.Stamp) -> Callable[[], FeedEntry]:
+        return lambda: _entry(fetched[stamp.id])  # fetched only when the cache lacks it
+
+    return tuple(built.get(stamp.key, stamp.version, build(stamp)) for stamp in stamps)
 
 
 def _document(selection: Selection, fmt: str, page: int | None, pages: int,
@@ -193,6 +197,7 @@ def _document(selection: Selection, fmt: str, page: int | None, pages: int,
     def link(target_page: int | None) -> str:
         return urls.absolute(urls.feed_path(selection, fmt, target_page))
 
+    archive_links: dict[str, Any]
     if page is None:
         archive_links = {"prev_archive_url": link(pages) if pages else None}
     else:

@@ -44,7 +44,7 @@ class Representation:
     mimetype: str
 
     @classmethod
-    def of(cls, body: bytes, *, version: int, last_modified: datetime, mimetype: str) -> "Representation":
+    def of(cls, body: bytes, *, version: int, last_modified: datetime, mimetype: str) -> Representation:
         """Wrap rendered bytes. The ETag starts with `version` (see delta_base_version)."""
         digest = hashlib.sha256(body).hexdigest()[:24]
         return cls(body=body, etag=f"{version}-{digest}", last_modified=last_modified, mimetype=mimetype)

@@ -6,6 +6,7 @@ rest of the batch goes on. Imports hazm through core.normalize: never import thi
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -48,7 +49,7 @@ class Outcome:
         return self.action not in (REJECTED, FAILED)
 
 
-class PathNotFound(Exception):
+class PathNotFoundError(Exception):
     """A path named on the command line does not exist: a usage error, before any work."""
 
 
@@ -66,7 +67,7 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
         elif path.exists():
             files.append(path)
         else:
-            raise PathNotFound(str(given))
+            raise PathNotFoundError(str(given))
     return list(dict.fromkeys(files))
 
 
@@ -81,13 +82,14 @@ def parse_file(path: Path) -> Iterator[Outcome | ParseResult]:
         if not raw.strip():
             yield _rejected(path, None, [Problem("the file is empty; expected one JSON release per line")])
         for number, line in split_json_lines(raw):
-            yield _guarded(path, number, lambda line=line, number=number: parse_json_release(line, line=number))
+            yield _guarded(path, number, functools.partial(parse_json_release, line, line=number))
     elif path.suffix == ".json":
         yield _guarded(path, None, lambda: parse_json_release(raw))
     elif path.suffix == ".txt":
         yield _guarded(path, None, lambda: parse_text_release(raw, path.stem))
     else:
-        yield _rejected(path, None, [Problem(f"unsupported file type {path.suffix or '(none)'!r}; expected .txt, .json or .jsonl")])
+        yield _rejected(path, None, [Problem(f"unsupported file type {path.suffix or '(none)'!r};"
+                                             " expected .txt, .json or .jsonl")])
 
 
 def _guarded(path: Path, line: int | None, parse: Callable[[], ParseResult]) -> Outcome | ParseResult:
@@ -112,9 +114,11 @@ def _unexpected(path: Path, line: int | None, exc: Exception, key: str | None) -
 
 
 Handler = Callable[[Path, int | None, ParseResult], Outcome]
+# Sees a parsed release before normalization: an outcome settles it, None lets it go on.
+Shortcut = Callable[[Path, int | None, ParseResult], Outcome | None]
 
 
-def process(paths: Iterable[Path], handle: Handler, shortcut: Handler | None = None) -> Iterator[Outcome]:
+def process(paths: Iterable[Path], handle: Handler, shortcut: Shortcut | None = None) -> Iterator[Outcome]:
     """Parse and normalize every release in `paths`, hand each to `handle`; one outcome each."""
     return process_parsed(((path, parse_file(path)) for path in paths), handle, shortcut)
 
@@ -132,7 +136,7 @@ def parse_document(raw: bytes, format: str, key: str | None = None) -> Outcome |
 
 
 def process_parsed(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]], handle: Handler,
-                   shortcut: Handler | None = None, workers: int = 1) -> Iterator[Outcome]:
+                   shortcut: Shortcut | None = None, workers: int = 1) -> Iterator[Outcome]:
     """Normalize every parsed release and hand each to `handle`; one outcome each, in order.
 
     `shortcut`, if given, sees each parsed release before normalization (the costly step) and
@@ -156,7 +160,7 @@ _ToNormalize = tuple[Path, ParseResult]
 
 
 def _screened(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
-              shortcut: Handler | None) -> Iterator[Outcome | _ToNormalize]:
+              shortcut: Shortcut | None) -> Iterator[Outcome | _ToNormalize]:
     """Final outcomes (parse errors, repeated keys, shortcuts) and the releases left to normalize."""
     seen: dict[str, Path] = {}
     for path, parsed in items:

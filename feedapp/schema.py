@@ -53,7 +53,7 @@ class Status:
 
 def status(engine: Engine) -> Status:
     """The database's schema versions, read without changing anything."""
-    if engine.dialect == SQLITE and not os.path.exists(engine.path):
+    if engine.dialect == SQLITE and not os.path.exists(engine.file):
         return Status(exists=False, legacy=False, applied=(), pending=tuple(known_versions()), unknown=())
     tables, applied = store.schema_versions(engine)
     known = known_versions()
@@ -98,7 +98,7 @@ def upgrade(engine: Engine) -> list[str]:
     from yoyo import get_backend, read_migrations  # only this command needs yoyo
 
     if engine.dialect == SQLITE:
-        os.makedirs(os.path.dirname(os.path.abspath(engine.path)), exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.abspath(engine.file)), exist_ok=True)
     # The backend as a context manager closes its connection after (and on SQLite registers its
     # own datetime adapter meanwhile).
     with store.migration_lock(engine), get_backend(_yoyo_url(engine)) as backend:
@@ -113,4 +113,4 @@ def _yoyo_url(engine: Engine) -> str:
     if engine.dialect == POSTGRESQL:
         return "postgresql+psycopg://" + engine.conninfo.partition("://")[2]
     # yoyo opens `file:PATH?cache=shared` as a URI: characters such as ? and # must be escaped.
-    return "sqlite:///" + quote(os.path.abspath(engine.path))
+    return "sqlite:///" + quote(os.path.abspath(engine.file))

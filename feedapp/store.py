@@ -287,7 +287,8 @@ def _write_categories(connection: Connection, release_id: int, categories: Any) 
 
 
 def _count(connection: Connection, counter: str, change: int) -> None:
-    connection.execute("UPDATE state SET value = value + :change WHERE name = :name", {"name": counter, "change": change})
+    connection.execute("UPDATE state SET value = value + :change WHERE name = :name",
+                       {"name": counter, "change": change})
 
 
 def _bump_version(connection: Connection) -> int:
@@ -421,7 +422,8 @@ _REMOVAL_COLUMNS = "releases.key, releases.changed_version, releases.changed_at,
 
 
 def _removals(rows: list[Any]) -> list[Removal]:
-    return [Removal(key, version, utc(changed_at), utc(retracted_at)) for key, version, changed_at, retracted_at in rows]
+    return [Removal(key, version, utc(changed_at), utc(retracted_at))
+            for key, version, changed_at, retracted_at in rows]
 
 
 def removed_from_window(engine: Readable, limit: int, selection: Selection = ALL) -> list[Removal]:
@@ -506,8 +508,9 @@ def last_published(engine: Readable, at_or_before: datetime) -> datetime | None:
                                      {"moment": at_or_before}))
 
 
-def sitemap_page_lastmods(engine: Readable, size: int) -> list[datetime]:
-    """The newest change in each sitemap page of `size` releases, oldest page first."""
+def sitemap_page_lastmods(engine: Readable, size: int) -> list[datetime | None]:
+    """The newest change in each sitemap page of `size` releases, oldest page first (None for a
+    page whose releases were all retracted)."""
     statement = (
         "SELECT page, MAX(published), MAX(updated) FROM ("
         " SELECT (ROW_NUMBER() OVER (ORDER BY id) - 1) / CAST(:size AS INTEGER) AS page,"

@@ -156,7 +156,7 @@ def _running(process: subprocess.Popen, name: str, probe: Callable[[], None], ti
                     process.kill()
                     if process.stderr.seekable():  # gunicorn's file (nginx's is a pipe)
                         process.stderr.seek(0)
-                    raise RuntimeError(f"{name} did not start: " + process.stderr.read().decode())
+                    raise RuntimeError(f"{name} did not start: " + process.stderr.read().decode()) from None
                 time.sleep(0.1)
         yield
     finally:

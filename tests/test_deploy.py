@@ -16,7 +16,19 @@ from lxml import etree
 
 from feedapp.core.models import Release
 from tests.conftest import SEEDS
-from tests.support import NGINX, ROOT, deploy_site_conf, feedapp, fetch, free_port, gunicorn, nginx, nginx_prefix, upgraded, write_releases
+from tests.support import (
+    NGINX,
+    ROOT,
+    deploy_site_conf,
+    feedapp,
+    fetch,
+    free_port,
+    gunicorn,
+    nginx,
+    nginx_prefix,
+    upgraded,
+    write_releases,
+)
 
 DEPLOY = ROOT / "deploy"
 SITE = "https://news.example.ir"

@@ -224,7 +224,9 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
         process, reader = start_ingest(env, folder, stderr_file=tmp_path / f"stderr-{number}.txt")
         try:
             if added_first:
-                reached = reader.wait_for(lambda lines: sum(l.startswith("added ") for l in lines) >= added_first, 90)
+                wanted = added_first
+                reached = reader.wait_for(
+                    lambda lines, wanted=wanted: sum(text.startswith("added ") for text in lines) >= wanted, 90)
                 assert reached, f"run {number} printed {len(reader.texts())} lines, never {added_first} added; {why}"
             time.sleep(delay)
             assert process.poll() is None, f"run {number} ended before its kill ({phase}); {why}"

@@ -362,7 +362,7 @@ def test_websub_hub_is_advertised_and_notified_after_an_ingest(tmp_path):
         with gunicorn(env, workers=1) as base:
             _, headers, body = fetch(base + "/feed.atom")
         assert headers["Link"] == f'<{hub_url}>; rel="hub", <{SITE}/feed.atom>; rel="self"'
-        links = {l.get("rel"): l.get("href") for l in etree.fromstring(body).findall(f"{ATOM}link")}
+        links = {link.get("rel"): link.get("href") for link in etree.fromstring(body).findall(f"{ATOM}link")}
         assert links["hub"] == hub_url
     finally:
         hub.shutdown()

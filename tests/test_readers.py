@@ -284,7 +284,7 @@ def serving(env: dict[str, str], folder: Path) -> Iterator[str]:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start: " + errors.read_text(errors="replace"))
+                    raise RuntimeError("gunicorn did not start: " + errors.read_text(errors="replace")) from None
                 time.sleep(0.1)
         yield base
     finally:

@@ -7,14 +7,12 @@ improvement would hold it; reprocessing must then give exactly what ingesting gi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
 from feedapp import create_app, reprocess, store
 from tests.conftest import SEEDS
-from tests.support import feedapp, upgraded
+from tests.support import feedapp
 
 ZWNJ = "\u200c"
 DERIVED = ("title", "lead", "body", "kicker")

@@ -45,7 +45,7 @@ class ReleaseError(ValueError):
         super().__init__("; ".join(p.describe() for p in self.problems))
 
     @classmethod
-    def at(cls, message: str, *, line: int | None = None, field: str | None = None) -> "ReleaseError":
+    def at(cls, message: str, *, line: int | None = None, field: str | None = None) -> ReleaseError:
         """Shorthand for an error with a single problem."""
         return cls(Problem(message, line=line, field=field))
 

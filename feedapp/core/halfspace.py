@@ -196,7 +196,7 @@ def conjugate_mi_forms(roots: Iterable[str]) -> list[str]:
     Only the simple continuous tenses: the compound tenses add separate words, which are
     tokens of their own here.
     """
-    forms = []
+    forms: list[str] = []
     for root in roots:
         past, _, present = root.partition("#")
         for prefix in ("می", "نمی"):

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from . import limits
 from .decode import clean_text
@@ -31,6 +31,7 @@ _FIELDS = {
 }
 _REQUIRED = ("key", "published", "title", "lead")  # each reported by the reader
 _FROM_DOCUMENT = object()  # _string's default: read the value from the document by name
+T = TypeVar("T")
 
 
 def parse_json_release(raw: bytes, *, line: int | None = None) -> ParseResult:
@@ -64,17 +65,18 @@ def _load(raw: bytes, line: int | None) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ReleaseError.at(f"byte {exc.start} is not valid UTF-8; JSON must be UTF-8 (RFC 8259 §8.1)", line=line) from None
+        raise ReleaseError.at(f"byte {exc.start} is not valid UTF-8; JSON must be UTF-8 (RFC 8259 §8.1)",
+                              line=line) from None
     if not text.strip():
         raise ReleaseError.at("empty; expected a JSON object", line=line)
     try:
         document = json.loads(text, object_pairs_hook=_no_duplicate_fields, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
-        where = line if line is not None else exc.lineno
-        raise ReleaseError.at(f"invalid JSON at column {exc.colno}: {exc.msg}", line=where) from None
+        at_line = line if line is not None else exc.lineno
+        raise ReleaseError.at(f"invalid JSON at column {exc.colno}: {exc.msg}", line=at_line) from None
     except RecursionError:
         raise ReleaseError.at("JSON nested too deeply; expected one flat release object", line=line) from None
-    except _DuplicateField as exc:
+    except _DuplicateFieldError as exc:
         raise ReleaseError.at(str(exc), line=line) from None
     where = _surrogate_in_name(document)
     if where is not None:
@@ -103,7 +105,7 @@ def _surrogate_in_name(value: Any, where: str = "the document") -> str | None:
     return None
 
 
-class _DuplicateField(ValueError):
+class _DuplicateFieldError(ValueError):
     """A JSON object names a field twice (json.loads would silently keep the last)."""
 
 
@@ -111,7 +113,7 @@ def _no_duplicate_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for name, value in pairs:
         if name in seen:
-            raise _DuplicateField(f"field {excerpt(name)} appears twice; expected each field once")
+            raise _DuplicateFieldError(f"field {excerpt(name)} appears twice; expected each field once")
         seen[name] = value
     return seen
 
@@ -147,7 +149,8 @@ class _FieldReader:
             self._check("key", lambda: check_key(key))
         language = self._string("language") or "fa"
         if not _LANGUAGE.fullmatch(language):
-            self._problem("language", f"{excerpt(language)} is not a language tag; expected one such as 'fa' or 'en-US'")
+            self._problem("language",
+                          f"{excerpt(language)} is not a language tag; expected one such as 'fa' or 'en-US'")
         release = Release(
             key=key or "",
             published=published or PublishedAt(datetime.min, "", False),
@@ -178,7 +181,7 @@ class _FieldReader:
     def _problem(self, field: str, message: str) -> None:
         self.problems.append(Problem(message, line=self.line, field=field))
 
-    def _check(self, field: str, action: Callable[[], object]) -> object:
+    def _check(self, field: str, action: Callable[[], T]) -> T | None:
         try:
             return action()
         except ReleaseError as exc:
@@ -238,7 +241,8 @@ class _FieldReader:
                 self._problem(name, "missing; it is required")
             return None
         if not isinstance(value, str):
-            self._problem(name, f"expected a string (a Jalali date line or ISO 8601 with offset), found {_json_type(value)}")
+            self._problem(name, "expected a string (a Jalali date line or ISO 8601 with offset),"
+                                f" found {_json_type(value)}")
             return None
         if _ISO_LIKE.match(value):
             try:

@@ -6,6 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .errors import Problem
 
@@ -56,7 +57,7 @@ class Release:
     language: str = "fa"
     images: tuple[Image, ...] = ()
 
-    def replace(self, **changes: object) -> "Release":
+    def replace(self, **changes: Any) -> Release:
         """A copy with some fields changed."""
         return dataclasses.replace(self, **changes)
 

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from hazm import Normalizer
 
-from .halfspace import restore_halfspaces
 from .errors import Problem, ReleaseError
+from .halfspace import restore_halfspaces
 from .models import Release
 
 # hazm keeps Private Use Area characters in place and treats them as a word of their own, so one

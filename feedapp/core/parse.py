@@ -88,7 +88,8 @@ def _check_limits(kicker_line: _Line | None, kicker: str | None, headline: _Line
 
 def _content_lines(text: str) -> list[_Line]:
     """Non-blank lines up to the trailer, stripped, each with its 1-based number and block index."""
-    lines, block, previous_blank = [], 0, False
+    lines: list[_Line] = []
+    block, previous_blank = 0, False
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         if not stripped:

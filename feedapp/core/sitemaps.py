@@ -50,13 +50,13 @@ def _lastmod(moment: datetime | None) -> str:
 def render_index(sitemaps: Iterable[SitemapEntry]) -> bytes:
     """A sitemap index (sitemaps.org §"Using Sitemap index files")."""
     items = "".join(f"<sitemap><loc>{escape(s.loc)}</loc>{_lastmod(s.lastmod)}</sitemap>\n" for s in sitemaps)
-    return f'{_DECLARATION}<sitemapindex xmlns="{SITEMAP_NS}">\n{items}</sitemapindex>\n'.encode("utf-8")
+    return f'{_DECLARATION}<sitemapindex xmlns="{SITEMAP_NS}">\n{items}</sitemapindex>\n'.encode()
 
 
 def render_urlset(entries: Iterable[SitemapEntry]) -> bytes:
     """One sitemap page; the caller keeps it within SITEMAP_MAX_URLS."""
     items = "".join(f"<url><loc>{escape(xml_safe(e.loc))}</loc>{_lastmod(e.lastmod)}</url>\n" for e in entries)
-    body = f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}">\n{items}</urlset>\n'.encode("utf-8")
+    body = f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}">\n{items}</urlset>\n'.encode()
     if len(body) > SITEMAP_MAX_BYTES:
         raise ValueError(f"sitemap of {len(body)} bytes exceeds the {SITEMAP_MAX_BYTES}-byte limit")
     return body
@@ -80,7 +80,7 @@ def render_news(publication: str, entries: Iterable[NewsEntry], *, home: str) ->
         for e in entries
     )
     return (f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n{items}</urlset>\n'
-            .encode("utf-8"))
+            .encode())
 
 
 def _news_language(tag: str) -> str:
