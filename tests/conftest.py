@@ -18,6 +18,20 @@ SAMPLE = SEEDS / "000_44faba8da108bc04.txt"
 
 BACKENDS = ["sqlite", "postgresql"]
 
+# Modules whose tests start servers or programs (gunicorn, nginx, chromium, feed readers, the
+# benchmark): with the PostgreSQL runs, marked `slow`. `./scripts/test.sh -m "not slow"` leaves
+# them out for a quick inner loop; CI runs everything.
+SERVICE_MODULES = {"test_api_wire", "test_backup", "test_bench", "test_browser", "test_crawlers", "test_deploy",
+                   "test_faults", "test_feeds", "test_readers", "test_scale_out", "test_serve", "test_throttle"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_postgresql = params is not None and "postgresql" in params.params.values()
+        if item.module.__name__.rsplit(".", 1)[-1] in SERVICE_MODULES or on_postgresql:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def postgres():

@@ -28,12 +28,17 @@ def test_sqlite_database_runs_in_wal_mode(sqlite_engine):
 
 @contextmanager
 def no_waiting(engine):
-    """The engine's connection, failing at once on a lock instead of waiting 10 s."""
+    """Within the block, the engine's connection fails at once on a lock instead of waiting 10 s.
+
+    The setting is made on the idle connection the engine hands to this thread's next
+    `connect()` or `begin()`, so it is the one the code under test uses.
+    """
     with engine.connect() as connection:
         connection.raw.execute("PRAGMA busy_timeout=0")
-        try:
-            yield connection
-        finally:
+    try:
+        yield
+    finally:
+        with engine.connect() as connection:
             connection.raw.execute("PRAGMA busy_timeout=10000")
 
 
@@ -44,7 +49,7 @@ def test_sqlite_readers_are_not_blocked_by_an_open_write_transaction(sqlite_engi
     writer.execute("BEGIN IMMEDIATE")
     writer.execute("UPDATE releases SET title = 'x'")
     try:
-        with no_waiting(engine) as connection:  # a plain read, as the web app does
+        with no_waiting(engine), engine.connect() as connection:  # a plain read, as the web app does
             assert connection.scalar("SELECT title FROM releases") == "تیتر"
     finally:
         writer.execute("ROLLBACK")
