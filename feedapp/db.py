@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app, request
 
 from . import schema, store
-from .dbapi import SQLITE, Engine
+from .dbapi import Engine
 
 _EXTENSION = "feedapp.engine"
 _VERSION_READER = "feedapp.data_version"
@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     """
     engine = store.create_engine(app.config["DATABASE_URL"])
     schema.require_current(engine)
-    sqlite_file = engine.path if engine.dialect == SQLITE else None
+    sqlite_file = engine.path  # None on PostgreSQL
     app.extensions[_EXTENSION] = engine
     app.extensions[_VERSION_READER] = (store.SqliteVersionReader(sqlite_file) if sqlite_file
                                        else lambda: store.data_version(engine))

@@ -174,9 +174,8 @@ class _FieldReader:
         self.problems += limits.text_problems(fields)
         names = [(f"categories[{index}]", name) for index, name in enumerate(release.categories)]
         for field, name in names + ([("source", release.source)] if release.source else []):
-            problem = limits.name_problem(field, name)
-            if problem:
-                self.problems.append(Problem(problem.message, line=self.line, field=field))
+            if problem := limits.name_problem(field, name):
+                self._problem(field, problem.message)
 
     def _problem(self, field: str, message: str) -> None:
         self.problems.append(Problem(message, line=self.line, field=field))
@@ -283,7 +282,7 @@ class _FieldReader:
         if url and not _IMAGE_URL.match(url):
             self._problem(f"{name}.url", f"{excerpt(url)} is not an absolute http(s) URL")
         elif problem := limits.text_problem(f"{name}.url", url, "url"):
-            self._problem(problem.field or name, problem.message)
+            self._problem(f"{name}.url", problem.message)
         mime = value.get("type")
         if mime is not None and not (isinstance(mime, str) and _MIME.fullmatch(mime)):
             self._problem(f"{name}.type", "expected a media type such as 'image/jpeg'")
@@ -294,7 +293,7 @@ class _FieldReader:
         if caption is not None:
             caption = self._string(f"{name}.caption", value=caption)
             if problem := limits.text_problem(f"{name}.caption", caption, "caption"):
-                self._problem(problem.field or name, problem.message)
+                self._problem(f"{name}.caption", problem.message)
         if len(self.problems) > before:
             return None
         # Schemes are case-insensitive; the lower case is canonical (RFC 3986 §3.1).

@@ -139,19 +139,14 @@ def text_direction(language: str) -> str:
     return "rtl" if primary in RTL_LANGUAGES else "ltr"
 
 
-def _tehran(instant: datetime) -> datetime:
-    """The instant as rfc3339 writes it: Tehran's offset then (UTC before 1946), whole seconds."""
-    return machine_local(instant)
-
-
 def rfc822(instant: datetime) -> str:
     """RSS 2.0 date: RFC 822 with a 4-digit year, English names and a numeric Tehran offset.
 
     E.g. `Tue, 11 Mar 2014 12:00:00 +0330`. Written by hand: strftime's %a/%b follow the locale.
     """
-    local = _tehran(instant)
+    local = machine_local(instant)
     offset = local.utcoffset()
-    assert offset is not None  # _tehran always returns an aware datetime
+    assert offset is not None  # machine_local always returns an aware datetime
     minutes = int(offset.total_seconds()) // 60
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
@@ -290,7 +285,7 @@ def _generator(doc: FeedDoc) -> FeedGenerator:
     fg.generator(generator=name, version=version, uri=uri)
     fg.title(doc.title)
     fg.language(doc.language)
-    fg.updated(_tehran(doc.updated))  # else feedgen says "now"
+    fg.updated(machine_local(doc.updated))  # else feedgen says "now"
     return fg
 
 
@@ -381,8 +376,8 @@ def _add_atom_entry(fg: FeedGenerator, doc: FeedDoc, entry: FeedEntry) -> None:
     extension.entry, extension.feed_language = entry, doc.language
     fe.id(entry.id)
     fe.title(entry.title)
-    fe.published(_tehran(entry.published))
-    fe.updated(_tehran(entry.updated))  # else feedgen says "now"
+    fe.published(machine_local(entry.published))
+    fe.updated(machine_local(entry.updated))  # else feedgen says "now"
     if entry.author:
         fe.author(name=entry.author)
     _categories(fe, entry)
