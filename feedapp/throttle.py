@@ -55,7 +55,9 @@ class AuthThrottle:
         """Seconds until the address may try again; 0 when it may now."""
         with self._table() as table:
             index, digest = self._slot(table, address)
-            _, started, failures = _SLOT.unpack_from(table, index * _SLOT.size)
+            found, started, failures = _SLOT.unpack_from(table, index * _SLOT.size)
+        if found != digest:  # the slot this address would take holds another's count
+            return 0
         left = started + self.window - self.clock()
         return math.ceil(left) if failures >= self.limit and left > 0 else 0
 

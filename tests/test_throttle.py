@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -10,6 +11,8 @@ import os
 import pytest
 
 from feedapp import create_app
+from feedapp.throttle import _PROBES as PROBES
+from feedapp.throttle import _SLOT as SLOT
 from feedapp.throttle import SLOTS, AuthThrottle, client_key
 from tests.conftest import get_engine_of
 from tests.support import fetch, gunicorn, upgraded
@@ -113,3 +116,17 @@ def test_token_guessing_through_gunicorn_workers_gets_429_with_retry_after(tmp_p
     message = json.loads(body)["errors"][0]["message"]
     assert message == f"too many wrong tokens from this address; try again in {headers['Retry-After']} s"
     assert oct(os.stat(tmp_path / "auth").st_mode & 0o777) == "0o600"
+
+
+def test_a_new_address_is_never_refused_for_the_counts_of_others(tmp_path):
+    # Every slot a new address may take is held by a throttled one: it is counted in one of
+    # theirs (the fewest failures), but their failures are never read as its own.
+    clock = Clock()
+    throttle = AuthThrottle(str(tmp_path / "auth"), limit=3, window=60, clock=clock)
+    digest = hashlib.blake2b(client_key("198.51.100.9").encode(), digest_size=8).digest()
+    first = int.from_bytes(digest, "little") % SLOTS
+    with throttle._table() as table:
+        for step in range(PROBES):
+            SLOT.pack_into(table, (first + step) % SLOTS * SLOT.size, bytes([step + 1] * 8), clock.now, 3)
+    assert throttle.retry_after("198.51.100.9") == 0
+    assert throttle.failed("198.51.100.9") == 1
