@@ -27,8 +27,10 @@ def load(path: str) -> dict[str, dict[str, Recorded]]:
     with open(path, encoding="utf-8") as file:
         raw = json.load(file)
     return {
-        url: {variant: (item["status"], [tuple(pair) for pair in item["headers"]], base64.b64decode(item["body_b64"]))
-              for variant, item in variants.items()}
+        url: {
+            variant: (item["status"], [tuple(pair) for pair in item["headers"]], base64.b64decode(item["body_b64"]))
+            for variant, item in variants.items()
+        }
         for url, variants in raw.items()
     }
 

@@ -53,14 +53,19 @@ def release_text(number: int, parts: tuple[str, str, str, list[str]]) -> str:
     rng = random.Random(number)  # per release, so any release can be regenerated alone
     body = [rng.choice(paragraphs) for _ in range(PARAGRAPHS)]
     # A number in words and digits makes each headline (and lead) distinct.
-    return "\n\n".join([
-        date_line(number),
-        f"{kicker}:",
-        f"{headline} (گزارش {number})",
-        f"{lead} شماره گزارش {number}.",
-        "\n".join(body),
-        TRAILER,
-    ]) + "\n"
+    return (
+        "\n\n".join(
+            [
+                date_line(number),
+                f"{kicker}:",
+                f"{headline} (گزارش {number})",
+                f"{lead} شماره گزارش {number}.",
+                "\n".join(body),
+                TRAILER,
+            ]
+        )
+        + "\n"
+    )
 
 
 def write(folder: Path, count: int, first: int = 0, prefix: str = "bench") -> list[str]:

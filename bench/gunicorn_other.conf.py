@@ -12,5 +12,10 @@ from pathlib import Path
 _DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 _FEEDAPP_ONLY = {"post_fork"}
 
-globals().update({name: value for name, value in runpy.run_path(str(_DEPLOY)).items()
-                  if not name.startswith("_") and name not in _FEEDAPP_ONLY})
+globals().update(
+    {
+        name: value
+        for name, value in runpy.run_path(str(_DEPLOY)).items()
+        if not name.startswith("_") and name not in _FEEDAPP_ONLY
+    }
+)

@@ -62,13 +62,24 @@ def markdown(report: Report) -> str:
     lines += _table(("item", "value"), [(k, v) for k, v in report.machine + report.versions])
     lines += ["", "## Setup", ""] + [f"- {item}" for item in report.setup]
     lines += ["", "## Figures against targets", ""]
-    lines += _table(("figure", "value", "target", "result"),
-                    [(f.name, f.value, f.target, _verdict(f.met)) for f in report.figures])
+    lines += _table(
+        ("figure", "value", "target", "result"), [(f.name, f.value, f.target, _verdict(f.met)) for f in report.figures]
+    )
     if report.throughput:
         lines += ["", "## Requests/s per endpoint (medians)", ""]
-        lines += _table(("endpoint", "app req/s", "floor req/s", "app / floor", "Django req/s"),
-                        [(t.label, f"{t.app:,.0f}", f"{t.floor:,.0f}", f"{t.ratio:.2f}",
-                          f"{t.peer:,.1f}" if t.peer is not None else "-") for t in report.throughput])
+        lines += _table(
+            ("endpoint", "app req/s", "floor req/s", "app / floor", "Django req/s"),
+            [
+                (
+                    t.label,
+                    f"{t.app:,.0f}",
+                    f"{t.floor:,.0f}",
+                    f"{t.ratio:.2f}",
+                    f"{t.peer:,.1f}" if t.peer is not None else "-",
+                )
+                for t in report.throughput
+            ],
+        )
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in report.notes]
     if report.runs:

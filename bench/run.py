@@ -82,10 +82,12 @@ def parse_args(argv: list[str] | None = None) -> Plan:
     parser = argparse.ArgumentParser(description="feedapp benchmark (see bench/README.md)")
     parser.add_argument("--smoke", action="store_true", help="N = 50, 1-second wrk runs: a quick check")
     parser.add_argument("-n", type=int, help="releases to ingest and serve (default 10,000; smoke 50)")
-    parser.add_argument("--sitemap-n", type=int, help="releases stored for the large sitemap first render "
-                                                      "(default 50,000; smoke: N)")
-    parser.add_argument("--max-n", type=int, help="releases stored for the last first renders "
-                                                   "(default 100,000; smoke: N)")
+    parser.add_argument(
+        "--sitemap-n", type=int, help="releases stored for the large sitemap first render (default 50,000; smoke: N)"
+    )
+    parser.add_argument(
+        "--max-n", type=int, help="releases stored for the last first renders (default 100,000; smoke: N)"
+    )
     parser.add_argument("--seconds", type=int, help="seconds per wrk run (default 3; smoke 1)")
     parser.add_argument("--rounds", type=int, help="wrk runs per target (default 3; smoke 1)")
     parser.add_argument("--no-peer", action="store_true", help="skip the Django peer")
@@ -95,15 +97,24 @@ def parse_args(argv: list[str] | None = None) -> Plan:
     smoke = args.smoke
     n = args.n or (50 if smoke else 10_000)
     # A smoke run never overwrites the real report or chart unless told to.
-    output = args.output or (Path(tempfile.gettempdir()) / "feedapp-bench-smoke.md" if smoke else ROOT / "BENCHMARKS.md")
+    output = args.output or (
+        Path(tempfile.gettempdir()) / "feedapp-bench-smoke.md" if smoke else ROOT / "BENCHMARKS.md"
+    )
     chart = args.chart or (output.with_suffix(".png") if smoke else ROOT / "bench" / "chart.png")
     return Plan(
-        n=n, n_small=max(1, n // 10) if smoke else min(1_000, n),
+        n=n,
+        n_small=max(1, n // 10) if smoke else min(1_000, n),
         sitemap_n=max(n, args.sitemap_n or (n if smoke else 50_000)),
         max_n=max(n, args.sitemap_n or 0, args.max_n or (n if smoke else 100_000)),
-        seconds=args.seconds or (1 if smoke else 3), rounds=args.rounds or (1 if smoke else 3),
-        connections=32, p99_connections=64, render_repeats=1 if smoke else 3, boots=1 if smoke else 3,
-        peer=not args.no_peer, chart=chart, output=output,
+        seconds=args.seconds or (1 if smoke else 3),
+        rounds=args.rounds or (1 if smoke else 3),
+        connections=32,
+        p99_connections=64,
+        render_repeats=1 if smoke else 3,
+        boots=1 if smoke else 3,
+        peer=not args.no_peer,
+        chart=chart,
+        output=output,
         mode="smoke mode: tiny N, 1-second runs; figures are not meaningful" if smoke else "full run",
     )
 
@@ -119,12 +130,23 @@ def command_line() -> str:
 
 
 def machine() -> list[tuple[str, str]]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
-    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                     if line.startswith("MemTotal:"))
-    return [("cpu", cpu), ("cores", str(os.cpu_count())), ("memory", f"{memory_kb / 1024 / 1024:.1f} GiB"),
-            ("kernel", platform.release())]
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    memory_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:")
+    )
+    return [
+        ("cpu", cpu),
+        ("cores", str(os.cpu_count())),
+        ("memory", f"{memory_kb / 1024 / 1024:.1f} GiB"),
+        ("kernel", platform.release()),
+    ]
 
 
 def load_average() -> str:
@@ -138,9 +160,13 @@ def versions(wrk: str) -> list[tuple[str, str]]:
             return importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             return "not installed"
+
     packages = ("gunicorn", "flask", "feedgen", "django", "matplotlib")
-    return [("python", platform.python_version())] + [(name, version(name)) for name in packages] + \
-        [("wrk", loadgen.wrk_version(wrk))]
+    return (
+        [("python", platform.python_version())]
+        + [(name, version(name)) for name in packages]
+        + [("wrk", loadgen.wrk_version(wrk))]
+    )
 
 
 # ---------------------------------------------------------------- ingest
@@ -189,8 +215,9 @@ def ingest(paths: list[Path], database: Path) -> IngestTiming:
     subprocess.run([str(servers.BIN / "feedapp"), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     started = time.perf_counter()
     command = [sys.executable, "-c", RUSAGE_WRAPPER, str(servers.BIN / "feedapp"), "ingest", *map(str, paths)]
-    with subprocess.Popen(command, cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
         stamps = [time.perf_counter() - started for _ in process.stdout]
         stderr = process.stderr.read()
         process.wait(timeout=60)
@@ -217,27 +244,53 @@ def measure_ingest(run: Run, database: Path) -> None:
     large = ingest([new_releases(run, plan.n, "ingest-n")], database)
     figures = run.report.figures
     for timing in (small, large):
-        figures.append(Figure(f"ingest N={timing.count:,}", f"{timing.count / timing.wall:,.0f} releases/s wall "
-                              f"({timing.wall:.1f} s; {1000 / timing.marginal_ms:,.0f}/s after the first release, "
-                              f"which took {timing.first_line:.1f} s with the process start)"))
+        figures.append(
+            Figure(
+                f"ingest N={timing.count:,}",
+                f"{timing.count / timing.wall:,.0f} releases/s wall "
+                f"({timing.wall:.1f} s; {1000 / timing.marginal_ms:,.0f}/s after the first release, "
+                f"which took {timing.first_line:.1f} s with the process start)",
+            )
+        )
     # Every ingest process pays a fixed start (Python, hazm's import): linearity is judged on the
     # per-release cost after it, the part that would grow if ingest were worse than linear.
     drift = abs(large.marginal_ms - small.marginal_ms) / small.marginal_ms
-    figures.append(Figure("ingest per-release cost (after the first release)",
-                          f"{small.marginal_ms:.2f} ms (N={small.count:,}) vs {large.marginal_ms:.2f} ms "
-                          f"(N={large.count:,}): {drift:.0%} apart", "within 20%", drift <= 0.20))
+    figures.append(
+        Figure(
+            "ingest per-release cost (after the first release)",
+            f"{small.marginal_ms:.2f} ms (N={small.count:,}) vs {large.marginal_ms:.2f} ms "
+            f"(N={large.count:,}): {drift:.0%} apart",
+            "within 20%",
+            drift <= 0.20,
+        )
+    )
     wall_small, wall_large = small.wall / small.count * 1000, large.wall / large.count * 1000
     wall_drift = abs(wall_small - wall_large) / wall_large
-    figures.append(Figure("ingest per-release cost, wall clock (fixed start included)",
-                          f"{wall_small:.2f} ms vs {wall_large:.2f} ms: {wall_drift:.0%} apart", "within 20%",
-                          wall_drift <= 0.20))
-    figures.append(Figure(f"ingest N={large.count:,}: cores used (CPU seconds / wall seconds)",
-                          f"{large.cpu / large.wall:.2f} of {os.cpu_count()}", "both cores for large batches",
-                          large.cpu / large.wall >= 0.75 * (os.cpu_count() or 1)))
+    figures.append(
+        Figure(
+            "ingest per-release cost, wall clock (fixed start included)",
+            f"{wall_small:.2f} ms vs {wall_large:.2f} ms: {wall_drift:.0%} apart",
+            "within 20%",
+            wall_drift <= 0.20,
+        )
+    )
+    figures.append(
+        Figure(
+            f"ingest N={large.count:,}: cores used (CPU seconds / wall seconds)",
+            f"{large.cpu / large.wall:.2f} of {os.cpu_count()}",
+            "both cores for large batches",
+            large.cpu / large.wall >= 0.75 * (os.cpu_count() or 1),
+        )
+    )
     # Streamed: ten times the releases must not need more memory (20% for allocator noise).
-    figures.append(Figure("ingest peak RSS (largest of its processes)",
-                          f"{small.peak_mib:.0f} MiB (N={small.count:,}) vs {large.peak_mib:.0f} MiB "
-                          f"(N={large.count:,})", "flat (within 20%)", large.peak_mib <= small.peak_mib * 1.2))
+    figures.append(
+        Figure(
+            "ingest peak RSS (largest of its processes)",
+            f"{small.peak_mib:.0f} MiB (N={small.count:,}) vs {large.peak_mib:.0f} MiB (N={large.count:,})",
+            "flat (within 20%)",
+            large.peak_mib <= small.peak_mib * 1.2,
+        )
+    )
 
 
 # ---------------------------------------------------------------- servers
@@ -260,12 +313,26 @@ def measure_boot(run: Run, database: Path, first: float) -> None:
             times.append(start_app(run, stack, database).boot_seconds)
     boot = statistics.median(times)
     code = "import time; t = time.perf_counter(); import wsgi; print(time.perf_counter() - t)"
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **database_env(database)},
-                          capture_output=True, text=True, timeout=120, check=True)
-    run.report.figures.append(Figure("worker boot: gunicorn spawn → first response (median of "
-                                     f"{len(times)} cold starts)", f"{boot * 1000:.0f} ms", "≤ 1 s", boot <= 1.0))
-    run.report.figures.append(Figure("app import (`import wsgi`, fresh interpreter)",
-                                     f"{float(done.stdout) * 1000:.0f} ms"))
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **database_env(database)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    run.report.figures.append(
+        Figure(
+            f"worker boot: gunicorn spawn → first response (median of {len(times)} cold starts)",
+            f"{boot * 1000:.0f} ms",
+            "≤ 1 s",
+            boot <= 1.0,
+        )
+    )
+    run.report.figures.append(
+        Figure("app import (`import wsgi`, fresh interpreter)", f"{float(done.stdout) * 1000:.0f} ms")
+    )
 
 
 def record_floor(app: servers.Server, path: Path) -> str:
@@ -300,15 +367,27 @@ def check_floor(app: servers.Server, floor: servers.Server) -> None:
     """The floor must send the app's very bytes (plain and gzip)."""
     for url in ENDPOINTS:
         for headers in ({}, GZIP):
-            if servers.http_get(app.host, app.port, url, headers)[2] != servers.http_get(floor.host, floor.port, url, headers)[2]:
+            if (
+                servers.http_get(app.host, app.port, url, headers)[2]
+                != servers.http_get(floor.host, floor.port, url, headers)[2]
+            ):
                 raise RuntimeError(f"floor bytes differ from the app's for {url} {headers}")
 
 
 def start_floor(run: Run, stack: ExitStack, responses: Path) -> servers.Server:
     log = run.tmp / "floor.log"
     run.logs.append(log)
-    return stack.enter_context(servers.gunicorn("floor", "floor:app", {"FLOOR_RESPONSES": str(responses)},
-                                                "/feed.atom", log, pythonpath=str(servers.BENCH), feedapp=False))
+    return stack.enter_context(
+        servers.gunicorn(
+            "floor",
+            "floor:app",
+            {"FLOOR_RESPONSES": str(responses)},
+            "/feed.atom",
+            log,
+            pythonpath=str(servers.BENCH),
+            feedapp=False,
+        )
+    )
 
 
 def start_peer(run: Run, stack: ExitStack, database: Path) -> servers.Server | None:
@@ -323,9 +402,17 @@ def start_peer(run: Run, stack: ExitStack, database: Path) -> servers.Server | N
         raise RuntimeError("django is not installed: `pip install django` (or pass --no-peer)")
     log = run.tmp / "peer.log"
     run.logs.append(log)
-    return stack.enter_context(servers.gunicorn("peer", "django_peer.wsgi:application",
-                                                {"PEER_DATABASE": str(database)}, "/feed.atom", log,
-                                                pythonpath=str(servers.BENCH), feedapp=False))
+    return stack.enter_context(
+        servers.gunicorn(
+            "peer",
+            "django_peer.wsgi:application",
+            {"PEER_DATABASE": str(database)},
+            "/feed.atom",
+            log,
+            pythonpath=str(servers.BENCH),
+            feedapp=False,
+        )
+    )
 
 
 # ---------------------------------------------------------------- load
@@ -346,14 +433,21 @@ def load(run: Run, targets: list[Target]) -> dict[str, list[loadgen.WrkResult]]:
     """Run every target `rounds` times, alternating (order reversed on odd rounds against drift)."""
     results: dict[str, list[loadgen.WrkResult]] = {target.name: [] for target in targets}
     for number in range(run.plan.rounds):
-        for target in (targets if number % 2 == 0 else list(reversed(targets))):
-            result = loadgen.run(run.wrk, target.server.base + target.path, connections=target.connections,
-                                 seconds=run.plan.seconds, headers=target.headers)
+        for target in targets if number % 2 == 0 else list(reversed(targets)):
+            result = loadgen.run(
+                run.wrk,
+                target.server.base + target.path,
+                connections=target.connections,
+                seconds=run.plan.seconds,
+                headers=target.headers,
+            )
             if result.bad_status:
                 raise RuntimeError(f"{target.name}: {result.bad_status} responses were not 2xx/3xx")
             results[target.name].append(result)
-            run.report.runs.append(f"round {number + 1} {target.name:<44} {result.requests_per_second:>10,.1f} req/s"
-                                   f"  p99 {result.p99_ms:>8.2f} ms  socket errors {result.socket_errors}")
+            run.report.runs.append(
+                f"round {number + 1} {target.name:<44} {result.requests_per_second:>10,.1f} req/s"
+                f"  p99 {result.p99_ms:>8.2f} ms  socket errors {result.socket_errors}"
+            )
     return results
 
 
@@ -361,8 +455,9 @@ def median_rps(results: list[loadgen.WrkResult]) -> float:
     return statistics.median(r.requests_per_second for r in results)
 
 
-def throughput_targets(app: servers.Server, floor: servers.Server, peer: servers.Server | None,
-                       etag: str, connections: int) -> list[Target]:
+def throughput_targets(
+    app: servers.Server, floor: servers.Server, peer: servers.Server | None, etag: str, connections: int
+) -> list[Target]:
     """Each endpoint and encoding on the app then the floor; 304s; the peer's Atom feed."""
     targets = []
     for url in ENDPOINTS:
@@ -377,29 +472,54 @@ def throughput_targets(app: servers.Server, floor: servers.Server, peer: servers
     return targets
 
 
-def measure_throughput(run: Run, app: servers.Server, floor: servers.Server, peer: servers.Server | None,
-                       etag: str) -> None:
+def measure_throughput(
+    run: Run, app: servers.Server, floor: servers.Server, peer: servers.Server | None, etag: str
+) -> None:
     plan = run.plan
     results = load(run, throughput_targets(app, floor, peer, etag, plan.connections))
     figures = run.report.figures
     for url in ENDPOINTS:
         for encoding in ("plain", "gzip"):
-            app_rps, floor_rps = median_rps(results[f"app {url} {encoding}"]), median_rps(results[f"floor {url} {encoding}"])
-            peer_rps = median_rps(results["peer /feed.atom plain"]) if peer and url == "/feed.atom" and encoding == "plain" else None
+            app_rps, floor_rps = (
+                median_rps(results[f"app {url} {encoding}"]),
+                median_rps(results[f"floor {url} {encoding}"]),
+            )
+            peer_rps = (
+                median_rps(results["peer /feed.atom plain"])
+                if peer and url == "/feed.atom" and encoding == "plain"
+                else None
+            )
             row = Throughput(f"{url} {encoding}", app_rps, floor_rps, peer_rps)
             run.report.throughput.append(row)
-            figures.append(Figure(f"{url} {encoding}: req/s vs floor", f"{app_rps:,.0f} / {floor_rps:,.0f} = "
-                                  f"{row.ratio:.2f}", "≥ 0.85 × floor", row.ratio >= 0.85))
+            figures.append(
+                Figure(
+                    f"{url} {encoding}: req/s vs floor",
+                    f"{app_rps:,.0f} / {floor_rps:,.0f} = {row.ratio:.2f}",
+                    "≥ 0.85 × floor",
+                    row.ratio >= 0.85,
+                )
+            )
     app_304, healthz = median_rps(results["app /feed.atom 304"]), median_rps(results["app /healthz"])
     run.report.throughput.append(Throughput("/feed.atom 304 (vs /healthz)", app_304, healthz))
-    figures.append(Figure("304 revalidation req/s vs /healthz",
-                          f"{app_304:,.0f} / {healthz:,.0f} = {app_304 / healthz:.2f}",
-                          "≥ 0.85 × /healthz", app_304 / healthz >= 0.85))
+    figures.append(
+        Figure(
+            "304 revalidation req/s vs /healthz",
+            f"{app_304:,.0f} / {healthz:,.0f} = {app_304 / healthz:.2f}",
+            "≥ 0.85 × /healthz",
+            app_304 / healthz >= 0.85,
+        )
+    )
     if peer is not None:
         peer_rps = median_rps(results["peer /feed.atom plain"])
         app_atom = median_rps(results["app /feed.atom plain"])
-        figures.append(Figure("/feed.atom req/s vs Django syndication", f"{app_atom:,.0f} / {peer_rps:,.1f} = "
-                              f"{app_atom / peer_rps:.1f}×", "≥ 15 × Django", app_atom / peer_rps >= 15))
+        figures.append(
+            Figure(
+                "/feed.atom req/s vs Django syndication",
+                f"{app_atom:,.0f} / {peer_rps:,.1f} = {app_atom / peer_rps:.1f}×",
+                "≥ 15 × Django",
+                app_atom / peer_rps >= 15,
+            )
+        )
 
 
 def measure_nginx(run: Run, stack: ExitStack, app: servers.Server) -> None:
@@ -408,13 +528,23 @@ def measure_nginx(run: Run, stack: ExitStack, app: servers.Server) -> None:
     body = _get(app.base + "/feed.atom")
     proxied, static = stack.enter_context(servers.nginx_pair(run.tmp / "nginx", app, body))
     _get(proxied.base + "/feed.atom")  # fills nginx's cache
-    results = load(run, [Target("nginx → app /feed.atom", proxied, "/feed.atom", {}, run.plan.connections),
-                         Target("nginx static /feed.atom", static, "/feed.atom", {}, run.plan.connections)])
+    results = load(
+        run,
+        [
+            Target("nginx → app /feed.atom", proxied, "/feed.atom", {}, run.plan.connections),
+            Target("nginx static /feed.atom", static, "/feed.atom", {}, run.plan.connections),
+        ],
+    )
     through, direct = median_rps(results["nginx → app /feed.atom"]), median_rps(results["nginx static /feed.atom"])
     run.report.throughput.append(Throughput("/feed.atom through nginx (vs static file)", through, direct))
-    run.report.figures.append(Figure("/feed.atom through nginx vs nginx static file",
-                                     f"{through:,.0f} / {direct:,.0f} = {through / direct:.2f}",
-                                     "≥ 0.80 × static", through / direct >= 0.80))
+    run.report.figures.append(
+        Figure(
+            "/feed.atom through nginx vs nginx static file",
+            f"{through:,.0f} / {direct:,.0f} = {through / direct:.2f}",
+            "≥ 0.80 × static",
+            through / direct >= 0.80,
+        )
+    )
 
 
 def _get(url: str) -> bytes:
@@ -426,13 +556,23 @@ def _get(url: str) -> bytes:
 
 def measure_p99(run: Run, app: servers.Server, floor: servers.Server) -> None:
     connections = run.plan.p99_connections
-    results = load(run, [Target(f"app /feed.atom plain c{connections}", app, "/feed.atom", {}, connections),
-                         Target(f"floor /feed.atom plain c{connections}", floor, "/feed.atom", {}, connections)])
+    results = load(
+        run,
+        [
+            Target(f"app /feed.atom plain c{connections}", app, "/feed.atom", {}, connections),
+            Target(f"floor /feed.atom plain c{connections}", floor, "/feed.atom", {}, connections),
+        ],
+    )
     app_p99 = statistics.median(r.p99_ms for r in results[f"app /feed.atom plain c{connections}"])
     floor_p99 = statistics.median(r.p99_ms for r in results[f"floor /feed.atom plain c{connections}"])
-    run.report.figures.append(Figure(f"p99 /feed.atom at {connections} connections vs floor",
-                                     f"{app_p99:.1f} ms / {floor_p99:.1f} ms = {app_p99 / floor_p99:.2f}×",
-                                     "≤ 2 × floor", app_p99 <= 2 * floor_p99))
+    run.report.figures.append(
+        Figure(
+            f"p99 /feed.atom at {connections} connections vs floor",
+            f"{app_p99:.1f} ms / {floor_p99:.1f} ms = {app_p99 / floor_p99:.2f}×",
+            "≤ 2 × floor",
+            app_p99 <= 2 * floor_p99,
+        )
+    )
 
 
 # ---------------------------------------------------------------- first render
@@ -467,11 +607,21 @@ def first_render(run: Run, app: servers.Server, database: Path, stored: int) -> 
         cached = statistics.median(timed_get(app, path) for _ in range(15))
         first = statistics.median(firsts[path])
         urls = min(stored, SITEMAP_PAGE)
-        what = f"feed (50 entries), N={stored:,}" if path == "/feed.atom" else f"sitemap page 1 ({urls:,} URLs), N={stored:,}"
+        what = (
+            f"feed (50 entries), N={stored:,}"
+            if path == "/feed.atom"
+            else f"sitemap page 1 ({urls:,} URLs), N={stored:,}"
+        )
         target, limit = ("≤ 15 ms", 15.0) if path == "/feed.atom" else ("≤ 1 s (50,000-URL page)", 1000.0)
         met = first <= limit if (path == "/feed.atom" or urls >= 50_000) else None
-        run.report.figures.append(Figure(f"first render: {what}", f"{first:.1f} ms (cached {cached:.1f} ms)",
-                                         target if met is not None else f"{target}; not a 50,000-URL page", met))
+        run.report.figures.append(
+            Figure(
+                f"first render: {what}",
+                f"{first:.1f} ms (cached {cached:.1f} ms)",
+                target if met is not None else f"{target}; not a 50,000-URL page",
+                met,
+            )
+        )
         label = "feed.atom (50 entries)" if path == "/feed.atom" else "sitemap page 1 (min(N, 50,000) URLs)"
         run.report.first_render.setdefault(label, []).append((stored, first))
 
@@ -484,9 +634,16 @@ def grow_to(run: Run, database: Path, stored: int, total: int) -> int:
     half = missing // 2
     folders = [new_releases(run, half, "grow-a"), new_releases(run, missing - half, "grow-b")]
     started = time.perf_counter()
-    processes = [subprocess.Popen([str(servers.BIN / "feedapp"), "ingest", str(folder)], cwd=ROOT,
-                                  env={**os.environ, **database_env(database)},
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for folder in folders]
+    processes = [
+        subprocess.Popen(
+            [str(servers.BIN / "feedapp"), "ingest", str(folder)],
+            cwd=ROOT,
+            env={**os.environ, **database_env(database)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for folder in folders
+    ]
     try:
         for process in processes:
             _, stderr = process.communicate(timeout=3600)
@@ -498,8 +655,12 @@ def grow_to(run: Run, database: Path, stored: int, total: int) -> int:
                 process.kill()
                 process.wait()
     elapsed = time.perf_counter() - started
-    run.report.figures.append(Figure(f"ingest {missing:,} more (2 processes at once, into N={stored:,})",
-                                     f"{missing / elapsed:,.0f} releases/s ({elapsed:.0f} s)"))
+    run.report.figures.append(
+        Figure(
+            f"ingest {missing:,} more (2 processes at once, into N={stored:,})",
+            f"{missing / elapsed:,.0f} releases/s ({elapsed:.0f} s)",
+        )
+    )
     return total
 
 
@@ -509,8 +670,14 @@ def grow_to(run: Run, database: Path, stored: int, total: int) -> int:
 def measure_rss(run: Run, app: servers.Server) -> None:
     for number, pid in enumerate(app.worker_pids(), start=1):
         rss = servers.rss_mb(pid)
-        run.report.figures.append(Figure(f"worker {number} RSS after the run (pid {pid})", f"{rss:.1f} MiB",
-                                         "≤ 64 MB", rss * 1024 * 1024 <= 64_000_000))
+        run.report.figures.append(
+            Figure(
+                f"worker {number} RSS after the run (pid {pid})",
+                f"{rss:.1f} MiB",
+                "≤ 64 MB",
+                rss * 1024 * 1024 <= 64_000_000,
+            )
+        )
 
 
 # ---------------------------------------------------------------- the run

@@ -40,9 +40,11 @@ def settings_args(feedapp: bool = True) -> tuple[list[str], str]:
     """
     if CONFIG.exists():
         config = CONFIG if feedapp else OTHER_CONFIG
-        return ["--config", str(config)], (f"gunicorn with `{CONFIG.relative_to(ROOT)}` (floor and peer: "
-                                           f"`{OTHER_CONFIG.relative_to(ROOT)}`, the same without its feedapp-only "
-                                           "`post_fork` hook)")
+        return ["--config", str(config)], (
+            f"gunicorn with `{CONFIG.relative_to(ROOT)}` (floor and peer: "
+            f"`{OTHER_CONFIG.relative_to(ROOT)}`, the same without its feedapp-only "
+            "`post_fork` hook)"
+        )
     return list(DEFAULT_ARGS), "gunicorn `" + " ".join(DEFAULT_ARGS) + "` (no `deploy/gunicorn.conf.py` yet)"
 
 
@@ -106,8 +108,9 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
-def http_get(host: str, port: int, path: str, headers: dict[str, str] | None = None,
-             timeout: float = 30.0) -> tuple[int, list[tuple[str, str]], bytes]:
+def http_get(
+    host: str, port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 30.0
+) -> tuple[int, list[tuple[str, str]], bytes]:
     """One GET: status, headers in order, raw body (never decompressed)."""
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
@@ -134,8 +137,9 @@ def _wait_ready(server: Server, probe: str, started: float) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(name: str, app: str, env: dict[str, str], probe: str, log: Path,
-             pythonpath: str | None = None, feedapp: bool = True) -> Iterator[Server]:
+def gunicorn(
+    name: str, app: str, env: dict[str, str], probe: str, log: Path, pythonpath: str | None = None, feedapp: bool = True
+) -> Iterator[Server]:
     """Serve the WSGI callable `app` under the shared settings; stop it however the block ends.
 
     `boot_seconds` is the time from spawning gunicorn to the first 200 on `probe`: master start,
@@ -151,8 +155,14 @@ def gunicorn(name: str, app: str, env: dict[str, str], probe: str, log: Path,
     command += ["--pythonpath", pythonpath] if pythonpath else []
     started = time.monotonic()
     with open(log, "ab") as log_file:
-        process = subprocess.Popen([*command, app], env={**os.environ, **env}, cwd=ROOT,
-                                   stdout=log_file, stderr=log_file, start_new_session=True)
+        process = subprocess.Popen(
+            [*command, app],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=log_file,
+            start_new_session=True,
+        )
     server = Server(name, "127.0.0.1", port, process)
     try:
         _wait_ready(server, probe, started)
@@ -194,8 +204,9 @@ def nginx_pair(folder: Path, app: Server, feed_bytes: bytes) -> Iterator[tuple[E
     (folder / "static" / "feed.atom").write_bytes(feed_bytes)
     # wrk is one address: deploy/nginx.conf's per-address limits would measure themselves.
     site = deploy_site_conf(folder / "cache", app.port, proxied, free_port(), rate_limits=False)
-    temp = "".join(f"{kind}_temp_path {folder}/tmp/{kind};\n"
-                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(
+        f"{kind}_temp_path {folder}/tmp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     user = "user root;\n" if os.geteuid() == 0 else ""
     conf = folder / "nginx.conf"
     conf.write_text(
@@ -204,9 +215,13 @@ def nginx_pair(folder: Path, app: Server, feed_bytes: bytes) -> Iterator[tuple[E
         f"server {{ listen 127.0.0.1:{static}; root {folder / 'static'};\n"
         f"  location = /feed.atom {{ default_type application/atom+xml; charset utf-8;"
         f" charset_types application/atom+xml; add_header Cache-Control 'public, max-age=300'; }} }}\n}}\n",
-        encoding="utf-8")
-    process = subprocess.Popen([binary, "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [binary, "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 20
         for port in (proxied, static):
@@ -218,7 +233,10 @@ def nginx_pair(folder: Path, app: Server, feed_bytes: bytes) -> Iterator[tuple[E
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError("nginx did not start: " + process.stderr.read().decode()) from None
                     time.sleep(0.1)
-        yield Endpoint("nginx → app", f"http://127.0.0.1:{proxied}"), Endpoint("nginx static", f"http://127.0.0.1:{static}")
+        yield (
+            Endpoint("nginx → app", f"http://127.0.0.1:{proxied}"),
+            Endpoint("nginx static", f"http://127.0.0.1:{static}"),
+        )
     finally:
         process.terminate()
         process.wait(timeout=20)

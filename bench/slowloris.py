@@ -90,6 +90,7 @@ NGINX_WORKER_CONNECTIONS = 768
 
 # --- the attacker (its own process) -------------------------------------------------------------
 
+
 def _attacker_main(port: int, n: int, control) -> None:
     """Hold `n` slow connections to 127.0.0.1:`port` until told to stop over `control` (a Pipe end).
 
@@ -139,7 +140,7 @@ def _attacker_main(port: int, n: int, control) -> None:
             if state is None:
                 continue  # closed since
             try:
-                sock.send(TRICKLE[state[1] % len(TRICKLE):][:1])
+                sock.send(TRICKLE[state[1] % len(TRICKLE) :][:1])
                 state[1] += 1
                 due.append((now + TRICKLE_EVERY, sock))
             except OSError:
@@ -198,8 +199,7 @@ class Attacker:
     def __init__(self, port: int, n: int) -> None:
         context = multiprocessing.get_context("spawn")
         self._parent, child = context.Pipe()
-        self.process = context.Process(target=_attacker_main, args=(port, n, child), daemon=True,
-                                       name=f"slowloris-{n}")
+        self.process = context.Process(target=_attacker_main, args=(port, n, child), daemon=True, name=f"slowloris-{n}")
         self.process.start()
         child.close()
 
@@ -239,13 +239,15 @@ def attack(port: int, n: int):
 
 # --- the reader ---------------------------------------------------------------------------------
 
+
 def probe(port: int, path: str) -> tuple[str, float]:
     """One GET on a new connection within PROBE_BUDGET: (outcome, seconds). Outcome is the status
     ("200", "429", …) when a whole response arrived in time, else "timeout", "refused", "reset", …"""
     started = time.monotonic()
     deadline = started + PROBE_BUDGET
-    request = (f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: slowloris-bench-reader\r\n"
-               "Connection: close\r\n\r\n").encode()
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: slowloris-bench-reader\r\nConnection: close\r\n\r\n"
+    ).encode()
     data = bytearray()
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=PROBE_BUDGET) as sock:
@@ -340,6 +342,7 @@ def wait_available(port: int, limit: float = 90.0) -> float:
 
 # --- setup --------------------------------------------------------------------------------------
 
+
 def raise_open_files(needed: int) -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft >= needed:
@@ -361,15 +364,18 @@ def nginx_main_conf(prefix: Path, site_conf: str) -> Path:
         (prefix / folder).mkdir(parents=True, exist_ok=True)
     (prefix / "site.conf").write_text(site_conf, encoding="utf-8")
     user = "user root;\n" if os.geteuid() == 0 else ""
-    temp = "".join(f"{kind}_temp_path {prefix}/tmp/{kind};\n" for kind in
-                   ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    main = (f"{user}worker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"
-            f"events {{\nworker_connections {NGINX_WORKER_CONNECTIONS};\n}}\n"
-            "http {\nsendfile on;\ntcp_nopush on;\ntypes_hash_max_size 2048;\n"
-            "include /etc/nginx/mime.types;\ndefault_type application/octet-stream;\ngzip on;\n"
-            "log_format upstream '$request_method $uri $status $upstream_status $upstream_cache_status';\n"
-            f"access_log {prefix}/logs/access.log upstream;\n"
-            f"{temp}include {prefix}/site.conf;\n}}\n")
+    temp = "".join(
+        f"{kind}_temp_path {prefix}/tmp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    main = (
+        f"{user}worker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"
+        f"events {{\nworker_connections {NGINX_WORKER_CONNECTIONS};\n}}\n"
+        "http {\nsendfile on;\ntcp_nopush on;\ntypes_hash_max_size 2048;\n"
+        "include /etc/nginx/mime.types;\ndefault_type application/octet-stream;\ngzip on;\n"
+        "log_format upstream '$request_method $uri $status $upstream_status $upstream_cache_status';\n"
+        f"access_log {prefix}/logs/access.log upstream;\n"
+        f"{temp}include {prefix}/site.conf;\n}}\n"
+    )
     conf = prefix / "nginx.conf"
     conf.write_text(main, encoding="utf-8")
     return conf
@@ -381,8 +387,9 @@ def children(pid: int, title: bytes = b"") -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError, IndexError, ValueError):
-                if (int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid
-                        and (entry / "cmdline").read_bytes().startswith(title)):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid and (
+                    entry / "cmdline"
+                ).read_bytes().startswith(title):
                     found.append(int(entry.name))
     return found
 
@@ -435,6 +442,7 @@ class LogTail:
 
 # --- the run ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Row:
     target: str
@@ -457,11 +465,18 @@ def run(ns: list[int], seconds: float, progress) -> tuple[list[Row], str]:
         progress(f"ingested seeds: {ingest.stdout.count('added')} added")
         gunicorn_log = folder / "gunicorn-error.log"
         app_port = free_port()
-        stack.enter_context(gunicorn({**env, "GUNICORN_CMD_ARGS": f"--error-logfile {gunicorn_log}"},
-                                     workers=workers, port=app_port, config=True))
+        stack.enter_context(
+            gunicorn(
+                {**env, "GUNICORN_CMD_ARGS": f"--error-logfile {gunicorn_log}"},
+                workers=workers,
+                port=app_port,
+                config=True,
+            )
+        )
         gunicorn_master = master_with_arg(f"127.0.0.1:{app_port}")
-        gunicorn_workers = (settled_count(lambda: len(children(gunicorn_master)), workers)
-                            if gunicorn_master else workers)
+        gunicorn_workers = (
+            settled_count(lambda: len(children(gunicorn_master)), workers) if gunicorn_master else workers
+        )
 
         prefix = folder / "nginx"
         proxy_port = free_port()
@@ -471,16 +486,23 @@ def run(ns: list[int], seconds: float, progress) -> tuple[list[Row], str]:
         nginx_master = int((prefix / "nginx.pid").read_text())
         nginx_workers = settled_count(lambda: len(children(nginx_master, b"nginx: worker process")), cores)
         version = subprocess.run([NGINX, "-v"], capture_output=True, text=True).stderr.strip().split("/")[-1]
-        header = (f"{cores} cores; gunicorn {gunicorn_workers} sync workers (deploy/gunicorn.conf.py, "
-                  f"timeout 30 s); nginx {version}: worker_processes auto ({nginx_workers} workers), "
-                  f"worker_connections {NGINX_WORKER_CONNECTIONS}, deploy/nginx.conf with its per-address "
-                  f"limits; reader and attacker both on 127.0.0.1; {seconds:g} s measured per row")
+        header = (
+            f"{cores} cores; gunicorn {gunicorn_workers} sync workers (deploy/gunicorn.conf.py, "
+            f"timeout 30 s); nginx {version}: worker_processes auto ({nginx_workers} workers), "
+            f"worker_connections {NGINX_WORKER_CONNECTIONS}, deploy/nginx.conf with its per-address "
+            f"limits; reader and attacker both on 127.0.0.1; {seconds:g} s measured per row"
+        )
         progress(header)
 
         gunicorn_tail = LogTail(gunicorn_log, {"worker timeouts": r"WORKER TIMEOUT"})
-        nginx_tail = LogTail(prefix / "logs" / "error.log", {
-            "limit_conn": r"limiting connections", "limit_req": r"limiting requests",
-            "out of worker_connections": r"worker_connections are not enough"})
+        nginx_tail = LogTail(
+            prefix / "logs" / "error.log",
+            {
+                "limit_conn": r"limiting connections",
+                "limit_req": r"limiting requests",
+                "out of worker_connections": r"worker_connections are not enough",
+            },
+        )
         targets = [("gunicorn direct", app_port, gunicorn_tail), ("nginx → gunicorn", proxy_port, nginx_tail)]
         for name, port, tail in targets:
             for n in ns:
@@ -496,15 +518,19 @@ def run(ns: list[int], seconds: float, progress) -> tuple[list[Row], str]:
                     counts.update(gunicorn_tail.counts())
                 else:
                     counts.update(nginx_tail.counts())
-                during = {key: after.get(key, 0) - before.get(key, 0)
-                          for key in ("opened", "closed by server", "answered by server", "connect failed")}
+                during = {
+                    key: after.get(key, 0) - before.get(key, 0)
+                    for key in ("opened", "closed by server", "answered by server", "connect failed")
+                }
                 during["established"] = after.get("established", 0)
                 row = Row(name, n, measurement, during, counts, recovery)
                 rows.append(row)
-                progress(f"{name}, N={n}: {row.measurement.availability:.0%} "
-                         f"({len(row.measurement.ok)}/{len(row.measurement.outcomes)}); "
-                         f"failed: {measurement.failures()}; attacker {during}; logs {dict(counts)}; "
-                         f"answered again {recovery:.1f} s after the previous attack")
+                progress(
+                    f"{name}, N={n}: {row.measurement.availability:.0%} "
+                    f"({len(row.measurement.ok)}/{len(row.measurement.outcomes)}); "
+                    f"failed: {measurement.failures()}; attacker {during}; logs {dict(counts)}; "
+                    f"answered again {recovery:.1f} s after the previous attack"
+                )
             gunicorn_tail.skip()
             nginx_tail.skip()
     return rows, header
@@ -515,27 +541,41 @@ def milliseconds(values: list[float], pick) -> str:
 
 
 def report(rows: list[Row], header: str) -> str:
-    lines = [f"Machine: {header}.", "",
-             "| target | slow connections | availability | median ms | max ms |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"Machine: {header}.",
+        "",
+        "| target | slow connections | availability | median ms | max ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for row in rows:
         m = row.measurement
-        lines.append(f"| {row.target} | {row.n} | {m.availability:.0%} ({len(m.ok)}/{len(m.outcomes)}) "
-                     f"| {milliseconds(m.ok, statistics.median)} | {milliseconds(m.ok, max)} |")
-    lines += ["", "Details: the probes that failed, and the attacker's connections during the measuring period "
-              "(opened, closed or answered by the server, still established at its end); server log lines "
-              "in the same period.", "",
-              "| target | slow connections | failed probes | attacker opened / closed by server / established "
-              "| gunicorn worker timeouts | nginx limit_conn / limit_req / out of connections |",
-              "|---|---:|---|---|---:|---|"]
+        lines.append(
+            f"| {row.target} | {row.n} | {m.availability:.0%} ({len(m.ok)}/{len(m.outcomes)}) "
+            f"| {milliseconds(m.ok, statistics.median)} | {milliseconds(m.ok, max)} |"
+        )
+    lines += [
+        "",
+        "Details: the probes that failed, and the attacker's connections during the measuring period "
+        "(opened, closed or answered by the server, still established at its end); server log lines "
+        "in the same period.",
+        "",
+        "| target | slow connections | failed probes | attacker opened / closed by server / established "
+        "| gunicorn worker timeouts | nginx limit_conn / limit_req / out of connections |",
+        "|---|---:|---|---|---:|---|",
+    ]
     for row in rows:
         failed = row.measurement.failures()
         a, log = row.attacker, row.server_log
-        attacker = (f"{a['opened']} / {a['closed by server'] + a['answered by server']} / {a['established']}"
-                    + (f" ({a['connect failed']} connects failed)" if a["connect failed"] else "")
-                    if row.n else "–")
-        lines.append(f"| {row.target} | {row.n} | {failed} | {attacker} | {log['worker timeouts']} "
-                     f"| {log['limit_conn']} / {log['limit_req']} / {log['out of worker_connections']} |")
+        attacker = (
+            f"{a['opened']} / {a['closed by server'] + a['answered by server']} / {a['established']}"
+            + (f" ({a['connect failed']} connects failed)" if a["connect failed"] else "")
+            if row.n
+            else "–"
+        )
+        lines.append(
+            f"| {row.target} | {row.n} | {failed} | {attacker} | {log['worker timeouts']} "
+            f"| {log['limit_conn']} / {log['limit_req']} / {log['out of worker_connections']} |"
+        )
     return "\n".join(lines)
 
 

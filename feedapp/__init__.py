@@ -43,8 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         count = app.config["PROXY_COUNT"]
         # Flask's documented middleware idiom, which mypy reads as assigning to a method.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count,  # type: ignore[method-assign]
-                                x_host=0, x_port=0, x_prefix=0)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0
+        )
     # Outermost: repeat requests for rendered documents never reach Flask (see fastpath.py).
     fast_path = FastPath(app.wsgi_app, db.version_reader(app), deltas=app.config["DELTA_FEEDS"])
     app.wsgi_app = app.extensions[db.FAST_PATH] = fast_path  # type: ignore[method-assign]

@@ -44,9 +44,14 @@ def _authorize() -> None:
         raise _TooManyFailures(wait)
     if not hmac.compare_digest(given.strip().encode(), token.encode()):  # constant time
         failures = throttle.failed(request.remote_addr)
-        current_app.logger.warning("publishing API: wrong token from %s (%d of %d allowed in %d s)%s",
-                                   request.remote_addr, failures, throttle.limit, throttle.window,
-                                   "; throttled" if failures >= throttle.limit else "")
+        current_app.logger.warning(
+            "publishing API: wrong token from %s (%d of %d allowed in %d s)%s",
+            request.remote_addr,
+            failures,
+            throttle.limit,
+            throttle.window,
+            "; throttled" if failures >= throttle.limit else "",
+        )
         abort(403)
 
 
@@ -55,7 +60,8 @@ def _throttle() -> AuthThrottle:
     if throttle is None:
         config = current_app.config
         throttle = current_app.extensions[_THROTTLE] = AuthThrottle(
-            config["AUTH_THROTTLE_FILE"], config["AUTH_FAILURES"], config["AUTH_WINDOW"])
+            config["AUTH_THROTTLE_FILE"], config["AUTH_FAILURES"], config["AUTH_WINDOW"]
+        )
     return throttle
 
 
@@ -109,17 +115,27 @@ def read(key: str) -> Response:
         abort(404, f"no release has the key {key!r}")
     raw = store.get_raw(get_engine(), key) or b""
     release = stored.release
-    return jsonify({
-        "key": release.key, "url": urls.absolute(urls.release_path(release.key)),
-        "published": rfc3339(release.published.instant), "jalali": release.published.jalali,
-        "updated": rfc3339(release.updated) if release.updated else None,
-        "retracted": rfc3339(stored.retracted_at) if stored.retracted_at else None,
-        "kicker": release.kicker, "title": release.title, "lead": release.lead, "body": list(release.body),
-        "categories": list(release.categories), "source": release.source, "language": release.language,
-        "images": [{k: v for k, v in vars(image).items() if v is not None} for image in release.images],
-        "format": stored.format, "raw_base64": base64.b64encode(raw).decode("ascii"),
-        "raw": raw.decode("utf-8", errors="replace"),
-    })
+    return jsonify(
+        {
+            "key": release.key,
+            "url": urls.absolute(urls.release_path(release.key)),
+            "published": rfc3339(release.published.instant),
+            "jalali": release.published.jalali,
+            "updated": rfc3339(release.updated) if release.updated else None,
+            "retracted": rfc3339(stored.retracted_at) if stored.retracted_at else None,
+            "kicker": release.kicker,
+            "title": release.title,
+            "lead": release.lead,
+            "body": list(release.body),
+            "categories": list(release.categories),
+            "source": release.source,
+            "language": release.language,
+            "images": [{k: v for k, v in vars(image).items() if v is not None} for image in release.images],
+            "format": stored.format,
+            "raw_base64": base64.b64encode(raw).decode("ascii"),
+            "raw": raw.decode("utf-8", errors="replace"),
+        }
+    )
 
 
 @bp.delete("/releases/<key>")
@@ -156,8 +172,12 @@ def _write(key: str | None) -> Response:
     if reply["action"] in ("added", "updated") and stored is not None:
         _notify_hub(stored.release)
     location = urls.absolute(f"/api/releases/{urls.segment(reply['key'])}")
-    body = {"key": reply["key"], "action": reply["action"], "url": urls.absolute(urls.release_path(reply["key"])),
-            "warnings": reply["warnings"]}
+    body = {
+        "key": reply["key"],
+        "action": reply["action"],
+        "url": urls.absolute(urls.release_path(reply["key"])),
+        "warnings": reply["warnings"],
+    }
     response = _json(201 if reply["action"] == "added" else 200, body)
     response.headers["Location"] = location
     return response
@@ -185,15 +205,16 @@ def _read_body(limit: int) -> bytes:
         try:
             part = stream.read(min(_READ_SIZE, wanted - received))
         except Exception:  # noqa: BLE001 - gunicorn's reader raises its own errors on a broken chunk
-            abort(400, f"the chunked body broke off after {received} bytes, before its last chunk;"
-                       " nothing was stored")
+            abort(400, f"the chunked body broke off after {received} bytes, before its last chunk; nothing was stored")
         if not part:
             break
         parts.append(part)
         received += len(part)
     if length is not None and received < length:
-        abort(400, f"the body ended after {received} of the {length} bytes its Content-Length promised;"
-                   " nothing was stored")
+        abort(
+            400,
+            f"the body ended after {received} of the {length} bytes its Content-Length promised; nothing was stored",
+        )
     if received > limit:
         abort(413, f"the body is longer than {limit} bytes (FEEDAPP_MAX_RELEASE_BYTES); nothing was stored")
     if length is None and not request.environ.get("wsgi.input_terminated"):

@@ -35,8 +35,16 @@ def backup(engine: Engine, path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     if engine.dialect == POSTGRESQL:
-        _run(_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(partial),
-             "--dbname", engine.conninfo)
+        _run(
+            _pg_tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "--file",
+            str(partial),
+            "--dbname",
+            engine.conninfo,
+        )
     else:
         with _open(engine.file) as source, _open(str(partial), "rwc") as copy:
             source.backup(copy)  # one step: one read snapshot of the whole file
@@ -51,8 +59,17 @@ def restore(engine: Engine, path: Path) -> None:
         raise BackupError(f"{path}: no such backup file")
     served = store.data_version(engine) if _exists(engine) else 0
     if engine.dialect == POSTGRESQL:
-        _run(_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-             "--single-transaction", "--dbname", engine.conninfo, str(path))
+        _run(
+            _pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--dbname",
+            engine.conninfo,
+            str(path),
+        )
     else:
         _check_sqlite(path)
         os.makedirs(os.path.dirname(os.path.abspath(engine.file)), exist_ok=True)

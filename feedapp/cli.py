@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # importing feedapp.ingest loads hazm: only the commands that
 # Below this many files a progress bar is more noise than help.
 PROGRESS_MIN_FILES = 20
 
+
 def _app() -> Flask:
     """The app for commands that use it; a database not at this code's schema is a clear error."""
     from .schema import SchemaError
@@ -50,18 +51,25 @@ class _Commands(FlaskGroup):
         return click.Group.list_commands(self, ctx)
 
 
-main = click.version_option(__version__, "--version", prog_name="feedapp", message="%(prog)s %(version)s")(_Commands(
-    create_app=_app,
-    add_version_option=False,  # Flask's shows Python's and Flask's versions; ours shows feedapp's
-    help="Publish Persian press releases as feeds. Configuration: FEEDAPP_* variables (see README).",
-))
+main = click.version_option(__version__, "--version", prog_name="feedapp", message="%(prog)s %(version)s")(
+    _Commands(
+        create_app=_app,
+        add_version_option=False,  # Flask's shows Python's and Flask's versions; ours shows feedapp's
+        help="Publish Persian press releases as feeds. Configuration: FEEDAPP_* variables (see README).",
+    )
+)
 
 _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 
 
 @main.command("ingest")
-@click.option("--jobs", "parallel", type=click.IntRange(min=1), default=None,
-              help="Processes that normalize text (default: every core when there are 100 files or more).")
+@click.option(
+    "--jobs",
+    "parallel",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that normalize text (default: every core when there are 100 files or more).",
+)
 @_paths
 @with_appcontext
 def ingest_command(paths: tuple[Path, ...], parallel: int | None) -> None:
@@ -102,8 +110,9 @@ def _notify_hub(changed: list[Release]) -> None:
 
     failed = websub.notify(hub, topic_urls(changed))
     for topic in failed:
-        click.echo(f"warning: WebSub hub {hub} did not accept {topic}; subscribers will see it on their next poll",
-                   err=True)
+        click.echo(
+            f"warning: WebSub hub {hub} did not accept {topic}; subscribers will see it on their next poll", err=True
+        )
 
 
 @main.command("check")
@@ -179,8 +188,10 @@ def _report_problems(outcome: Outcome) -> None:
 
 
 def _problem_records(outcome: Outcome, problems: Iterable[Problem]) -> list[dict[str, object]]:
-    return [{"line": p.line if p.line is not None else outcome.line, "field": p.field, "message": p.message}
-            for p in problems]
+    return [
+        {"line": p.line if p.line is not None else outcome.line, "field": p.field, "message": p.message}
+        for p in problems
+    ]
 
 
 def _check_record(outcome: Outcome) -> dict[str, object]:
@@ -247,8 +258,11 @@ def db_upgrade_command() -> None:
     if before.unknown:
         raise click.ClickException(schema.describe_problem(engine.display, before) or "")
     if before.legacy:
-        click.echo(f"{engine.display}: made by a feedapp that recorded no schema version; bringing it up to date,"
-                   " every row kept", err=True)
+        click.echo(
+            f"{engine.display}: made by a feedapp that recorded no schema version; bringing it up to date,"
+            " every row kept",
+            err=True,
+        )
     for version in schema.upgrade(engine):
         click.echo(f"applied {version}")
     click.echo(f"{engine.display}: schema {schema.latest_version()} (up to date)", err=True)
@@ -278,8 +292,13 @@ def db_status_command() -> None:
 
 @main.command("reprocess")
 @click.option("--dry-run", is_flag=True, help="Write nothing; show each change as a word-level diff.")
-@click.option("--jobs", "parallel", type=click.IntRange(min=1), default=None,
-              help="Processes that normalize text (default: every core).")
+@click.option(
+    "--jobs",
+    "parallel",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that normalize text (default: every core).",
+)
 @click.option("--restart", is_flag=True, help="Start from the first release, not where an interrupted run stopped.")
 @click.argument("keys", nargs=-1)
 @with_appcontext
@@ -300,8 +319,9 @@ def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: 
     if resume:
         click.echo(f"resuming after release #{resume} (--restart to start over)", err=True)
     counts: dict[str, int] = {}
-    for result in reprocess(engine, list(keys) or None, dry_run=dry_run, workers=parallel or os.cpu_count() or 1,
-                            restart=restart):
+    for result in reprocess(
+        engine, list(keys) or None, dry_run=dry_run, workers=parallel or os.cpu_count() or 1, restart=restart
+    ):
         counts[result.action] = counts.get(result.action, 0) + 1
         for problem in result.errors:
             # A store fault's message says itself that nothing was written; a rejection needs saying.
@@ -314,8 +334,11 @@ def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: 
                 click.echo(f"  {line}")
     verb = "would change" if dry_run else "changed"
     failed = counts.get(REJECTED, 0) + counts.get(FAILED, 0)
-    click.echo(f"{sum(counts.values())} releases: {counts.get('changed', 0)} {verb},"
-               f" {counts.get('unchanged', 0)} unchanged, {failed} failed", err=True)
+    click.echo(
+        f"{sum(counts.values())} releases: {counts.get('changed', 0)} {verb},"
+        f" {counts.get('unchanged', 0)} unchanged, {failed} failed",
+        err=True,
+    )
     sys.exit(1 if failed else 0)
 
 

@@ -60,8 +60,15 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     if urlsplit(config["SITE_URL"]).query:
         raise ValueError(f"{ENV_PREFIX}_SITE_URL must not hold a query, not {config['SITE_URL']!r}")
     config["SITE_TITLE"] = str(config["SITE_TITLE"])
-    for name in ("PAGE_SIZE", "FEED_SIZE", "FEED_TTL", "SITEMAP_SIZE", "MAX_RELEASE_BYTES", "AUTH_FAILURES",
-                 "AUTH_WINDOW"):
+    for name in (
+        "PAGE_SIZE",
+        "FEED_SIZE",
+        "FEED_TTL",
+        "SITEMAP_SIZE",
+        "MAX_RELEASE_BYTES",
+        "AUTH_FAILURES",
+        "AUTH_WINDOW",
+    ):
         config[name] = _positive_int(name, config[name])
     if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:
         raise ValueError(f"{ENV_PREFIX}_SITEMAP_SIZE must be at most {SITEMAP_MAX_URLS} (sitemaps.org)")
@@ -105,8 +112,9 @@ def _flag(name: str, value: Any) -> bool:
 def _absolute_url(name: str, value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
-        raise ValueError(f"{ENV_PREFIX}_{name} must be an absolute http(s) URL such as"
-                         f" https://news.example.ir, not {value!r}")
+        raise ValueError(
+            f"{ENV_PREFIX}_{name} must be an absolute http(s) URL such as https://news.example.ir, not {value!r}"
+        )
     return value
 
 

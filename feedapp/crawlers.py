@@ -33,8 +33,9 @@ def _serve(key: tuple, build, *, clock_bound: bool = False) -> Response:  # noqa
     now = datetime.now(timezone.utc)
     cache_version = (version, now.replace(second=0, microsecond=0)) if clock_bound else version
     # The prepared response is cached, not just its bytes: headers are built once per variant.
-    prepared = current_app.extensions["feedapp.crawlers"].get(key, cache_version,
-                                                              lambda: _prepared(build(version, now)))
+    prepared = current_app.extensions["feedapp.crawlers"].get(
+        key, cache_version, lambda: _prepared(build(version, now))
+    )
     if prepared is None:
         abort(404)
     if not clock_bound:  # the fast path knows data versions, not clocks
@@ -57,6 +58,7 @@ def robots() -> Response:
     def build(version: int, _now: datetime) -> Representation:
         body = sitemaps.render_robots([urls.absolute("/sitemap.xml"), urls.absolute("/sitemap-news.xml")])
         return _representation(body, version, None, "text/plain")
+
     return _serve(("robots",), build)
 
 
@@ -76,15 +78,20 @@ def sitemap_index() -> Response:
         newest = max(filter(None, lastmods), default=None)
         entries = [sitemaps.SitemapEntry(urls.absolute("/sitemaps/pages.xml"), newest)]
         # A page whose releases were all retracted is empty (404): left out, its number kept.
-        entries += [sitemaps.SitemapEntry(urls.absolute(f"/sitemaps/releases-{number}.xml"), lastmod)
-                    for number, lastmod in enumerate(lastmods, start=1) if lastmod is not None]
+        entries += [
+            sitemaps.SitemapEntry(urls.absolute(f"/sitemaps/releases-{number}.xml"), lastmod)
+            for number, lastmod in enumerate(lastmods, start=1)
+            if lastmod is not None
+        ]
         return _representation(sitemaps.render_index(entries), version, store.last_change(get_engine()))
+
     return _serve(("index",), build)
 
 
 @bp.get("/sitemaps/pages.xml")
 def sitemap_pages() -> Response:
     """The home page and each list page."""
+
     def build(version: int, _now: datetime) -> Representation:
         with store.snapshot(get_engine()) as db:
             newest = store.latest_releases(db, 1)
@@ -94,6 +101,7 @@ def sitemap_pages() -> Response:
         entries = [sitemaps.SitemapEntry(urls.absolute("/"), lastmod)]
         entries += [sitemaps.SitemapEntry(urls.absolute(urls.list_path(n))) for n in range(2, list_pages + 1)]
         return _representation(sitemaps.render_urlset(entries), version, store.last_change(get_engine()))
+
     return _serve(("pages",), build)
 
 
@@ -105,20 +113,29 @@ def sitemap_releases(page: int) -> Response:
             return None  # empty pages do not exist
         entries = [sitemaps.SitemapEntry(urls.absolute(urls.release_path(key)), lastmod) for key, lastmod in rows]
         return _representation(sitemaps.render_urlset(entries), version, changed)
+
     return _serve(("releases", page), build)
 
 
 @bp.get("/sitemap-news.xml")
 def news_sitemap() -> Response:
     """Releases published in the last 48 hours (Google News), at most 1,000, newest first."""
+
     def build(version: int, now: datetime) -> Representation:
         recent = store.published_since(get_engine(), now - sitemaps.NEWS_WINDOW, sitemaps.NEWS_MAX_URLS)
         recent = [stored for stored in recent if stored.release.published.instant <= now]
-        entries = [sitemaps.NewsEntry(loc=urls.absolute(urls.release_path(s.release.key)), title=s.release.title,
-                                      published=s.release.published.instant, language=s.release.language)
-                   for s in recent]
+        entries = [
+            sitemaps.NewsEntry(
+                loc=urls.absolute(urls.release_path(s.release.key)),
+                title=s.release.title,
+                published=s.release.published.instant,
+                language=s.release.language,
+            )
+            for s in recent
+        ]
         body = sitemaps.render_news(current_app.config["SITE_TITLE"], entries, home=urls.absolute("/"))
         return _representation(body, version, _news_last_modified(now))
+
     return _serve(("news",), build, clock_bound=True)
 
 

@@ -27,8 +27,9 @@ def init_app(app: Flask) -> None:
     schema.require_current(engine)
     sqlite_file = engine.path  # None on PostgreSQL
     app.extensions[_EXTENSION] = engine
-    app.extensions[_VERSION_READER] = (store.SqliteVersionReader(sqlite_file) if sqlite_file
-                                       else lambda: store.data_version(engine))
+    app.extensions[_VERSION_READER] = (
+        store.SqliteVersionReader(sqlite_file) if sqlite_file else lambda: store.data_version(engine)
+    )
 
 
 def get_engine() -> Engine:

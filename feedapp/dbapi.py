@@ -198,8 +198,10 @@ class Engine:
             same = False
         if not same:
             connection.file_id = None  # never used again: closed when it is checked in
-            raise sqlite3.OperationalError(f"the database file {self.path} was removed or replaced while in use;"
-                                           " nothing was written (restore it, or run `feedapp db upgrade`)")
+            raise sqlite3.OperationalError(
+                f"the database file {self.path} was removed or replaced while in use;"
+                " nothing was written (restore it, or run `feedapp db upgrade`)"
+            )
 
     def dispose(self) -> None:
         """Close this thread's idle connections (they reopen on demand)."""

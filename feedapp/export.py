@@ -55,8 +55,12 @@ def export_site(app: Flask, outdir: Path) -> ExportResult:
                 written += 1
             else:
                 unchanged += 1
-        manifest[path] = {"file": file_for(path), "content_type": plain.headers["Content-Type"],
-                          "etag": plain.headers.get("ETag"), "bytes": len(plain.data)}
+        manifest[path] = {
+            "file": file_for(path),
+            "content_type": plain.headers["Content-Type"],
+            "etag": plain.headers.get("ETag"),
+            "bytes": len(plain.data),
+        }
     removed = _remove_stale(outdir, manifest)
     body = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
     written += _write_if_changed(outdir / MANIFEST, body)

@@ -18,8 +18,10 @@ from typing import Any
 
 from .http import STATUS_LINES, Prepared, answer
 
-_HEALTH = (b"ok\n", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3"),
-                     ("Cache-Control", "no-store")])
+_HEALTH = (
+    b"ok\n",
+    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3"), ("Cache-Control", "no-store")],
+)
 CAPACITY = 2048  # prepared documents kept per process; the least recently used go first
 
 
@@ -58,8 +60,12 @@ class FastPath:
             start_response("200 OK", list(headers))
             return [b""] if method == "HEAD" else [body]
         entry = self._entries.get(path)
-        if entry is not None and method in ("GET", "HEAD") and not (self.deltas and "HTTP_A_IM" in environ) \
-                and entry.version == self.current_version():
+        if (
+            entry is not None
+            and method in ("GET", "HEAD")
+            and not (self.deltas and "HTTP_A_IM" in environ)
+            and entry.version == self.current_version()
+        ):
             self.hits += 1
             status, headers, body = answer(entry.prepared, environ)
             start_response(STATUS_LINES[status], list(headers))

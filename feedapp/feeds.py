@@ -74,6 +74,7 @@ _FEEDS = (
 def _register_routes() -> None:
     """The subscription feed and its archive pages for the whole site, a category, a source."""
     for prefix, selection in _FEEDS:
+
         def subscription(fmt: str, selection: Callable[..., Selection] = selection, **name: str) -> Response:
             return _serve(selection(**name), fmt, None)
 
@@ -121,8 +122,9 @@ def _delta(rendered: Rendered, fmt: str) -> Prepared | None:
     # RFC 3229 §10.4.1: 226 IM Used, with the ETag of the whole current feed (in the variant the
     # body is sent in, `-gz` when gzipped, as on a 200 or 304); private, so no shared cache ever
     # stores a delta (§10.5.3).
-    representation = Representation(body=body, etag=current.etag, last_modified=current.last_modified,
-                                    mimetype=mimetype)
+    representation = Representation(
+        body=body, etag=current.etag, last_modified=current.last_modified, mimetype=mimetype
+    )
     headers = (*_link_headers(rendered.doc), ("IM", "feed"))
     return Prepared(representation, Policy(max_age=0, private=True, extra_headers=headers))
 
@@ -161,17 +163,25 @@ def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None
     # The ETag's version and Last-Modified are the newest change behind the document, shown or
     # not (a retraction, the next archive page's first entry), so neither ever goes back while
     # the bytes change (RFC 9110 §8.8.2: a poll with If-Modified-Since must see the change).
-    representation = Representation.of(render(doc), version=max((v for v, _ in changes), default=0),
-                                       last_modified=max((at for _, at in changes), default=EPOCH),
-                                       mimetype=mimetype)
+    representation = Representation.of(
+        render(doc),
+        version=max((v for v, _ in changes), default=0),
+        last_modified=max((at for _, at in changes), default=EPOCH),
+        mimetype=mimetype,
+    )
     full_page = page is not None and page < pages  # holds all the entries it ever will
     config = current_app.config
-    policy = Policy(max_age=config["ARCHIVE_MAX_AGE"] if full_page else config["FEED_MAX_AGE"],
-                    extra_headers=_link_headers(doc),
-                    browser_mimetype="application/xml" if fmt in ("atom", "rss") else None)
-    return Rendered(prepared=Prepared(representation, policy), doc=doc,
-                    versions=tuple(stamp.version for stamp in stamps),
-                    removed_version=max((removal.version for removal in removals), default=0))
+    policy = Policy(
+        max_age=config["ARCHIVE_MAX_AGE"] if full_page else config["FEED_MAX_AGE"],
+        extra_headers=_link_headers(doc),
+        browser_mimetype="application/xml" if fmt in ("atom", "rss") else None,
+    )
+    return Rendered(
+        prepared=Prepared(representation, policy),
+        doc=doc,
+        versions=tuple(stamp.version for stamp in stamps),
+        removed_version=max((removal.version for removal in removals), default=0),
+    )
 
 
 def _entries(db: store.Readable, stamps: list[store.Stamp]) -> tuple[FeedEntry, ...]:
@@ -182,14 +192,21 @@ def _entries(db: store.Readable, stamps: list[store.Stamp]) -> tuple[FeedEntry, 
     built: RenderCache[FeedEntry] = current_app.extensions["feedapp.entries"]
     missing = [stamp.id for stamp in stamps if not built.has(stamp.key, stamp.version)]
     fetched = store.releases_by_id(db, missing)
+
     def build(stamp: store.Stamp) -> Callable[[], FeedEntry]:
         return lambda: _entry(fetched[stamp.id])  # fetched only when the cache lacks it
 
     return tuple(built.get(stamp.key, stamp.version, build(stamp)) for stamp in stamps)
 
 
-def _document(selection: Selection, fmt: str, page: int | None, pages: int,
-              entries: tuple[FeedEntry, ...], removals: list[store.Removal]) -> FeedDoc:
+def _document(
+    selection: Selection,
+    fmt: str,
+    page: int | None,
+    pages: int,
+    entries: tuple[FeedEntry, ...],
+    removals: list[store.Removal],
+) -> FeedDoc:
     config = current_app.config
     # RFC 6721 tombstones for what the document held, so pollers that kept an entry drop it.
     deleted = tuple(DeletedEntry(_entry_id(removal.key), removal.retracted_at) for removal in removals)
@@ -245,9 +262,14 @@ def _entry(stored: StoredRelease) -> FeedEntry:
         url=urls.absolute(urls.release_path(release.key)),
         title=release.title or release.key,  # never empty: feedgen would refuse the whole feed
         summary=release.lead,
-        content_html=syndication.release_html(kicker=release.kicker, lead=release.lead, body=release.body,
-                                              images=release.images, language=release.language,
-                                              published=release.published),
+        content_html=syndication.release_html(
+            kicker=release.kicker,
+            lead=release.lead,
+            body=release.body,
+            images=release.images,
+            language=release.language,
+            published=release.published,
+        ),
         published=release.published.instant,
         updated=release.updated or release.published.instant,
         author=release.source,

@@ -105,8 +105,11 @@ class Prepared:
         caching = [(name, value) for name, value in caching if name not in overridden] + list(policy.extra_headers)
         body = rep.gzipped if use_gzip else rep.body
         mimetype = policy.browser_mimetype if for_browser else rep.mimetype
-        entity = [("Content-Type", f"{mimetype}; charset=utf-8"), ("Content-Length", str(len(body))),
-                  ("X-Content-Type-Options", "nosniff")]
+        entity = [
+            ("Content-Type", f"{mimetype}; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
         if use_gzip:
             entity.append(("Content-Encoding", "gzip"))
         # RFC 9110 §15.4.5: a 304 repeats ETag, Cache-Control and Vary, not Last-Modified (the
@@ -138,7 +141,8 @@ def is_browser_navigation(accept: str) -> bool:
     """
     named = dict(parse_accept_header(accept, MIMEAccept))
     return named.get("text/html", 0) > 0 and not any(
-        kind in named for kind in ("application/atom+xml", "application/rss+xml"))
+        kind in named for kind in ("application/atom+xml", "application/rss+xml")
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -169,8 +173,7 @@ def is_fresh(representation: Representation, environ: Environ) -> bool:
 
 def delta_base_version(environ: Environ) -> int | None:
     """The data version of the client's copy when it asks for an RFC 3229 feed delta, else None."""
-    instance_manipulations = {token.split(";")[0].strip().lower()
-                              for token in environ.get("HTTP_A_IM", "").split(",")}
+    instance_manipulations = {token.split(";")[0].strip().lower() for token in environ.get("HTTP_A_IM", "").split(",")}
     if "feed" not in instance_manipulations:
         return None
     for tag in _requested_tags(environ.get("HTTP_IF_NONE_MATCH", "")):

@@ -88,8 +88,9 @@ def parse_file(path: Path) -> Iterator[Outcome | ParseResult]:
     elif path.suffix == ".txt":
         yield _guarded(path, None, lambda: parse_text_release(raw, path.stem))
     else:
-        yield _rejected(path, None, [Problem(f"unsupported file type {path.suffix or '(none)'!r};"
-                                             " expected .txt, .json or .jsonl")])
+        yield _rejected(
+            path, None, [Problem(f"unsupported file type {path.suffix or '(none)'!r}; expected .txt, .json or .jsonl")]
+        )
 
 
 def _guarded(path: Path, line: int | None, parse: Callable[[], ParseResult]) -> Outcome | ParseResult:
@@ -107,9 +108,15 @@ def _unexpected(path: Path, line: int | None, exc: Exception, key: str | None) -
     """An exception while storing: the store's fault (failed, retry later) or a bug (rejected)."""
     problem = Problem(f"{type(exc).__name__}: {exc}")
     if isinstance(exc, storage_faults()):
-        return Outcome(path=path, action=FAILED, line=line, key=key,
-                       errors=(Problem(f"the store could not be written ({problem.message}); nothing was stored,"
-                                       " try again later"),))
+        return Outcome(
+            path=path,
+            action=FAILED,
+            line=line,
+            key=key,
+            errors=(
+                Problem(f"the store could not be written ({problem.message}); nothing was stored, try again later"),
+            ),
+        )
     return _rejected(path, line, [Problem(f"internal error {problem.message}")], key)
 
 
@@ -130,13 +137,20 @@ def parse_document(raw: bytes, format: str, key: str | None = None) -> Outcome |
         return _guarded(source, None, lambda: parse_text_release(raw, key or ""))
     result = _guarded(source, None, lambda: parse_json_release(raw))
     if isinstance(result, ParseResult) and key is not None and result.release.key != key:
-        return _rejected(source, None, [Problem(
-            f"key {result.release.key!r} differs from the URL's {key!r}; expected the same key", field="key")])
+        return _rejected(
+            source,
+            None,
+            [Problem(f"key {result.release.key!r} differs from the URL's {key!r}; expected the same key", field="key")],
+        )
     return result
 
 
-def process_parsed(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]], handle: Handler,
-                   shortcut: Shortcut | None = None, workers: int = 1) -> Iterator[Outcome]:
+def process_parsed(
+    items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
+    handle: Handler,
+    shortcut: Shortcut | None = None,
+    workers: int = 1,
+) -> Iterator[Outcome]:
     """Normalize every parsed release and hand each to `handle`; one outcome each, in order.
 
     `shortcut`, if given, sees each parsed release before normalization (the costly step) and
@@ -159,8 +173,9 @@ def process_parsed(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]]
 _ToNormalize = tuple[Path, ParseResult]
 
 
-def _screened(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
-              shortcut: Shortcut | None) -> Iterator[Outcome | _ToNormalize]:
+def _screened(
+    items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]], shortcut: Shortcut | None
+) -> Iterator[Outcome | _ToNormalize]:
     """Final outcomes (parse errors, repeated keys, shortcuts) and the releases left to normalize."""
     seen: dict[str, Path] = {}
     for path, parsed in items:
@@ -170,8 +185,12 @@ def _screened(items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
                 continue
             key = item.release.key
             if key in seen:
-                yield _rejected(path, item.line, [Problem(
-                    f"key {key!r} already came from {seen[key]} in this batch; expected each key once")], key)
+                yield _rejected(
+                    path,
+                    item.line,
+                    [Problem(f"key {key!r} already came from {seen[key]} in this batch; expected each key once")],
+                    key,
+                )
                 continue
             seen[key] = path
             try:
@@ -202,34 +221,49 @@ def _normalize_one(item: Outcome | _ToNormalize) -> Outcome | _ToNormalize:
     except ReleaseError as exc:
         return _rejected(path, result.line, exc.problems, result.release.key)
     except Exception as exc:  # noqa: BLE001 - one broken release must not stop the batch
-        return _rejected(path, result.line, [Problem(f"internal error {type(exc).__name__}: {exc}")],
-                         result.release.key)
+        return _rejected(
+            path, result.line, [Problem(f"internal error {type(exc).__name__}: {exc}")], result.release.key
+        )
     return path, replace(result, release=normalized)
 
 
 def check_files(paths: Iterable[Path]) -> Iterator[Outcome]:
     """Parse and normalize without storing."""
+
     def handle(path: Path, line: int | None, result: ParseResult) -> Outcome:
-        return Outcome(path=path, action="checked", line=line, key=result.release.key,
-                       release=result.release, warnings=result.warnings)
+        return Outcome(
+            path=path,
+            action="checked",
+            line=line,
+            key=result.release.key,
+            release=result.release,
+            warnings=result.warnings,
+        )
+
     return process(paths, handle)
 
 
-def ingest_files(engine: Engine, paths: Iterable[Path], clock: Callable[[], datetime] | None = None,
-                 workers: int = 1) -> Iterator[Outcome]:
+def ingest_files(
+    engine: Engine, paths: Iterable[Path], clock: Callable[[], datetime] | None = None, workers: int = 1
+) -> Iterator[Outcome]:
     """Parse, normalize and store every release; each release is its own transaction."""
     return ingest_parsed(engine, ((path, parse_file(path)) for path in paths), clock, workers)
 
 
-def ingest_document(engine: Engine, raw: bytes, format: str, key: str | None = None,
-                    clock: Callable[[], datetime] | None = None) -> Outcome:
+def ingest_document(
+    engine: Engine, raw: bytes, format: str, key: str | None = None, clock: Callable[[], datetime] | None = None
+) -> Outcome:
     """Parse, normalize and store one document received whole (the publishing API)."""
     [outcome] = ingest_parsed(engine, [(Path(f"<{format} release>"), [parse_document(raw, format, key)])], clock)
     return outcome
 
 
-def ingest_parsed(engine: Engine, items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
-                  clock: Callable[[], datetime] | None = None, workers: int = 1) -> Iterator[Outcome]:
+def ingest_parsed(
+    engine: Engine,
+    items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
+    clock: Callable[[], datetime] | None = None,
+    workers: int = 1,
+) -> Iterator[Outcome]:
     """Store parsed documents: the one write path of the CLI and the API."""
     now = clock or (lambda: datetime.now(timezone.utc))
 
@@ -238,17 +272,33 @@ def ingest_parsed(engine: Engine, items: Iterable[tuple[Path, Iterable[Outcome |
         stored = store.get_release_if_raw(engine, result.release.key, result.raw, result.format)
         if stored is None:
             return None
-        return Outcome(path=path, action=store.UNCHANGED, line=line, key=result.release.key,
-                       release=stored.release, warnings=result.warnings)
+        return Outcome(
+            path=path,
+            action=store.UNCHANGED,
+            line=line,
+            key=result.release.key,
+            release=stored.release,
+            warnings=result.warnings,
+        )
 
     def handle(path: Path, line: int | None, result: ParseResult) -> Outcome:
         saved = store.save_release(engine, result.release, result.raw, result.format, now())
         warnings = list(result.warnings)
         kept, given = saved.stored.release.published, result.release.published
         if saved.action == store.UPDATED and kept.instant != given.instant:
-            warnings.append(Problem(
-                f"the release now says it was published {given.jalali}, but it was first published"
-                f" {kept.jalali}; the original publication time was kept"))
-        return Outcome(path=path, action=saved.action, line=line, key=result.release.key,
-                       release=saved.stored.release, warnings=tuple(warnings))
+            warnings.append(
+                Problem(
+                    f"the release now says it was published {given.jalali}, but it was first published"
+                    f" {kept.jalali}; the original publication time was kept"
+                )
+            )
+        return Outcome(
+            path=path,
+            action=saved.action,
+            line=line,
+            key=result.release.key,
+            release=saved.stored.release,
+            warnings=tuple(warnings),
+        )
+
     return process_parsed(items, handle, unchanged, workers)

@@ -90,8 +90,13 @@ class IngestClient:
         if self._process is None or self._process.poll() is not None or self._pid != os.getpid():
             environment = {**os.environ, "FEEDAPP_DATABASE_URL": self.database_url}
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "feedapp.ingest_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                text=True, encoding="utf-8", env=environment)
+                [sys.executable, "-m", "feedapp.ingest_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                env=environment,
+            )
             self._pid = os.getpid()
         return self._process
 

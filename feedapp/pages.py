@@ -73,9 +73,14 @@ def release(key: str) -> str:
     release = stored.release
     canonical = urls.absolute(urls.release_path(release.key))
     modified = release.updated or release.published.instant
-    return render_template("release.html", release=release, canonical=canonical, modified=modified,
-                           direction=text_direction(release.language),
-                           json_ld=_news_article(release, canonical, modified))
+    return render_template(
+        "release.html",
+        release=release,
+        canonical=canonical,
+        modified=modified,
+        direction=text_direction(release.language),
+        json_ld=_news_article(release, canonical, modified),
+    )
 
 
 def _news_article(release: Release, canonical: str, modified: datetime) -> dict[str, object]:
@@ -100,8 +105,10 @@ def _news_article(release: Release, canonical: str, modified: datetime) -> dict[
 
 # Pages load only their own stylesheet; release images may come from the newsroom's servers.
 # The JSON-LD block is data, not script, so no script source is allowed at all.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
-                           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 @bp.after_app_request

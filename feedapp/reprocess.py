@@ -47,8 +47,15 @@ def resume_point(engine: Engine) -> int | None:
     return store.get_mark(engine, MARK)
 
 
-def reprocess(engine: Engine, keys: list[str] | None = None, *, dry_run: bool = False, workers: int = 1,
-              restart: bool = False, clock: Callable[[], datetime] | None = None) -> Iterator[Result]:
+def reprocess(
+    engine: Engine,
+    keys: list[str] | None = None,
+    *,
+    dry_run: bool = False,
+    workers: int = 1,
+    restart: bool = False,
+    clock: Callable[[], datetime] | None = None,
+) -> Iterator[Result]:
     """Re-derive every shown release (or those with `keys`) in insertion order; one Result each.
 
     With `dry_run` nothing is written and each change comes with its word-level diff.
@@ -66,8 +73,9 @@ def reprocess(engine: Engine, keys: list[str] | None = None, *, dry_run: bool = 
         store.set_mark(engine, MARK, None)
 
 
-def _batch(engine: Engine, rows: list[store.RawRow], dry_run: bool, workers: int,
-           now: Callable[[], datetime]) -> Iterator[Result]:
+def _batch(
+    engine: Engine, rows: list[store.RawRow], dry_run: bool, workers: int, now: Callable[[], datetime]
+) -> Iterator[Result]:
     by_key = {row.key: row for row in rows}
     diffs: dict[str, tuple[str, ...]] = {}
 
@@ -86,14 +94,18 @@ def _batch(engine: Engine, rows: list[store.RawRow], dry_run: bool, workers: int
     # when the raw bytes failed before a key was read.
     for row, outcome in zip(rows, process_parsed(items, handle, workers=workers), strict=True):
         key = row.key
-        yield Result(key, outcome.action, diff=diffs.get(key, ()) if outcome.action == CHANGED else (),
-                     errors=outcome.errors)
+        yield Result(
+            key, outcome.action, diff=diffs.get(key, ()) if outcome.action == CHANGED else (), errors=outcome.errors
+        )
 
 
 def describe_changes(old: Release, new: Release) -> tuple[str, ...]:
     """One line per field that differs (`lead: …[-x-]{+y+}…`); empty when nothing readers see differs."""
-    lines = [f"{name}: {word_diff(getattr(old, name) or '', getattr(new, name) or '')}"
-             for name in _TEXT_FIELDS if getattr(old, name) != getattr(new, name)]
+    lines = [
+        f"{name}: {word_diff(getattr(old, name) or '', getattr(new, name) or '')}"
+        for name in _TEXT_FIELDS
+        if getattr(old, name) != getattr(new, name)
+    ]
     for number in range(max(len(old.body), len(new.body))):
         before = old.body[number] if number < len(old.body) else ""
         after = new.body[number] if number < len(new.body) else ""

@@ -57,9 +57,13 @@ def status(engine: Engine) -> Status:
         return Status(exists=False, legacy=False, applied=(), pending=tuple(known_versions()), unknown=())
     tables, applied = store.schema_versions(engine)
     known = known_versions()
-    return Status(exists=True, legacy="releases" in tables and not applied, applied=tuple(applied),
-                  pending=tuple(v for v in known if v not in applied),
-                  unknown=tuple(v for v in applied if v not in known))
+    return Status(
+        exists=True,
+        legacy="releases" in tables and not applied,
+        applied=tuple(applied),
+        pending=tuple(v for v in known if v not in applied),
+        unknown=tuple(v for v in applied if v not in known),
+    )
 
 
 def require_current(engine: Engine) -> None:
@@ -74,17 +78,23 @@ def describe_problem(where: str, state: Status) -> str | None:
     if not state.exists:
         return f"the database {where} does not exist; create it with `{UPGRADE}`"
     if state.unknown:
-        return (f"the database {where} is at schema version {state.current}, which feedapp {__version__} does not"
-                f" know (its newest is {latest_version()}): it was upgraded by a newer feedapp; run that version,"
-                " or restore a backup taken before the upgrade")
+        return (
+            f"the database {where} is at schema version {state.current}, which feedapp {__version__} does not"
+            f" know (its newest is {latest_version()}): it was upgraded by a newer feedapp; run that version,"
+            " or restore a backup taken before the upgrade"
+        )
     if state.legacy:
-        return (f"the database {where} was made by a feedapp that recorded no schema version; back it up"
-                f" (`feedapp backup PATH`), then bring it up to date with `{UPGRADE}`")
+        return (
+            f"the database {where} was made by a feedapp that recorded no schema version; back it up"
+            f" (`feedapp backup PATH`), then bring it up to date with `{UPGRADE}`"
+        )
     if not state.applied:
         return f"the database {where} holds no feedapp tables; create them with `{UPGRADE}`"
     if state.pending:
-        return (f"the database {where} is at schema version {state.current}, feedapp {__version__} needs"
-                f" {latest_version()}; back it up (`feedapp backup PATH`), then run `{UPGRADE}`")
+        return (
+            f"the database {where} is at schema version {state.current}, feedapp {__version__} needs"
+            f" {latest_version()}; back it up (`feedapp backup PATH`), then run `{UPGRADE}`"
+        )
     return None
 
 

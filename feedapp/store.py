@@ -91,14 +91,18 @@ def schema_versions(engine: Engine) -> tuple[set[str], list[str]]:
     """The database's table names, and the migrations applied to it, oldest first."""
     with _reading(engine) as connection:
         if engine.dialect == POSTGRESQL:
-            tables = set(connection.column("SELECT table_name FROM information_schema.tables"
-                                           " WHERE table_schema = current_schema()"))
+            tables = set(
+                connection.column(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                )
+            )
         else:
             tables = set(connection.column("SELECT name FROM sqlite_master WHERE type = 'table'"))
         applied = []
         if _MIGRATIONS_TABLE in tables:
             applied = connection.column(
-                f"SELECT migration_id FROM {_MIGRATIONS_TABLE} ORDER BY applied_at_utc, migration_id")
+                f"SELECT migration_id FROM {_MIGRATIONS_TABLE} ORDER BY applied_at_utc, migration_id"
+            )
     engine.dispose()  # read in the master of a preloading gunicorn: leave it no connection to fork
     return tables, applied
 
@@ -116,7 +120,9 @@ def get_release_if_raw(engine: Readable, key: str, raw: bytes, format: str) -> S
     with _reading(engine) as connection:
         row = connection.first(
             "SELECT * FROM releases WHERE key = :key AND raw_sha256 = :digest AND format = :format"
-            " AND retracted_at IS NULL", {"key": key, "digest": _digest(raw), "format": format})
+            " AND retracted_at IS NULL",
+            {"key": key, "digest": _digest(raw), "format": format},
+        )
     return _stored(row) if row else None
 
 
@@ -144,10 +150,18 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
     with engine.begin(write=True) as connection:
         row = connection.first("SELECT * FROM releases WHERE key = :key", {"key": release.key})
         if row is None:
-            values = {**_content_values(release), **_published_values(release.published),
-                      "key": release.key, "format": format, "raw": raw, "raw_sha256": digest,
-                      "updated": release.updated, "ingested_at": now, "changed_at": now,
-                      **_edited(_bump_version(connection))}
+            values = {
+                **_content_values(release),
+                **_published_values(release.published),
+                "key": release.key,
+                "format": format,
+                "raw": raw,
+                "raw_sha256": digest,
+                "updated": release.updated,
+                "ingested_at": now,
+                "changed_at": now,
+                **_edited(_bump_version(connection)),
+            }
             release_id = connection.scalar(_insert("releases", values) + " RETURNING id", values)
             _count(connection, _TOTAL, +1)
             _count(connection, _SHOWN, +1)
@@ -163,9 +177,16 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
             # Same release in other bytes (re-encoded, whitespace): keep the newest bytes quietly.
             _update(connection, row["id"], {"raw": raw, "raw_sha256": digest, "format": format})
             return SaveResult(UNCHANGED, _stored({**row, "format": format}))
-        values = {**content, "raw": raw, "raw_sha256": digest, "format": format,
-                  "updated": utc(row["updated"]) if same and retracted else source_updated or now,
-                  "changed_at": now, **_edited(_bump_version(connection)), "retracted_at": None}
+        values = {
+            **content,
+            "raw": raw,
+            "raw_sha256": digest,
+            "format": format,
+            "updated": utc(row["updated"]) if same and retracted else source_updated or now,
+            "changed_at": now,
+            **_edited(_bump_version(connection)),
+            "retracted_at": None,
+        }
         _update(connection, row["id"], values)
         if retracted:
             _count(connection, _SHOWN, +1)
@@ -182,8 +203,10 @@ def rederive(engine: Engine, release_id: int, digest: str, release: Release, now
     Nothing is written when the release was changed or retracted since its bytes were read.
     """
     with engine.begin(write=True) as connection:
-        row = connection.first("SELECT * FROM releases WHERE id = :id AND raw_sha256 = :digest"
-                               " AND retracted_at IS NULL", {"id": release_id, "digest": digest})
+        row = connection.first(
+            "SELECT * FROM releases WHERE id = :id AND raw_sha256 = :digest AND retracted_at IS NULL",
+            {"id": release_id, "digest": digest},
+        )
         content = _content_values(release)
         if row is None or all(content[name] == row[name] for name in _CONTENT_COLUMNS):
             return False
@@ -271,8 +294,11 @@ def _content_values(release: Release) -> dict[str, Any]:
 
 
 def _published_values(published: PublishedAt) -> dict[str, Any]:
-    return {"published": published.instant, "published_jalali": published.jalali,
-            "published_has_time": published.has_time}
+    return {
+        "published": published.instant,
+        "published_jalali": published.jalali,
+        "published_has_time": published.has_time,
+    }
 
 
 def _json(value: Any) -> str:
@@ -282,13 +308,16 @@ def _json(value: Any) -> str:
 
 def _write_categories(connection: Connection, release_id: int, categories: Any) -> None:
     for category in dict.fromkeys(categories):
-        connection.execute("INSERT INTO release_categories (release_id, category) VALUES (:id, :category)",
-                           {"id": release_id, "category": category})
+        connection.execute(
+            "INSERT INTO release_categories (release_id, category) VALUES (:id, :category)",
+            {"id": release_id, "category": category},
+        )
 
 
 def _count(connection: Connection, counter: str, change: int) -> None:
-    connection.execute("UPDATE state SET value = value + :change WHERE name = :name",
-                       {"name": counter, "change": change})
+    connection.execute(
+        "UPDATE state SET value = value + :change WHERE name = :name", {"name": counter, "change": change}
+    )
 
 
 def _bump_version(connection: Connection) -> int:
@@ -303,8 +332,9 @@ def _bump_version(connection: Connection) -> int:
 def _stored(row: dict[str, Any]) -> StoredRelease:
     release = Release(
         key=row["key"],
-        published=PublishedAt(instant=utc(row["published"]), jalali=row["published_jalali"],
-                              has_time=bool(row["published_has_time"])),
+        published=PublishedAt(
+            instant=utc(row["published"]), jalali=row["published_jalali"], has_time=bool(row["published_has_time"])
+        ),
         updated=utc(row["updated"]),
         kicker=row["kicker"],
         title=row["title"],
@@ -315,9 +345,15 @@ def _stored(row: dict[str, Any]) -> StoredRelease:
         language=row["language"],
         images=tuple(Image(**image) for image in json.loads(row["images"])),
     )
-    return StoredRelease(release=release, format=row["format"], ingested_at=utc(row["ingested_at"]),
-                         changed_at=utc(row["changed_at"]), version=row["changed_version"], id=row["id"],
-                         retracted_at=utc(row.get("retracted_at")))
+    return StoredRelease(
+        release=release,
+        format=row["format"],
+        ingested_at=utc(row["ingested_at"]),
+        changed_at=utc(row["changed_at"]),
+        version=row["changed_version"],
+        id=row["id"],
+        retracted_at=utc(row.get("retracted_at")),
+    )
 
 
 def get_release(engine: Readable, key: str) -> StoredRelease | None:
@@ -391,15 +427,18 @@ _STAMP_COLUMNS = "releases.id, releases.key, releases.changed_version, releases.
 
 def _stamps(engine: Readable, statement: str, params: dict[str, Any]) -> list[Stamp]:
     with _reading(engine) as connection:
-        return [Stamp(id, key, version, utc(published), utc(changed_at))
-                for id, key, version, published, changed_at in connection.execute(statement, params).fetchall()]
+        return [
+            Stamp(id, key, version, utc(published), utc(changed_at))
+            for id, key, version, published, changed_at in connection.execute(statement, params).fetchall()
+        ]
 
 
 def recently_changed(engine: Readable, limit: int, selection: Selection = ALL) -> list[Stamp]:
     """The `limit` releases added or edited most recently: a subscription feed's entries."""
     statement, params = _select(selection, _STAMP_COLUMNS)
-    return _stamps(engine, statement + " ORDER BY releases.edited_version DESC LIMIT :limit",
-                   {**params, "limit": limit})
+    return _stamps(
+        engine, statement + " ORDER BY releases.edited_version DESC LIMIT :limit", {**params, "limit": limit}
+    )
 
 
 class Change(NamedTuple):
@@ -422,8 +461,9 @@ _REMOVAL_COLUMNS = "releases.key, releases.changed_version, releases.changed_at,
 
 
 def _removals(rows: list[Any]) -> list[Removal]:
-    return [Removal(key, version, utc(changed_at), utc(retracted_at))
-            for key, version, changed_at, retracted_at in rows]
+    return [
+        Removal(key, version, utc(changed_at), utc(retracted_at)) for key, version, changed_at, retracted_at in rows
+    ]
 
 
 def removed_from_window(engine: Readable, limit: int, selection: Selection = ALL) -> list[Removal]:
@@ -434,11 +474,15 @@ def removed_from_window(engine: Readable, limit: int, selection: Selection = ALL
     entry (or the window is not full). Only retracted rows are read (a partial index).
     """
     window, params = _select(selection, "releases.edited_version")
-    oldest = (f"SELECT CASE WHEN COUNT(*) < :limit THEN 0 ELSE MIN(edited_version) END FROM"
-              f" ({window} ORDER BY releases.edited_version DESC LIMIT :limit) AS newest")
+    oldest = (
+        f"SELECT CASE WHEN COUNT(*) < :limit THEN 0 ELSE MIN(edited_version) END FROM"
+        f" ({window} ORDER BY releases.edited_version DESC LIMIT :limit) AS newest"
+    )
     removed, _ = _select(selection, _REMOVAL_COLUMNS, retracted=True)
-    statement = (f"{removed} AND releases.retracted_at IS NOT NULL AND releases.edited_version >= ({oldest})"
-                 " ORDER BY releases.changed_version DESC LIMIT :limit")
+    statement = (
+        f"{removed} AND releases.retracted_at IS NOT NULL AND releases.edited_version >= ({oldest})"
+        " ORDER BY releases.changed_version DESC LIMIT :limit"
+    )
     with _reading(engine) as connection:
         return _removals(connection.execute(statement, {**params, "limit": limit}).fetchall())
 
@@ -459,8 +503,10 @@ def archive_page(engine: Readable, page: int, size: int, selection: Selection = 
     another page (RFC 5005 archives stay stable); retracted releases keep their place.
     """
     members, params = _select(selection, "releases.id", retracted=True)
-    statement = (f"SELECT {_STAMP_COLUMNS}, releases.retracted_at FROM releases WHERE releases.id IN"
-                 f" ({members} ORDER BY releases.id LIMIT :size + 1 OFFSET :offset) ORDER BY releases.id")
+    statement = (
+        f"SELECT {_STAMP_COLUMNS}, releases.retracted_at FROM releases WHERE releases.id IN"
+        f" ({members} ORDER BY releases.id LIMIT :size + 1 OFFSET :offset) ORDER BY releases.id"
+    )
     with _reading(engine) as connection:
         rows = connection.execute(statement, {**params, "size": size, "offset": (page - 1) * size}).fetchall()
     stamps, removals = [], []
@@ -486,12 +532,16 @@ def releases_by_id(engine: Readable, ids: list[int]) -> dict[int, StoredRelease]
 def sitemap_page(engine: Readable, page: int, size: int) -> tuple[list[tuple[str, datetime]], datetime | None]:
     """(key, last real change) of page `page` (1 = oldest) of releases in insertion order, and
     the last time anything on the page changed (an addition, an edit, a retraction)."""
-    statement = ("SELECT key, published, updated, retracted_at, changed_at FROM releases ORDER BY id"
-                 " LIMIT :size OFFSET :offset")
+    statement = (
+        "SELECT key, published, updated, retracted_at, changed_at FROM releases ORDER BY id LIMIT :size OFFSET :offset"
+    )
     with _reading(engine) as connection:
         rows = connection.execute(statement, {"size": size, "offset": (page - 1) * size}).fetchall()
-    shown = [(key, max(filter(None, (utc(published), utc(updated)))))
-             for key, published, updated, retracted_at, _ in rows if retracted_at is None]
+    shown = [
+        (key, max(filter(None, (utc(published), utc(updated)))))
+        for key, published, updated, retracted_at, _ in rows
+        if retracted_at is None
+    ]
     return shown, max((utc(changed_at) for *_, changed_at in rows), default=None)
 
 
@@ -504,8 +554,11 @@ def last_change(engine: Readable) -> datetime | None:
 def last_published(engine: Readable, at_or_before: datetime) -> datetime | None:
     """The newest publication time at or before a moment, retracted releases included."""
     with _reading(engine) as connection:
-        return utc(connection.scalar("SELECT MAX(published) FROM releases WHERE published <= :moment",
-                                     {"moment": at_or_before}))
+        return utc(
+            connection.scalar(
+                "SELECT MAX(published) FROM releases WHERE published <= :moment", {"moment": at_or_before}
+            )
+        )
 
 
 def sitemap_page_lastmods(engine: Readable, size: int) -> list[datetime | None]:
@@ -516,7 +569,8 @@ def sitemap_page_lastmods(engine: Readable, size: int) -> list[datetime | None]:
         " SELECT (ROW_NUMBER() OVER (ORDER BY id) - 1) / CAST(:size AS INTEGER) AS page,"
         " CASE WHEN retracted_at IS NULL THEN published END AS published,"
         " CASE WHEN retracted_at IS NULL THEN updated END AS updated"
-        " FROM releases) AS numbered GROUP BY page ORDER BY page")
+        " FROM releases) AS numbered GROUP BY page ORDER BY page"
+    )
     with _reading(engine) as connection:
         rows = connection.execute(statement, {"size": size}).fetchall()
     return [max(filter(None, (utc(published), utc(updated))), default=None) for _, published, updated in rows]
@@ -535,9 +589,11 @@ def selections(engine: Readable) -> list[Selection]:
         categories = connection.column(
             "SELECT DISTINCT release_categories.category FROM release_categories"
             " JOIN releases ON releases.id = release_categories.release_id"
-            " WHERE releases.retracted_at IS NULL ORDER BY release_categories.category")
+            " WHERE releases.retracted_at IS NULL ORDER BY release_categories.category"
+        )
         sources = connection.column(
-            "SELECT DISTINCT source FROM releases WHERE retracted_at IS NULL AND source IS NOT NULL ORDER BY source")
+            "SELECT DISTINCT source FROM releases WHERE retracted_at IS NULL AND source IS NOT NULL ORDER BY source"
+        )
     return [Selection(category=c) for c in categories] + [Selection(source=s) for s in sources]
 
 
@@ -577,8 +633,7 @@ class SqliteVersionReader:
     def __call__(self) -> int:
         connection = getattr(self.local, "connection", None)
         if connection is None or self.local.pid != os.getpid():  # never reuse one across a fork
-            connection = sqlite3.connect(sqlite_uri(self.path), uri=True, isolation_level=None,
-                                         check_same_thread=False)
+            connection = sqlite3.connect(sqlite_uri(self.path), uri=True, isolation_level=None, check_same_thread=False)
             self.local.connection, self.local.pid = connection, os.getpid()
         row = connection.execute(self._QUERY).fetchone()
         return row[0] if row else 0
@@ -592,5 +647,7 @@ def data_version(engine: Readable) -> int:
 def raise_data_version(engine: Engine, at_least: int) -> None:
     """Make the data version at least `at_least` (after a restore: past every version served)."""
     with engine.begin(write=True) as connection:
-        connection.execute("UPDATE state SET value = :value WHERE name = :name AND value < :value",
-                           {"name": _VERSION, "value": at_least})
+        connection.execute(
+            "UPDATE state SET value = :value WHERE name = :name AND value < :value",
+            {"name": _VERSION, "value": at_least},
+        )

@@ -21,8 +21,14 @@ FIRST_BACKOFF_SECONDS = 0.5
 TIMEOUT_SECONDS = 5
 
 
-def notify(hub: str, topics: Iterable[str], *, attempts: int = ATTEMPTS, backoff: float = FIRST_BACKOFF_SECONDS,
-           sleep: Callable[[float], None] = time.sleep) -> list[str]:
+def notify(
+    hub: str,
+    topics: Iterable[str],
+    *,
+    attempts: int = ATTEMPTS,
+    backoff: float = FIRST_BACKOFF_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[str]:
     """Publish each topic to the hub; return the topics the hub never accepted (after logging)."""
     failed = []
     for topic in topics:
@@ -48,8 +54,9 @@ def _publish_with_retries(hub: str, topic: str, attempts: int, backoff: float, s
 def _publish(hub: str, topic: str) -> str | None:
     """One publish request; None on success (any 2xx), else what went wrong."""
     body = urllib.parse.urlencode({"hub.mode": "publish", "hub.url": topic}).encode("ascii")
-    request = urllib.request.Request(hub, data=body, method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        hub, data=body, method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             return None if 200 <= response.status < 300 else f"HTTP {response.status}"

@@ -21,8 +21,20 @@ BACKENDS = ["sqlite", "postgresql"]
 # Modules whose tests start servers or programs (gunicorn, nginx, chromium, feed readers, the
 # benchmark): with the PostgreSQL runs, marked `slow`. `./scripts/test.sh -m "not slow"` leaves
 # them out for a quick inner loop; CI runs everything.
-SERVICE_MODULES = {"test_api_wire", "test_backup", "test_bench", "test_browser", "test_crawlers", "test_deploy",
-                   "test_faults", "test_feeds", "test_readers", "test_scale_out", "test_serve", "test_throttle"}
+SERVICE_MODULES = {
+    "test_api_wire",
+    "test_backup",
+    "test_bench",
+    "test_browser",
+    "test_crawlers",
+    "test_deploy",
+    "test_faults",
+    "test_feeds",
+    "test_readers",
+    "test_scale_out",
+    "test_serve",
+    "test_throttle",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -27,13 +27,21 @@ def free_port() -> int:
 
 def feedapp(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run the real `feedapp` console script."""
-    return subprocess.run([str(BIN / "feedapp"), *args], env={**os.environ, **env}, cwd=ROOT, check=check,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(BIN / "feedapp"), *args],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        check=check,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2, port: int | None = None,
-             config: bool = False, log: Path | None = None) -> Iterator[str]:
+def gunicorn(
+    env: dict[str, str], workers: int = 2, port: int | None = None, config: bool = False, log: Path | None = None
+) -> Iterator[str]:
     """gunicorn serving wsgi:app on a (free) loopback port; yields the base URL.
 
     With `config`, it runs with deploy/gunicorn.conf.py as in production; with `log`, its error
@@ -45,9 +53,13 @@ def gunicorn(env: dict[str, str], workers: int = 2, port: int | None = None,
         settings += ["--error-logfile", str(log)]
     # stderr to a file, never a pipe nobody reads: a chatty run would fill it and stall gunicorn.
     errors = tempfile.TemporaryFile()
-    process = subprocess.Popen([str(BIN / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}",
-                                "--workers", str(workers), "wsgi:app"], env={**os.environ, **env}, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=errors)
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=errors,
+    )
     process.stderr = errors  # what _running reports if it does not start
     base = f"http://127.0.0.1:{port}"
     with _running(process, "gunicorn", lambda: urllib.request.urlopen(base + "/", timeout=5).close(), 60):
@@ -75,7 +87,9 @@ def write_releases(folder: Path, count: int, *, prefix: str = "gen", first: int 
         key = f"{prefix}_{number:05d}"
         (folder / f"{key}.txt").write_text(
             f"{day.strftime('%Y/%m/%d')} ساعت 09:30\n\nخبر شماره {number} شهرداری\n\n"
-            f"لید خبر شماره {number} درباره برنامه‌های شهرداری است.\n\nمتن خبر {number}.\n", encoding="utf-8")
+            f"لید خبر شماره {number} درباره برنامه‌های شهرداری است.\n\nمتن خبر {number}.\n",
+            encoding="utf-8",
+        )
         keys.append(key)
     return keys
 
@@ -91,13 +105,16 @@ def nginx_prefix(prefix: Path, site_conf: str, port: int) -> Path:
         (prefix / folder).mkdir(parents=True, exist_ok=True)
     (prefix / "site.conf").write_text(site_conf, encoding="utf-8")
     user = "user root;\n" if _os.geteuid() == 0 else ""  # workers may read root's temp folders
-    temp = "".join(f"{kind}_temp_path {prefix}/tmp/{kind};\n" for kind in
-                   ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    main = (f"{user}worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"
-            f"events {{}}\nhttp {{\ninclude /etc/nginx/mime.types;\n"
-            "log_format upstream '$request_method $uri $status $upstream_status $upstream_cache_status';\n"
-            f"access_log {prefix}/logs/access.log upstream;\nlog_subrequest on;\n"
-            f"{temp}include {prefix}/site.conf;\n}}\n")
+    temp = "".join(
+        f"{kind}_temp_path {prefix}/tmp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    main = (
+        f"{user}worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"
+        f"events {{}}\nhttp {{\ninclude /etc/nginx/mime.types;\n"
+        "log_format upstream '$request_method $uri $status $upstream_status $upstream_cache_status';\n"
+        f"access_log {prefix}/logs/access.log upstream;\nlog_subrequest on;\n"
+        f"{temp}include {prefix}/site.conf;\n}}\n"
+    )
     conf = prefix / "nginx.conf"
     conf.write_text(main, encoding="utf-8")
     return conf
@@ -114,20 +131,40 @@ def deploy_site_conf(cache: Path, upstream: int, port: int, tls_port: int, *, ra
     certificate, key = folder / "tls.crt", folder / "tls.key"
     if not certificate.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                        "/CN=news.example.ir", "-keyout", str(key), "-out", str(certificate)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=news.example.ir",
+                "-keyout",
+                str(key),
+                "-out",
+                str(certificate),
+            ],
+            check=True,
+            capture_output=True,
+        )
     snippet = (deploy / "nginx-feedapp.conf").read_text(encoding="utf-8")
     if not rate_limits:
         snippet = "\n".join(line for line in snippet.splitlines() if not line.startswith(("limit_conn ", "limit_req ")))
     (folder / "feedapp-snippet.conf").write_text(snippet, encoding="utf-8")
     text = (deploy / "nginx.conf").read_text(encoding="utf-8")
-    for old, new in (("/var/cache/nginx/feedapp", str(cache)), ("127.0.0.1:8000", f"127.0.0.1:{upstream}"),
-                     ("listen 80;", f"listen 127.0.0.1:{port};"),
-                     ("listen 443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
-                     ("/etc/letsencrypt/live/news.example.ir/fullchain.pem", str(certificate)),
-                     ("/etc/letsencrypt/live/news.example.ir/privkey.pem", str(key)),
-                     ("/etc/nginx/snippets/feedapp.conf", str(folder / "feedapp-snippet.conf"))):
+    for old, new in (
+        ("/var/cache/nginx/feedapp", str(cache)),
+        ("127.0.0.1:8000", f"127.0.0.1:{upstream}"),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("listen 443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
+        ("/etc/letsencrypt/live/news.example.ir/fullchain.pem", str(certificate)),
+        ("/etc/letsencrypt/live/news.example.ir/privkey.pem", str(key)),
+        ("/etc/nginx/snippets/feedapp.conf", str(folder / "feedapp-snippet.conf")),
+    ):
         assert old in text, old
         text = text.replace(old, new)
     return text
@@ -136,8 +173,11 @@ def deploy_site_conf(cache: Path, upstream: int, port: int, tls_port: int, *, ra
 @contextlib.contextmanager
 def nginx(conf: Path, port: int) -> Iterator[str]:
     """nginx running `conf` in the foreground; yields its base URL."""
-    process = subprocess.Popen([NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     with _running(process, "nginx", lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close(), 20):
         yield f"http://127.0.0.1:{port}"
 
@@ -191,11 +231,14 @@ class PostgresServer:
 
     def start(self) -> None:
         data = self.dir / "data"
-        self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8")
+        self._run(
+            str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"
+        )
         # Durability off: a test server that loses data on a crash loses nothing we need.
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-                   " -c synchronous_commit=off -c full_page_writes=off")
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off"
+        )
         self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
 
     def stop(self) -> None:

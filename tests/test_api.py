@@ -16,21 +16,37 @@ from tests.conftest import SAMPLE, get_engine_of
 TOKEN = "s3cret-token-for-tests-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SITE = "https://news.example.ir"
-RELEASE = {"key": "api_1", "published": "1403/05/10 ساعت 11:00", "title": "تیتر خبر", "lead": "لید خبر سازمانها.",
-           "body": ["یک", "دو"], "categories": ["اقتصاد"]}
+RELEASE = {
+    "key": "api_1",
+    "published": "1403/05/10 ساعت 11:00",
+    "title": "تیتر خبر",
+    "lead": "لید خبر سازمانها.",
+    "body": ["یک", "دو"],
+    "categories": ["اقتصاد"],
+}
 
 
 @pytest.fixture
 def api(database_url):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "API_TOKEN": TOKEN, "SITE_URL": SITE,
-                      "MAX_RELEASE_BYTES": 20_000})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "API_TOKEN": TOKEN,
+            "SITE_URL": SITE,
+            "MAX_RELEASE_BYTES": 20_000,
+        }
+    )
     yield app, app.test_client()
     get_engine_of(app).dispose()
 
 
 def post_json(client, document, path="/api/releases", method="post", headers=AUTH):
-    return getattr(client, method)(path, data=json.dumps(document, ensure_ascii=False).encode(),
-                                   headers={**headers, "Content-Type": "application/json"})
+    return getattr(client, method)(
+        path,
+        data=json.dumps(document, ensure_ascii=False).encode(),
+        headers={**headers, "Content-Type": "application/json"},
+    )
 
 
 def test_api_is_off_without_a_configured_token(client):
@@ -38,13 +54,16 @@ def test_api_is_off_without_a_configured_token(client):
         assert getattr(client, method)(path, headers=AUTH).status_code == 404
 
 
-@pytest.mark.parametrize("headers, status", [
-    ({}, 401),
-    ({"Authorization": "Basic dXNlcjpwYXNz"}, 401),
-    ({"Authorization": "Bearer"}, 401),
-    ({"Authorization": "Bearer wrong-token-wrong-token"}, 403),
-    ({"Authorization": f"Bearer {TOKEN}x"}, 403),
-])
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({}, 401),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, 401),
+        ({"Authorization": "Bearer"}, 401),
+        ({"Authorization": "Bearer wrong-token-wrong-token"}, 403),
+        ({"Authorization": f"Bearer {TOKEN}x"}, 403),
+    ],
+)
 def test_missing_token_is_401_and_wrong_token_403(api, headers, status):
     _, client = api
     response = post_json(client, RELEASE, headers=headers)
@@ -63,7 +82,11 @@ def test_post_creates_get_reads_put_replaces(api):
     assert created.get_json() == {"key": "api_1", "action": "added", "url": f"{SITE}/releases/api_1", "warnings": []}
     read = client.get("/api/releases/api_1", headers=AUTH).get_json()
     assert (read["title"], read["lead"], read["published"], read["retracted"]) == (
-        "تیتر خبر", "لید خبر سازمان\u200cها.", "2024-07-31T11:00:00+03:30", None)
+        "تیتر خبر",
+        "لید خبر سازمان\u200cها.",
+        "2024-07-31T11:00:00+03:30",
+        None,
+    )
     assert json.loads(read["raw"]) == RELEASE
     assert b"api_1" in client.get("/feed.atom").data  # the next request shows it
     again = post_json(client, RELEASE, "/api/releases/api_1", "put")
@@ -76,7 +99,9 @@ def test_post_creates_get_reads_put_replaces(api):
 def test_text_release_needs_its_key(api):
     _, client = api
     raw = SAMPLE.read_bytes()
-    created = client.put("/api/releases/sample", data=raw, headers={**AUTH, "Content-Type": "text/plain; charset=utf-8"})
+    created = client.put(
+        "/api/releases/sample", data=raw, headers={**AUTH, "Content-Type": "text/plain; charset=utf-8"}
+    )
     assert (created.status_code, created.get_json()["action"]) == (201, "added")
     assert client.get("/api/releases/sample", headers=AUTH).get_json()["raw"] == raw.decode("utf-8")
     missing = client.post("/api/releases", data=raw, headers={**AUTH, "Content-Type": "text/plain"})
@@ -89,18 +114,32 @@ def test_release_that_does_not_parse_is_422_with_the_cli_messages(api):
     _, client = api
     response = post_json(client, {**RELEASE, "title": 5, "published": "1392/12/30", "extra": 1})
     assert response.status_code == 422
-    assert response.get_json() == {"errors": [
-        {"field": "extra", "message": "unknown field; expected one of body, categories, images, key, kicker, language,"
-                                      " lead, published, source, title, updated"},
-        {"field": "published", "message": "1392/12/30 does not exist (1392 is not a leap year); expected a day from 1 to 29"},
-        {"field": "title", "message": "expected a string, found a number"},
-    ]}
+    assert response.get_json() == {
+        "errors": [
+            {
+                "field": "extra",
+                "message": "unknown field; expected one of body, categories, images, key, kicker, language,"
+                " lead, published, source, title, updated",
+            },
+            {
+                "field": "published",
+                "message": "1392/12/30 does not exist (1392 is not a leap year); expected a day from 1 to 29",
+            },
+            {"field": "title", "message": "expected a string, found a number"},
+        ]
+    }
     text = post_json(client, {}, "/api/releases/t1", "put", headers=AUTH)
     assert text.status_code == 422
-    bad_text = client.put("/api/releases/t1", data="تیتر\n\nلید.".encode(), headers={**AUTH, "Content-Type": "text/plain"})
-    assert bad_text.get_json()["errors"][0] == {"line": 1, "message": (
-        "expected a Solar Hijri date line such as '۱۳۹۲/۱۲/۲۰', '۲۰ اسفند ۱۳۹۲' or 'سه‌شنبه ۱۳۹۲/۱۲/۲۰ - ساعت ۱۴:۳۰',"
-        " found 'تیتر'")}
+    bad_text = client.put(
+        "/api/releases/t1", data="تیتر\n\nلید.".encode(), headers={**AUTH, "Content-Type": "text/plain"}
+    )
+    assert bad_text.get_json()["errors"][0] == {
+        "line": 1,
+        "message": (
+            "expected a Solar Hijri date line such as '۱۳۹۲/۱۲/۲۰', '۲۰ اسفند ۱۳۹۲' or 'سه‌شنبه ۱۳۹۲/۱۲/۲۰ - ساعت ۱۴:۳۰',"
+            " found 'تیتر'"
+        ),
+    }
 
 
 def test_key_in_the_body_must_match_the_url(api):
@@ -108,7 +147,8 @@ def test_key_in_the_body_must_match_the_url(api):
     response = post_json(client, RELEASE, "/api/releases/other", "put")
     assert response.status_code == 422
     assert response.get_json()["errors"] == [
-        {"field": "key", "message": "key 'api_1' differs from the URL's 'other'; expected the same key"}]
+        {"field": "key", "message": "key 'api_1' differs from the URL's 'other'; expected the same key"}
+    ]
 
 
 @pytest.mark.parametrize("content_type", ["application/xml", "multipart/form-data; boundary=x", ""])
@@ -136,8 +176,16 @@ def test_retraction_removes_the_release_everywhere_and_the_page_answers_410(api)
     assert client.delete("/api/releases/api_1", headers=AUTH).status_code == 200  # idempotent
     page = client.get("/releases/api_1")
     assert page.status_code == 410 and "این خبر حذف شده است" in page.data.decode()
-    for path in ("/feed.atom", "/feed.rss", "/feed.json", "/feed/archive/1.atom", "/sitemaps/releases-1.xml",
-                 "/sitemap-news.xml", "/", "/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed.atom"):
+    for path in (
+        "/feed.atom",
+        "/feed.rss",
+        "/feed.json",
+        "/feed/archive/1.atom",
+        "/sitemaps/releases-1.xml",
+        "/sitemap-news.xml",
+        "/",
+        "/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed.atom",
+    ):
         body = client.get(path).data
         assert b"/releases/api_1" not in body, path
         assert b"/releases/api_2" in body or path == "/sitemap-news.xml", path
@@ -164,16 +212,23 @@ def test_api_writes_notify_the_websub_hub(database_url):
     hub = HTTPServer(("127.0.0.1", 0), _Hub)
     threading.Thread(target=hub.serve_forever, daemon=True).start()
     try:
-        app = create_app({"DATABASE_URL": database_url, "API_TOKEN": TOKEN, "SITE_URL": SITE,
-                          "WEBSUB_HUB": f"http://127.0.0.1:{hub.server_port}/"})
+        app = create_app(
+            {
+                "DATABASE_URL": database_url,
+                "API_TOKEN": TOKEN,
+                "SITE_URL": SITE,
+                "WEBSUB_HUB": f"http://127.0.0.1:{hub.server_port}/",
+            }
+        )
         post_json(app.test_client(), RELEASE)
         deadline = time.monotonic() + 10
         while len(_Hub.received) < 6 and time.monotonic() < deadline:
             time.sleep(0.05)
         topics = sorted(q["hub.url"][0] for q in _Hub.received)
-        assert topics == sorted([f"{SITE}/feed.{f}" for f in ("atom", "rss", "json")]
-                                + [f"{SITE}/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed.{f}"
-                                   for f in ("atom", "rss", "json")])
+        assert topics == sorted(
+            [f"{SITE}/feed.{f}" for f in ("atom", "rss", "json")]
+            + [f"{SITE}/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed.{f}" for f in ("atom", "rss", "json")]
+        )
         get_engine_of(app).dispose()
     finally:
         hub.shutdown()
@@ -186,8 +241,12 @@ def test_html_responses_carry_security_headers(api):
         headers = client.get(path).headers
         assert headers["Content-Security-Policy"] == (
             "default-src 'none'; style-src 'self'; img-src 'self' https: data:; base-uri 'none'; form-action 'none';"
-            " frame-ancestors 'none'")
-        assert (headers["X-Content-Type-Options"], headers["Referrer-Policy"]) == ("nosniff", "strict-origin-when-cross-origin")
+            " frame-ancestors 'none'"
+        )
+        assert (headers["X-Content-Type-Options"], headers["Referrer-Policy"]) == (
+            "nosniff",
+            "strict-origin-when-cross-origin",
+        )
     assert client.get("/feed.atom").headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -195,14 +254,19 @@ def test_an_internal_error_is_logged_and_answered_without_details(monkeypatch, c
     from feedapp import store
 
     app = create_app({"DATABASE_URL": database_url})  # not TESTING: errors are handled as in production
+
     def fail(*_args, **_kwargs):
         raise RuntimeError("secret detail from deep inside")
+
     monkeypatch.setattr(store, "get_release", fail)
     response = app.test_client().get("/releases/any")
     assert response.status_code == 500
     assert b"secret detail" not in response.data and b"Traceback" not in response.data
-    assert any("secret detail from deep inside" in (record.exc_text or "") or
-               (record.exc_info and "secret detail" in str(record.exc_info[1])) for record in caplog.records)
+    assert any(
+        "secret detail from deep inside" in (record.exc_text or "")
+        or (record.exc_info and "secret detail" in str(record.exc_info[1]))
+        for record in caplog.records
+    )
     get_engine_of(app).dispose()
 
 
@@ -210,9 +274,17 @@ def test_lone_surrogate_in_a_field_name_is_422_and_the_ingest_process_lives_on(a
     _, client = api
     raw = b'{"key": "s1", "\\ud800x": 1, "published": "1403/05/10", "title": "t", "lead": "l"}'
     response = client.post("/api/releases", data=raw, headers={**AUTH, "Content-Type": "application/json"})
-    assert (response.status_code, response.get_json()) == (422, {"errors": [{"message":
-        "a field name in the document holds a lone surrogate escape (\\ud800-\\udfff), which is no character;"
-        " expected valid Unicode text (RFC 8259 §8.2)"}]})
+    assert (response.status_code, response.get_json()) == (
+        422,
+        {
+            "errors": [
+                {
+                    "message": "a field name in the document holds a lone surrogate escape (\\ud800-\\udfff), which is no character;"
+                    " expected valid Unicode text (RFC 8259 §8.2)"
+                }
+            ]
+        },
+    )
     assert post_json(client, RELEASE).status_code == 201
 
 
@@ -224,5 +296,9 @@ def test_a_body_of_unknown_fields_gets_a_short_answer_listing_twenty(api):
     response = client.post("/api/releases", data=raw, headers={**AUTH, "Content-Type": "application/json"})
     errors = response.get_json()["errors"]
     assert (response.status_code, len(errors), errors[0]["field"], errors[-1]) == (
-        422, 21, "f0", {"message": "and 1480 more problems like these; fix these and send the release again to see them"})
+        422,
+        21,
+        "f0",
+        {"message": "and 1480 more problems like these; fix these and send the release again to see them"},
+    )
     assert len(response.data) < 5_000

@@ -23,8 +23,11 @@ LIMIT = 4000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wire")
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_API_TOKEN": TOKEN,
-           "FEEDAPP_MAX_RELEASE_BYTES": str(LIMIT)}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"),
+        "FEEDAPP_API_TOKEN": TOKEN,
+        "FEEDAPP_MAX_RELEASE_BYTES": str(LIMIT),
+    }
     with gunicorn(env, workers=1) as base:
         yield base
 
@@ -47,12 +50,14 @@ def exchange(base: str, head: str, body: bytes, headers: dict | None = None) -> 
 
 
 def head(key: str, media_type: str, framing: str) -> str:
-    return (f"PUT /api/releases/{key} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n"
-            f"Content-Type: {media_type}\r\n{framing}\r\nConnection: close\r\n")
+    return (
+        f"PUT /api/releases/{key} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n"
+        f"Content-Type: {media_type}\r\n{framing}\r\nConnection: close\r\n"
+    )
 
 
 def chunked(body: bytes, size: int = 700) -> bytes:
-    parts = [body[i:i + size] for i in range(0, len(body), size)]
+    parts = [body[i : i + size] for i in range(0, len(body), size)]
     return b"".join(f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in parts) + b"0\r\n\r\n"
 
 
@@ -65,31 +70,59 @@ TEXT = "۱۴۰۳/۰۵/۱۰\n\nتیتر خبر کوتاه\n\nلید خبر که �
 
 @pytest.mark.parametrize("media_type", ["text/plain", "application/json"])
 def test_body_that_ends_before_its_content_length_is_400_and_nothing_is_stored(server, media_type):
-    body = TEXT if media_type == "text/plain" else json.dumps(
-        {"key": "short_json", "published": "1403/05/10", "title": "تیتر", "lead": "لید"}, ensure_ascii=False).encode()
+    body = (
+        TEXT
+        if media_type == "text/plain"
+        else json.dumps(
+            {"key": "short_json", "published": "1403/05/10", "title": "تیتر", "lead": "لید"}, ensure_ascii=False
+        ).encode()
+    )
     key = "short_text" if media_type == "text/plain" else "short_json"
     half = len(body) // 2
     status, answer = exchange(server, head(key, media_type, f"Content-Length: {len(body)}"), body[:half])
-    assert (status, answer) == (400, {"errors": [{"message": f"the body ended after {half} of the {len(body)} bytes"
-                                                              " its Content-Length promised; nothing was stored"}]})
+    assert (status, answer) == (
+        400,
+        {
+            "errors": [
+                {
+                    "message": f"the body ended after {half} of the {len(body)} bytes"
+                    " its Content-Length promised; nothing was stored"
+                }
+            ]
+        },
+    )
     assert stored(server, key) == 404
 
 
 def test_chunked_body_over_the_limit_is_413_and_nothing_is_stored(server):
-    body = json.dumps({"key": "long", "published": "1403/05/10", "title": "تیتر", "lead": "لید",
-                       "body": ["بند " * 800]}, ensure_ascii=False).encode()
+    body = json.dumps(
+        {"key": "long", "published": "1403/05/10", "title": "تیتر", "lead": "لید", "body": ["بند " * 800]},
+        ensure_ascii=False,
+    ).encode()
     assert len(body) > LIMIT
     status, answer = exchange(server, head("long", "application/json", "Transfer-Encoding: chunked"), chunked(body))
-    assert (status, answer) == (413, {"errors": [{"message": f"the body is longer than {LIMIT} bytes"
-                                                              " (FEEDAPP_MAX_RELEASE_BYTES); nothing was stored"}]})
+    assert (status, answer) == (
+        413,
+        {
+            "errors": [
+                {"message": f"the body is longer than {LIMIT} bytes (FEEDAPP_MAX_RELEASE_BYTES); nothing was stored"}
+            ]
+        },
+    )
     assert stored(server, "long") == 404
 
 
 def test_chunked_body_that_breaks_off_is_400_and_nothing_is_stored(server):
     framed = chunked(TEXT)
     status, answer = exchange(server, head("broken", "text/plain", "Transfer-Encoding: chunked"), framed[:-40])
-    assert (status, answer) == (400, {"errors": [{"message": "the chunked body broke off after 0 bytes, before its"
-                                                              " last chunk; nothing was stored"}]})
+    assert (status, answer) == (
+        400,
+        {
+            "errors": [
+                {"message": "the chunked body broke off after 0 bytes, before its last chunk; nothing was stored"}
+            ]
+        },
+    )
     assert stored(server, "broken") == 404
 
 
@@ -136,8 +169,10 @@ def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
         answers: dict[str, tuple[int, dict]] = {}
 
         def delete() -> None:
-            answers["delete"] = exchange(base, head("kept", "text/plain", "Content-Length: 0").replace("PUT", "DELETE"),
-                                         b"")
+            answers["delete"] = exchange(
+                base, head("kept", "text/plain", "Content-Length: 0").replace("PUT", "DELETE"), b""
+            )
+
         threads = [threading.Thread(target=delete)]
         threads[0].start()
         put_headers: dict[str, str] = {}
@@ -145,19 +180,40 @@ def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
         threads[0].join(timeout=60)
         holder.execute("ROLLBACK")
         holder.close()
-        assert put == (503, {"errors": [{"message": "the store could not be written (OperationalError: database is"
-                                                    " locked); nothing was stored, try again later (try again in 5 s)"}]})
+        assert put == (
+            503,
+            {
+                "errors": [
+                    {
+                        "message": "the store could not be written (OperationalError: database is"
+                        " locked); nothing was stored, try again later (try again in 5 s)"
+                    }
+                ]
+            },
+        )
         assert put_headers["Retry-After"] == "5"
-        assert answers["delete"] == (503, {"errors": [{"message": "the store could not be written (OperationalError:"
-                                                                  " database is locked); nothing was retracted"
-                                                                  " (try again in 5 s)"}]})
+        assert answers["delete"] == (
+            503,
+            {
+                "errors": [
+                    {
+                        "message": "the store could not be written (OperationalError:"
+                        " database is locked); nothing was retracted"
+                        " (try again in 5 s)"
+                    }
+                ]
+            },
+        )
         assert stored(base, "locked") == 404
         assert stored(base, "kept") == 200
         assert exchange(base, head("locked", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)[0] == 201
     # Logged with its cause, for the operator (the publisher saw only the 503).
-    logged = [line.split("] ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if "publishing API" in line]
+    logged = [
+        line.split("] ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if "publishing API" in line
+    ]
     assert sorted(logged) == [
         "ERROR in api: publishing API: DELETE /api/releases/kept: the store could not be written (OperationalError: database is"
         " locked); nothing was retracted",
         "ERROR in api: publishing API: PUT /api/releases/locked: the store could not be written (OperationalError: database is"
-        " locked); nothing was stored, try again later"]
+        " locked); nothing was stored, try again later",
+    ]

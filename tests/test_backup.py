@@ -40,9 +40,14 @@ def test_backup_during_an_ingest_holds_every_release_committed_before_it(databas
     env = {"FEEDAPP_DATABASE_URL": database_url}
     feedapp(env, "ingest", str(SEEDS))
     write_releases(tmp_path / "batch", 1000, prefix="during")
-    ingest = subprocess.Popen([str(BIN / "feedapp"), "ingest", str(tmp_path / "batch")], cwd=ROOT,
-                              env={**env, "PATH": "/usr/bin:/bin"}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              text=True)
+    ingest = subprocess.Popen(
+        [str(BIN / "feedapp"), "ingest", str(tmp_path / "batch")],
+        cwd=ROOT,
+        env={**env, "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     for _ in range(20):  # the ingest is under way: some of its releases are committed
         assert ingest.stdout.readline().startswith("added ")
     committed, _ = keys_and_counters(database_url)
@@ -62,7 +67,7 @@ def test_backup_during_an_ingest_holds_every_release_committed_before_it(databas
     restored = feedapp({"FEEDAPP_DATABASE_URL": target}, "restore", str(copy))
     assert restored.stderr.endswith(f": restored from {copy}\n")
     keys, counters = keys_and_counters(target)
-    assert keys[:len(committed)] == committed
+    assert keys[: len(committed)] == committed
     assert len(keys) >= 20 + 9
     assert counters["releases_total"] == counters["releases_shown"] == len(keys) == counters["data_version"]
 

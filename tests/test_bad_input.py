@@ -31,15 +31,21 @@ LEAD = "حمایت مدیران ارشد سازمان از روابط عمومی
 SUMMARY_REJECTED = "1 files: 0 added, 0 updated, 0 unchanged, 1 rejected"
 SUMMARY_ADDED = "1 files: 1 added, 0 updated, 0 unchanged, 0 rejected"
 KEY_RULE = "is not allowed; expected 1-128 ASCII letters, digits, '_' or '-', starting with a letter or digit"
-DATE_LINE = ("expected a Solar Hijri date line such as '۱۳۹۲/۱۲/۲۰', '۲۰ اسفند ۱۳۹۲' or"
-             " 'سه\u200cشنبه ۱۳۹۲/۱۲/۲۰ - ساعت ۱۴:۳۰', found")
-NUL_BYTES = ("the file holds NUL bytes (binary, or UTF-16 without a byte-order mark); expected UTF-8, UTF-16"
-             " with a byte-order mark, or Windows-1256 text")
+DATE_LINE = (
+    "expected a Solar Hijri date line such as '۱۳۹۲/۱۲/۲۰', '۲۰ اسفند ۱۳۹۲' or"
+    " 'سه\u200cشنبه ۱۳۹۲/۱۲/۲۰ - ساعت ۱۴:۳۰', found"
+)
+NUL_BYTES = (
+    "the file holds NUL bytes (binary, or UTF-16 without a byte-order mark); expected UTF-8, UTF-16"
+    " with a byte-order mark, or Windows-1256 text"
+)
 EMPTY = "the file is empty; expected a release starting with a date line"
 BLANK = "the file holds only blank lines; expected a release starting with a date line"
 NO_HEADLINE = "expected a headline after the date line, found nothing"
-UNKNOWN_FIELD = ("unknown field; expected one of body, categories, images, key, kicker, language, lead, published,"
-                 " source, title, updated")
+UNKNOWN_FIELD = (
+    "unknown field; expected one of body, categories, images, key, kicker, language, lead, published,"
+    " source, title, updated"
+)
 
 
 # --- files generated at run time: large, or with bytes an editor or a diff would hide ---------
@@ -52,19 +58,28 @@ def _deep_nesting() -> bytes:
 def _entity_bomb() -> bytes:
     # 1,000,000 characters of literal `&amp;` (50 paragraphs at their 20,000-character bound):
     # plain text, to be escaped once more, never expanded.
-    return json.dumps({"key": "entity_bomb", "published": "1392/12/20", "title": "تیتر &amp; خبر",
-                       "lead": LEAD, "body": ["&amp;" * 4_000] * 50}, ensure_ascii=False).encode()
+    return json.dumps(
+        {
+            "key": "entity_bomb",
+            "published": "1392/12/20",
+            "title": "تیتر &amp; خبر",
+            "lead": LEAD,
+            "body": ["&amp;" * 4_000] * 50,
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 def _control_and_bidi_in_headline() -> bytes:
     # U+202E RIGHT-TO-LEFT OVERRIDE, U+2066/U+2069 isolates, U+200F/U+061C marks, BEL, ESC, DEL.
-    return ("۱۳۹۲/۱۲/۲۰\n\nتیتر \u202eخبر\x07 \x1b\u2066شهرداری\u2069\x7f\u200f\n\n"
-            f"\u061c{LEAD}\u202e\n").encode()
+    return (f"۱۳۹۲/۱۲/۲۰\n\nتیتر \u202eخبر\x07 \x1b\u2066شهرداری\u2069\x7f\u200f\n\n\u061c{LEAD}\u202e\n").encode()
 
 
 def _huge_integer() -> bytes:
-    return ('{"key": "huge_integer", "published": "1392/12/20", "title": "تیتر", "lead": "لید خبر.",'
-            ' "images": [{"url": "https://example.com/a.jpg", "length": 1' + "0" * 5000 + "}]}\n").encode()
+    return (
+        '{"key": "huge_integer", "published": "1392/12/20", "title": "تیتر", "lead": "لید خبر.",'
+        ' "images": [{"url": "https://example.com/a.jpg", "length": 1' + "0" * 5000 + "}]}\n"
+    ).encode()
 
 
 def _long_line_10mb() -> bytes:
@@ -109,42 +124,55 @@ def sqlite_app(tmp_path: Path):
 REJECTED = {
     "empty.txt": [f"error {{path}}: {EMPTY}"],
     "png_header.txt": [f"error {{path}}: {NUL_BYTES}"],
-    "truncated_utf8.txt": ["error {path}:5: the byte at offset 158 (0xd8) is not valid UTF-8 (the rest of the file"
-                           " is UTF-8: truncated or damaged?); expected valid UTF-8"],
+    "truncated_utf8.txt": [
+        "error {path}:5: the byte at offset 158 (0xd8) is not valid UTF-8 (the rest of the file"
+        " is UTF-8: truncated or damaged?); expected valid UTF-8"
+    ],
     "only_date_line.txt": [f"error {{path}}:1: {NO_HEADLINE}"],
     "no_headline.txt": [f"error {{path}}:1: {NO_HEADLINE}"],
     "no_lead.txt": ["error {path}:3: expected a lead paragraph after the headline, found nothing"],
-    "date_1392_12_30.txt": ["error {path}:1: 1392/12/30 does not exist (1392 is not a leap year); expected a day"
-                            " from 1 to 29"],
+    "date_1392_12_30.txt": [
+        "error {path}:1: 1392/12/30 does not exist (1392 is not a leap year); expected a day from 1 to 29"
+    ],
     "date_month_13.txt": ["error {path}:1: month 13 does not exist; expected 1 to 12"],
     "date_day_32.txt": ["error {path}:1: 1392/01/32 does not exist; expected a day from 1 to 31"],
     "time_24_00.txt": ["error {path}:1: time 24:00 does not exist; expected 00:00 to 23:59"],
     "date_two_digit_year.txt": [f"error {{path}}:1: {DATE_LINE} '92/12/20'"],
-    "date_gregorian.txt": ["error {path}:1: year 2014 is not a plausible Solar Hijri year; expected 1300 to 1499"
-                           " (a Gregorian date belongs in ISO 8601 form with an offset, in JSON releases)"],
+    "date_gregorian.txt": [
+        "error {path}:1: year 2014 is not a plausible Solar Hijri year; expected 1300 to 1499"
+        " (a Gregorian date belongs in ISO 8601 form with an offset, in JSON releases)"
+    ],
     "arabic_yeh_weekday_time_25.txt": ["error {path}:1: time 25:00 does not exist; expected 00:00 to 23:59"],
     "key_traversal.json": [f"error {{path}}: key: key '../../etc/passwd' {KEY_RULE}"],
     "key_too_long.json": [f"error {{path}}: key: key '{'k' * 60}…' {KEY_RULE}"],  # long input is cut
     "..evil.txt": [f"error {{path}}: key '..evil' {KEY_RULE}"],
     "file name with spaces.txt": [f"error {{path}}: key 'file name with spaces' {KEY_RULE}"],
     "خبر_فارسی.txt": [f"error {{path}}: key 'خبر_فارسی' {KEY_RULE}"],
-    "wrong_types.json": ["error {path}: title: expected a string, found a number",
-                         "error {path}: body: expected an array of strings, found a string",
-                         "error {path}: images: expected an array of objects, found an object"],
+    "wrong_types.json": [
+        "error {path}: title: expected a string, found a number",
+        "error {path}: body: expected an array of strings, found a string",
+        "error {path}: images: expected an array of objects, found an object",
+    ],
     "unknown_field.json": [f"error {{path}}: titel: {UNKNOWN_FIELD}", f"error {{path}}: author: {UNKNOWN_FIELD}"],
     "duplicate_field.json": ["error {path}: field 'title' appears twice; expected each field once"],
     "deep_nesting.json": ["error {path}: JSON nested too deeply; expected one flat release object"],
     "json_top_level_array.json": ["error {path}: expected a JSON object, found an array"],
     "json_invalid_utf8.json": ["error {path}: byte 68 is not valid UTF-8; JSON must be UTF-8 (RFC 8259 §8.1)"],
-    "json_nan_and_infinity.json": ["error {path}: title: expected a string, found a number",
-                                   "error {path}: images[0].length: expected the size in bytes, a whole number ≥ 0"],
+    "json_nan_and_infinity.json": [
+        "error {path}: title: expected a string, found a number",
+        "error {path}: images[0].length: expected the size in bytes, a whole number ≥ 0",
+    ],
     "huge_integer.json": ["error {path}: images[0].length: expected the size in bytes, a whole number ≥ 0"],
     "image_javascript_url.json": ["error {path}: images[0].url: 'javascript:alert(1)' is not an absolute http(s) URL"],
-    "iso_without_offset.json": ["error {path}: published: '2014-03-11T14:30:00' is not an ISO 8601 timestamp with an"
-                                " offset; expected e.g. '2014-03-11T14:30:00+03:30'"],
+    "iso_without_offset.json": [
+        "error {path}: published: '2014-03-11T14:30:00' is not an ISO 8601 timestamp with an"
+        " offset; expected e.g. '2014-03-11T14:30:00+03:30'"
+    ],
     "utf16_no_bom.txt": [f"error {{path}}: {NUL_BYTES}"],
-    "utf16_bom_odd_length.txt": ["error {path}: the file starts with a utf-16-le byte-order mark but byte 158 is not"
-                                 " valid utf-16-le; expected the whole file in utf-16-le"],
+    "utf16_bom_odd_length.txt": [
+        "error {path}: the file starts with a utf-16-le byte-order mark but byte 158 is not"
+        " valid utf-16-le; expected the whole file in utf-16-le"
+    ],
     "nul_in_text.txt": [f"error {{path}}: {NUL_BYTES}"],
     "whitespace_nbsp_only.txt": [f"error {{path}}: {BLANK}"],
     "bom_only.txt": [f"error {{path}}: {BLANK}"],
@@ -152,8 +180,10 @@ REJECTED = {
     "tatweel_zwsp_paragraphs.txt": [f"error {{path}}:1: {NO_HEADLINE}"],
     # Half UTF-8, half Windows-1256: a damaged UTF-8 file, reported at its first bad byte (README),
     # never decoded as 1256, which turns the UTF-8 headline into mojibake.
-    "mixed_utf8_cp1256.txt": ["error {path}:5: the byte at offset 55 (0xcd) is not valid UTF-8 (the rest of the"
-                              " file is UTF-8: truncated or damaged?); expected valid UTF-8"],
+    "mixed_utf8_cp1256.txt": [
+        "error {path}:5: the byte at offset 55 (0xcd) is not valid UTF-8 (the rest of the"
+        " file is UTF-8: truncated or damaged?); expected valid UTF-8"
+    ],
     "unsupported_suffix.md": ["error {path}: unsupported file type '.md'; expected .txt, .json or .jsonl"],
 }
 
@@ -169,7 +199,8 @@ def test_bad_file_is_rejected_with_exact_errors_and_nothing_stored(name, runner,
 
 
 def test_release_whose_headline_is_only_diacritics_is_rejected_not_stored_with_an_empty_title(
-        runner, engine, client, tmp_path):
+    runner, engine, client, tmp_path
+):
     # hazm drops Arabic diacritics, so the headline «َُِّ» normalizes to "": a release without a title.
     path = corpus_file("diacritics_only_headline.txt", tmp_path / "in")
     result = ingest(runner, path)
@@ -196,8 +227,10 @@ def test_jsonl_with_one_good_and_one_bad_line_stores_the_good_one(runner, engine
     path = corpus_file("one_good_one_bad.jsonl", tmp_path / "in")
     result = ingest(runner, path)
     assert (result.exit_code, result.stdout) == (1, "added jsonl_good\n")
-    assert result.stderr.splitlines() == [f"error {path}:2: title: is empty; expected text",
-                                          "1 files: 1 added, 0 updated, 0 unchanged, 1 rejected"]
+    assert result.stderr.splitlines() == [
+        f"error {path}:2: title: is empty; expected text",
+        "1 files: 1 added, 0 updated, 0 unchanged, 1 rejected",
+    ]
     assert [s.release.key for s in store.latest_releases(engine, 10)] == ["jsonl_good"]
 
 
@@ -208,7 +241,8 @@ def test_two_files_with_the_same_key_in_one_batch_keep_the_first(runner, engine,
     assert (result.exit_code, result.stdout) == (1, "added duplicate_key\n")
     assert result.stderr.splitlines() == [
         f"error {second}: key 'duplicate_key' already came from {first} in this batch; expected each key once",
-        "2 files: 1 added, 0 updated, 0 unchanged, 1 rejected"]
+        "2 files: 1 added, 0 updated, 0 unchanged, 1 rejected",
+    ]
     assert store.get_release(engine, "duplicate_key").release.title == "تیتر نخست"
     assert store.count_releases(engine) == 1
 
@@ -218,24 +252,48 @@ def test_two_files_with_the_same_key_in_one_batch_keep_the_first(runner, engine,
 # name → (key, title, lead, body, warning lines); the texts as stored, exactly.
 STORED = {
     "script_in_headline.txt": (
-        "script_in_headline", "تیتر <script>alert(1)</script> خبر",
-        f"{LEAD} <b>پررنگ</b> & <img src=x onerror=alert(2)>", (), []),
+        "script_in_headline",
+        "تیتر <script>alert(1)</script> خبر",
+        f"{LEAD} <b>پررنگ</b> & <img src=x onerror=alert(2)>",
+        (),
+        [],
+    ),
     "cdata_end_in_body.txt": (
-        "cdata_end_in_body", "تیتر خبر شهرداری", LEAD, ("پاراگراف ]]> با پایان CDATA و <![CDATA[ آغاز آن.",), []),
+        "cdata_end_in_body",
+        "تیتر خبر شهرداری",
+        LEAD,
+        ("پاراگراف ]]> با پایان CDATA و <![CDATA[ آغاز آن.",),
+        [],
+    ),
     "entity_escaped_script.json": (
-        "entity_escaped_script", "تیتر &lt;script&gt;alert(1)&lt;/script&gt;", f"{LEAD} &amp;amp; &#60;b&#62;", (),
-        []),
+        "entity_escaped_script",
+        "تیتر &lt;script&gt;alert(1)&lt;/script&gt;",
+        f"{LEAD} &amp;amp; &#60;b&#62;",
+        (),
+        [],
+    ),
     "entity_bomb.json": ("entity_bomb", "تیتر &amp; خبر", LEAD, ("&amp;" * 4_000,) * 50, []),
     "control_and_bidi_in_headline.txt": ("control_and_bidi_in_headline", "تیتر خبر شهرداری", LEAD, (), []),
     "json_lone_surrogate.json": ("json_lone_surrogate", "تیتر خبر", LEAD, (), []),
     "cr_line_endings.txt": ("cr_line_endings", "تیتر خبر شهرداری", LEAD, (), []),
     "weekday_mismatch.txt": (
-        "weekday_mismatch", "تیتر خبر شهرداری", LEAD, (),
-        ["warning {path}:1: the date line says جمعه but 1392/12/20 is a سه\u200cشنبه; the date was kept and the"
-         " weekday ignored"]),
+        "weekday_mismatch",
+        "تیتر خبر شهرداری",
+        LEAD,
+        (),
+        [
+            "warning {path}:1: the date line says جمعه but 1392/12/20 is a سه\u200cشنبه; the date was kept and the"
+            " weekday ignored"
+        ],
+    ),
     # Arabic is not Persian: no hazm, so its Arabic yeh (ي) and kaf stay as written.
     "arabic_language.json": (
-        "arabic_language", "افتتاح مشروع جديد في المدينة", "قال رئيس البلدية إن المشروع سيكتمل قريبا.", (), []),
+        "arabic_language",
+        "افتتاح مشروع جديد في المدينة",
+        "قال رئيس البلدية إن المشروع سيكتمل قريبا.",
+        (),
+        [],
+    ),
 }
 
 
@@ -249,8 +307,11 @@ CONTENT_TAGS = {"root", "div", "p", "time", "strong"}
 
 def _html_paragraphs(fragment: str) -> list[str]:
     """The release's own paragraphs (not the date line the feed adds)."""
-    return [p.text_content() for p in lxml_html.fragment_fromstring(fragment, create_parent="root").iter("p")
-            if p.get("class") != "date"]
+    return [
+        p.text_content()
+        for p in lxml_html.fragment_fromstring(fragment, create_parent="root").iter("p")
+        if p.get("class") != "date"
+    ]
 
 
 def assert_published_escaped(client, key: str, title: str, lead: str, body: tuple[str, ...]) -> None:
@@ -328,15 +389,23 @@ def test_ten_megabyte_paragraph_is_refused_at_its_line_with_the_bound(sqlite_app
     result = ingest(sqlite_app.test_cli_runner(), path)
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.splitlines() == [
-        f"error {path}:7: the paragraph is 5,499,999 characters long; at most 20,000 are allowed", SUMMARY_REJECTED]
+        f"error {path}:7: the paragraph is 5,499,999 characters long; at most 20,000 are allowed",
+        SUMMARY_REJECTED,
+    ]
     assert store.count_releases(get_engine_of(sqlite_app)) == 0
 
 
 # --- the whole corpus at once, with the seeds, through the real console script -----------------
 
 SEED_KEYS = {
-    "000_44faba8da108bc04", "001_shahrdari_tehran_metro", "002_ostandari_qazvin_barf", "003_daneshgah_hamayesh",
-    "004_havashenasi_garma", "005_bimeh_salamat_nowruz", "006_vezarat_varzesh_olympic", "007_bank_markazi_nerkh",
+    "000_44faba8da108bc04",
+    "001_shahrdari_tehran_metro",
+    "002_ostandari_qazvin_barf",
+    "003_daneshgah_hamayesh",
+    "004_havashenasi_garma",
+    "005_bimeh_salamat_nowruz",
+    "006_vezarat_varzesh_olympic",
+    "007_bank_markazi_nerkh",
     "008_sazman_mohitzist_ab",
 }
 # Keys the corpus should store: the neutralized ones, the first of the duplicate pair, the good .jsonl line.
@@ -350,20 +419,30 @@ def test_whole_corpus_with_the_seeds_stores_every_good_release_and_names_every_b
         corpus_file(name, corpus)
     assert len(names) >= 30
     database = tmp_path / "batch.sqlite3"
-    done = feedapp({"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}")}, "ingest", str(corpus), str(SEEDS),
-                   str(corpus / "unsupported_suffix.md"), check=False)
+    done = feedapp(
+        {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}")},
+        "ingest",
+        str(corpus),
+        str(SEEDS),
+        str(corpus / "unsupported_suffix.md"),
+        check=False,
+    )
     assert done.returncode == 1
     good = CORPUS_GOOD_KEYS | SEED_KEYS
     assert sorted(done.stdout.splitlines()) == sorted(f"added {key}" for key in good)
     errors = [line for line in done.stderr.splitlines() if line.startswith("error ")]
-    bad_files = [corpus / name for name in names
-                 if name not in STORED and name not in ("duplicate_key_1.json", "one_good_one_bad.jsonl")]
+    bad_files = [
+        corpus / name
+        for name in names
+        if name not in STORED and name not in ("duplicate_key_1.json", "one_good_one_bad.jsonl")
+    ]
     for path in bad_files + [corpus / "one_good_one_bad.jsonl"]:
         assert any(line.startswith(f"error {path}:") or line.startswith(f"error {path} ") for line in errors), path
     seed_files = len([p for p in SEEDS.iterdir() if p.suffix in (".txt", ".json", ".jsonl")])
     rejected = len(bad_files) + 1  # and the bad .jsonl line
     assert done.stderr.splitlines()[-1] == (
-        f"{len(names) + seed_files} files: {len(good)} added, 0 updated, 0 unchanged, {rejected} rejected")
+        f"{len(names) + seed_files} files: {len(good)} added, 0 updated, 0 unchanged, {rejected} rejected"
+    )
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert connection.execute("SELECT count(*) FROM releases").fetchone() == (len(good),)

@@ -17,8 +17,15 @@ from tests.conftest import SEEDS
 from tests.support import feedapp, free_port, gunicorn, upgraded
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SEED_TITLE = "حمایت از فعالیت روابط عمومی‌ها موجب بروز خلاقیت‌کاری سازمان‌ها می‌شود"
 
 
@@ -26,8 +33,11 @@ SEED_TITLE = "حمایت از فعالیت روابط عمومی‌ها موجب
 def browser_page(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": f"http://127.0.0.1:{port}",
-           "FEEDAPP_SITE_TITLE": "اخبار شهرداری قزوین"}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"),
+        "FEEDAPP_SITE_URL": f"http://127.0.0.1:{port}",
+        "FEEDAPP_SITE_TITLE": "اخبار شهرداری قزوین",
+    }
     feedapp(env, "ingest", str(SEEDS))
     shots = Path(os.environ.get("FEEDAPP_SCREENSHOTS") or tmp / "shots")
     shots.mkdir(parents=True, exist_ok=True)
@@ -38,10 +48,13 @@ def browser_page(tmp_path_factory):
         browser.close()
 
 
-@pytest.mark.parametrize("path, shot, heading", [
-    ("/", "home.png", "h2"),
-    ("/releases/000_44faba8da108bc04", "release.png", "h1"),
-])
+@pytest.mark.parametrize(
+    "path, shot, heading",
+    [
+        ("/", "home.png", "h2"),
+        ("/releases/000_44faba8da108bc04", "release.png", "h1"),
+    ],
+)
 def test_pages_read_right_to_left_with_the_headline_visible(browser_page, path, shot, heading):
     base, page, shots = browser_page
     response = page.goto(base + path)

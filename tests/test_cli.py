@@ -19,12 +19,19 @@ from tests.conftest import ROOT, SAMPLE, SEEDS
 from tests.support import upgraded
 
 SEED_KEYS = [
-    "000_44faba8da108bc04", "001_shahrdari_tehran_metro", "002_ostandari_qazvin_barf", "003_daneshgah_hamayesh",
-    "004_havashenasi_garma", "005_bimeh_salamat_nowruz", "006_vezarat_varzesh_olympic", "007_bank_markazi_nerkh",
+    "000_44faba8da108bc04",
+    "001_shahrdari_tehran_metro",
+    "002_ostandari_qazvin_barf",
+    "003_daneshgah_hamayesh",
+    "004_havashenasi_garma",
+    "005_bimeh_salamat_nowruz",
+    "006_vezarat_varzesh_olympic",
+    "007_bank_markazi_nerkh",
     "008_sazman_mohitzist_ab",
 ]
-DATE_LINE_ERROR = ("expected a Solar Hijri date line such as '۱۳۹۲/۱۲/۲۰', '۲۰ اسفند ۱۳۹۲' or"
-                   " 'سه‌شنبه ۱۳۹۲/۱۲/۲۰ - ساعت ۱۴:۳۰', found")
+DATE_LINE_ERROR = (
+    "expected a Solar Hijri date line such as '۱۳۹۲/۱۲/۲۰', '۲۰ اسفند ۱۳۹۲' or 'سه‌شنبه ۱۳۹۲/۱۲/۲۰ - ساعت ۱۴:۳۰', found"
+)
 
 
 def ingest(runner, *paths):
@@ -49,6 +56,7 @@ def test_unchanged_bytes_are_not_normalized_again(runner, seeds_copy, monkeypatc
 
     def refuse(release):
         raise AssertionError("normalized again")
+
     monkeypatch.setattr("feedapp.ingest.normalize_release", refuse)
     again = ingest(runner, seeds_copy)
     assert (again.exit_code, again.stdout.splitlines()) == (0, [f"unchanged {key}" for key in SEED_KEYS])
@@ -85,7 +93,8 @@ def test_changed_date_line_keeps_the_first_publication_and_warns(runner, engine,
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == (
         f"warning {path}: the release now says it was published 1392/12/21, but it was first published"
-        " 1392/12/20; the original publication time was kept")
+        " 1392/12/20; the original publication time was kept"
+    )
     assert store.get_release(engine, "k1").release.published.jalali == "1392/12/20"
 
 
@@ -101,17 +110,28 @@ def test_same_release_in_another_encoding_is_unchanged(runner, engine, tmp_path)
 
 BAD_FILES = {
     "empty.txt": (b"", "error {path}: the file is empty; expected a release starting with a date line"),
-    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", "error {path}: the file holds NUL bytes (binary, or"
-                   " UTF-16 without a byte-order mark); expected UTF-8, UTF-16 with a byte-order mark, or"
-                   " Windows-1256 text"),
-    "latin1.txt": ("Café\n".encode("latin-1"), "error {path}:1: the byte at offset 3 (0xe9) is not valid UTF-8 and"
-                   " the file does not read as Persian in Windows-1256 either; expected UTF-8, UTF-16 with a"
-                   " byte-order mark, or Windows-1256 Persian text"),
+    "binary.txt": (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR",
+        "error {path}: the file holds NUL bytes (binary, or"
+        " UTF-16 without a byte-order mark); expected UTF-8, UTF-16 with a byte-order mark, or"
+        " Windows-1256 text",
+    ),
+    "latin1.txt": (
+        "Café\n".encode("latin-1"),
+        "error {path}:1: the byte at offset 3 (0xe9) is not valid UTF-8 and"
+        " the file does not read as Persian in Windows-1256 either; expected UTF-8, UTF-16 with a"
+        " byte-order mark, or Windows-1256 Persian text",
+    ),
     "no_date.txt": ("تیتر\n\nلید.".encode(), "error {path}:1: " + DATE_LINE_ERROR + " 'تیتر'"),
-    "leap.txt": ("۱۳۹۲/۱۲/۳۰\n\nتیتر\n\nلید.".encode(), "error {path}:1: 1392/12/30 does not exist (1392 is not a"
-                 " leap year); expected a day from 1 to 29"),
-    "bad key.txt": ("۱۳۹۲/۱۲/۲۰\n\nتیتر\n\nلید.".encode(), "error {path}: key 'bad key' is not allowed; expected"
-                    " 1-128 ASCII letters, digits, '_' or '-', starting with a letter or digit"),
+    "leap.txt": (
+        "۱۳۹۲/۱۲/۳۰\n\nتیتر\n\nلید.".encode(),
+        "error {path}:1: 1392/12/30 does not exist (1392 is not a leap year); expected a day from 1 to 29",
+    ),
+    "bad key.txt": (
+        "۱۳۹۲/۱۲/۲۰\n\nتیتر\n\nلید.".encode(),
+        "error {path}: key 'bad key' is not allowed; expected"
+        " 1-128 ASCII letters, digits, '_' or '-', starting with a letter or digit",
+    ),
     "notes.md": (b"# notes", "error {path}: unsupported file type '.md'; expected .txt, .json or .jsonl"),
 }
 
@@ -126,13 +146,17 @@ def test_batch_with_bad_files_stores_the_good_ones_and_names_each_bad_one(runner
         '{"key": "j1", "published": "1392/12/20", "title": "تیتر", "lead": "لید."}\n'
         '{"key": "j2", "published": "1392/12/20", "title": 5, "lead": "لید."}\n'
         '{"key": "j3", "published": "1392/12/20", "title": "تیتر", "lead": "لید."}\n'
-        'not json\n', encoding="utf-8")
+        "not json\n",
+        encoding="utf-8",
+    )
     result = ingest(runner, batch, batch / "notes.md")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == ["added good", "added j1", "added j3"]
     expected_errors = {template.format(path=batch / name) for name, (_, template) in BAD_FILES.items()}
-    expected_errors |= {f"error {batch / 'mixed.jsonl'}:2: title: expected a string, found a number",
-                        f"error {batch / 'mixed.jsonl'}:4: invalid JSON at column 1: Expecting value"}
+    expected_errors |= {
+        f"error {batch / 'mixed.jsonl'}:2: title: expected a string, found a number",
+        f"error {batch / 'mixed.jsonl'}:4: invalid JSON at column 1: Expecting value",
+    }
     lines = result.stderr.splitlines()
     assert set(lines[:-1]) == expected_errors
     assert lines[-1] == "9 files: 3 added, 0 updated, 0 unchanged, 9 rejected"
@@ -148,7 +172,8 @@ def test_key_met_twice_in_one_batch_rejects_the_later_file(runner, engine, tmp_p
     assert result.stdout == "added k1\n"
     assert result.stderr.splitlines()[0] == (
         f"error {tmp_path / 'b' / 'k1.txt'}: key 'k1' already came from {tmp_path / 'a' / 'k1.txt'} in this batch;"
-        " expected each key once")
+        " expected each key once"
+    )
     assert store.get_release(engine, "k1").release.title == "تیتر a"
 
 
@@ -182,16 +207,43 @@ def test_check_json_prints_one_object_per_release(runner, tmp_path):
     result = runner.invoke(main, ["check", "--json", str(SAMPLE), str(bad)])
     assert result.exit_code == 1
     good, broken = (json.loads(line) for line in result.stdout.splitlines())
-    assert list(good) == ["path", "line", "ok", "key", "published", "jalali", "kicker", "title", "lead", "body",
-                          "errors", "warnings"]
+    assert list(good) == [
+        "path",
+        "line",
+        "ok",
+        "key",
+        "published",
+        "jalali",
+        "kicker",
+        "title",
+        "lead",
+        "body",
+        "errors",
+        "warnings",
+    ]
     assert (good["ok"], good["key"], good["published"], good["jalali"], len(good["body"])) == (
-        True, "000_44faba8da108bc04", "2014-03-11T12:00:00+03:30", "1392/12/20", 10)
+        True,
+        "000_44faba8da108bc04",
+        "2014-03-11T12:00:00+03:30",
+        "1392/12/20",
+        10,
+    )
     assert good["title"] == "حمایت از فعالیت روابط عمومی‌ها موجب بروز خلاقیت‌کاری سازمان‌ها می‌شود"
     assert (good["errors"], good["warnings"]) == ([], [])
     assert broken == {
-        "path": str(bad), "line": None, "ok": False, "key": None, "published": None, "jalali": None,
-        "kicker": None, "title": None, "lead": None, "body": [],
-        "errors": [{"line": 3, "field": None, "message": "expected a lead paragraph after the headline, found nothing"}],
+        "path": str(bad),
+        "line": None,
+        "ok": False,
+        "key": None,
+        "published": None,
+        "jalali": None,
+        "kicker": None,
+        "title": None,
+        "lead": None,
+        "body": [],
+        "errors": [
+            {"line": 3, "field": None, "message": "expected a lead paragraph after the headline, found nothing"}
+        ],
         "warnings": [],
     }
 
@@ -201,17 +253,32 @@ def test_console_script_splits_streams_and_exits_1_on_a_rejected_file(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"")
     env = {**os.environ, "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}")}
     feedapp = Path(sys.executable).with_name("feedapp")
-    done = subprocess.run([str(feedapp), "ingest", str(tmp_path)], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [str(feedapp), "ingest", str(tmp_path)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
     assert done.returncode == 1
     assert done.stdout == "added good\n"
-    assert done.stderr == (f"error {tmp_path / 'bad.txt'}: the file is empty; expected a release starting with a"
-                           " date line\n2 files: 1 added, 0 updated, 0 unchanged, 1 rejected\n")
+    assert done.stderr == (
+        f"error {tmp_path / 'bad.txt'}: the file is empty; expected a release starting with a"
+        " date line\n2 files: 1 added, 0 updated, 0 unchanged, 1 rejected\n"
+    )
 
 
-@pytest.mark.parametrize("args", [["--help"], ["ingest", "--help"], ["check", "--help"], ["routes"],
-                                  ["db", "--help"], ["db", "upgrade", "--help"], ["db", "status", "--help"],
-                                  ["reprocess", "--help"], ["backup", "--help"], ["restore", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["ingest", "--help"],
+        ["check", "--help"],
+        ["routes"],
+        ["db", "--help"],
+        ["db", "upgrade", "--help"],
+        ["db", "status", "--help"],
+        ["reprocess", "--help"],
+        ["backup", "--help"],
+        ["restore", "--help"],
+    ],
+)
 def test_every_command_has_help_and_flask_commands_work(runner, args):
     result = runner.invoke(main, args)
     assert result.exit_code == 0
@@ -226,7 +293,9 @@ def test_help_and_version_need_no_database(tmp_path):
     assert feedapp(env, "--version").stdout == f"feedapp {__version__}\n"
     helped = feedapp(env, "--help")
     assert (helped.stderr, [line.split()[0] for line in helped.stdout.split("Commands:\n")[1].splitlines()]) == (
-        "", ["backup", "check", "db", "export", "ingest", "reprocess", "restore", "routes", "run", "shell"])
+        "",
+        ["backup", "check", "db", "export", "ingest", "reprocess", "restore", "routes", "run", "shell"],
+    )
     assert not (tmp_path / "none").exists()
 
 
@@ -239,10 +308,19 @@ def test_parallel_normalization_gives_the_same_outcomes_in_the_same_order(tmp_pa
     results = {}
     for jobs in ("1", "2"):
         env = {**os.environ, "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / f'db{jobs}.sqlite3'}")}
-        done = subprocess.run([str(Path(sys.executable).with_name("feedapp")), "ingest", "--jobs", jobs,
-                               str(tmp_path / "batch")], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
-        rows = sqlite3.connect(tmp_path / f"db{jobs}.sqlite3").execute(
-            "SELECT key, title, lead, body, raw FROM releases ORDER BY key").fetchall()
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("feedapp")), "ingest", "--jobs", jobs, str(tmp_path / "batch")],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=300,
+        )
+        rows = (
+            sqlite3.connect(tmp_path / f"db{jobs}.sqlite3")
+            .execute("SELECT key, title, lead, body, raw FROM releases ORDER BY key")
+            .fetchall()
+        )
         results[jobs] = (done.returncode, done.stdout, done.stderr.replace(str(tmp_path), "T"), rows)
     assert results["1"] == results["2"]
     assert results["1"][0] == 1 and len(results["1"][3]) == 24 + 9

@@ -23,22 +23,36 @@ NOW = datetime.now(timezone.utc)
 
 
 def recent(key: str, age: timedelta) -> dict:
-    return {"key": key, "published": (NOW - age).isoformat(timespec="seconds"), "title": f"خبر {key}",
-            "lead": "لید خبر."}
+    return {
+        "key": key,
+        "published": (NOW - age).isoformat(timespec="seconds"),
+        "title": f"خبر {key}",
+        "lead": "لید خبر.",
+    }
 
 
-RECENT = {"news_1h": timedelta(hours=1), "news_47h": timedelta(hours=47), "news_49h": timedelta(hours=49),
-          "news_future": timedelta(hours=-2)}
+RECENT = {
+    "news_1h": timedelta(hours=1),
+    "news_47h": timedelta(hours=47),
+    "news_49h": timedelta(hours=49),
+    "news_future": timedelta(hours=-2),
+}
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("crawl")
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
-           "FEEDAPP_SITE_TITLE": "اخبار شهرداری", "FEEDAPP_SITEMAP_SIZE": "4", "FEEDAPP_PAGE_SIZE": "5"}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"),
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_SITE_TITLE": "اخبار شهرداری",
+        "FEEDAPP_SITEMAP_SIZE": "4",
+        "FEEDAPP_PAGE_SIZE": "5",
+    }
     feedapp(env, "ingest", str(SEEDS))
-    (tmp / "recent.jsonl").write_text("".join(json.dumps(recent(k, a), ensure_ascii=False) + "\n"
-                                              for k, a in RECENT.items()), encoding="utf-8")
+    (tmp / "recent.jsonl").write_text(
+        "".join(json.dumps(recent(k, a), ensure_ascii=False) + "\n" for k, a in RECENT.items()), encoding="utf-8"
+    )
     feedapp(env, "ingest", str(tmp / "recent.jsonl"))
     with gunicorn(env) as base:
         yield base, env, tmp
@@ -69,8 +83,13 @@ def test_robots_names_the_sitemaps(site):
     base, _, _ = site
     status, headers, body = fetch(base + "/robots.txt")
     assert (status, headers["Content-Type"]) == (200, "text/plain; charset=utf-8")
-    assert body.decode().splitlines() == ["User-agent: *", "Allow: /", "",
-                                          f"Sitemap: {SITE}/sitemap.xml", f"Sitemap: {SITE}/sitemap-news.xml"]
+    assert body.decode().splitlines() == [
+        "User-agent: *",
+        "Allow: /",
+        "",
+        f"Sitemap: {SITE}/sitemap.xml",
+        f"Sitemap: {SITE}/sitemap-news.xml",
+    ]
 
 
 def test_every_loc_in_every_sitemap_returns_200_and_covers_every_release(site):
@@ -85,11 +104,14 @@ def test_every_loc_in_every_sitemap_returns_200_and_covers_every_release(site):
         assert fetch(base + url.removeprefix(SITE))[0] == 200, url
 
 
-@pytest.mark.parametrize("path, prev, following", [
-    ("/", None, "/page/2"),
-    ("/page/2", "/", "/page/3"),
-    ("/page/3", "/page/2", None),
-])
+@pytest.mark.parametrize(
+    "path, prev, following",
+    [
+        ("/", None, "/page/2"),
+        ("/page/2", "/", "/page/3"),
+        ("/page/3", "/page/2", None),
+    ],
+)
 def test_list_pages_link_newer_and_older_pages(site, path, prev, following):
     base, _, _ = site
     html = fetch(base + path)[2].decode()
@@ -103,7 +125,9 @@ def test_lastmod_is_the_release_change_with_the_tehran_offset(site):
     page = xml(base, "/sitemaps/releases-1.xml")
     first = page.find(f"{SM}url")
     assert (first.findtext(f"{SM}loc"), first.findtext(f"{SM}lastmod")) == (
-        f"{SITE}/releases/000_44faba8da108bc04", "2014-03-11T12:00:00+03:30")
+        f"{SITE}/releases/000_44faba8da108bc04",
+        "2014-03-11T12:00:00+03:30",
+    )
     page = xml(base, "/sitemaps/releases-2.xml")
     summer = [u for u in page.iter(f"{SM}url") if u.findtext(f"{SM}loc").endswith("004_havashenasi_garma")]
     assert summer[0].findtext(f"{SM}lastmod") == "2019-06-22T10:15:00+04:30"
@@ -156,15 +180,18 @@ def test_sitemap_pages_keep_their_urls_when_releases_are_added(site):
     assert len([n for n in after if "releases-" in n]) == 5
 
 
-@pytest.mark.parametrize(("path", "canonical"), [
-    ("/page/02", "/page/2"),
-    ("/sitemaps/releases-01.xml", "/sitemaps/releases-1.xml"),
-    ("/feed/archive/01.atom", "/feed/archive/1.atom"),
-    ("/page/99999999999999999999", None),
-    ("/sitemaps/releases-99999999999999999999.xml", None),
-    ("/feed/archive/99999999999999999999.atom", None),
-    ("/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed/archive/18446744073709551616.rss", None),
-])
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [
+        ("/page/02", "/page/2"),
+        ("/sitemaps/releases-01.xml", "/sitemaps/releases-1.xml"),
+        ("/feed/archive/01.atom", "/feed/archive/1.atom"),
+        ("/page/99999999999999999999", None),
+        ("/sitemaps/releases-99999999999999999999.xml", None),
+        ("/feed/archive/99999999999999999999.atom", None),
+        ("/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed/archive/18446744073709551616.rss", None),
+    ],
+)
 def test_page_numbers_other_than_ours_are_404_never_a_duplicate_or_a_500(site, path, canonical):
     base, _, _ = site
     status, headers, _ = fetch(base + path)
@@ -180,15 +207,23 @@ def test_site_icon_is_served_where_readers_look_and_named_by_every_format(tmp_pa
     client = app.test_client()
     icon = client.get("/favicon.ico")
     assert (icon.status_code, icon.headers["Content-Type"], icon.headers["Cache-Control"]) == (
-        200, "image/vnd.microsoft.icon", "public, max-age=86400")
+        200,
+        "image/vnd.microsoft.icon",
+        "public, max-age=86400",
+    )
     assert icon.data[:4] == b"\x00\x00\x01\x00" and icon.data == (ROOT / "feedapp/static/favicon.ico").read_bytes()
     for name, size in (("favicon.png", 64), ("icon.png", 512)):
         png = client.get(f"/static/{name}").data
         assert (png[:8], int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (
-            b"\x89PNG\r\n\x1a\n", size, size)
+            b"\x89PNG\r\n\x1a\n",
+            size,
+            size,
+        )
     atom = etree.fromstring(client.get("/feed.atom").data)
     assert (atom.findtext(f"{ATOM}icon"), atom.findtext(f"{ATOM}logo")) == (
-        f"{SITE}/static/favicon.png", f"{SITE}/static/icon.png")
+        f"{SITE}/static/favicon.png",
+        f"{SITE}/static/icon.png",
+    )
     assert etree.fromstring(client.get("/feed.rss").data).findtext("channel/image/url") == f"{SITE}/static/favicon.png"
     feed = json.loads(client.get("/feed.json").data)
     assert (feed["icon"], feed["favicon"]) == (f"{SITE}/static/icon.png", f"{SITE}/static/favicon.png")

@@ -49,8 +49,12 @@ def test_nginx_config_passes_nginx_t(tmp_path):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("deploy")
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
-           "FEEDAPP_FEED_MAX_AGE": "2", "FEEDAPP_PROXY_COUNT": "1"}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"),
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_FEED_MAX_AGE": "2",
+        "FEEDAPP_PROXY_COUNT": "1",
+    }
     feedapp(env, "ingest", str(SEEDS))
     _dot_segment_category(env["FEEDAPP_DATABASE_URL"])
     upstream, port = free_port(), free_port()
@@ -105,7 +109,9 @@ def test_expired_entry_is_revalidated_with_the_app_etag(stack):
     wanted = {"GET /sitemap.xml 200 304 STALE", "GET /sitemap.xml 200 304 REVALIDATED"}
     deadline = time.monotonic() + 5
     while not wanted & set((tmp / "nginx" / "logs" / "access.log").read_text().splitlines()):
-        assert time.monotonic() < deadline, "no 304 revalidation in the log:\n" + (tmp / "nginx" / "logs" / "access.log").read_text()
+        assert time.monotonic() < deadline, (
+            "no 304 revalidation in the log:\n" + (tmp / "nginx" / "logs" / "access.log").read_text()
+        )
         time.sleep(0.1)
 
 
@@ -131,14 +137,19 @@ def test_delta_requests_bypass_the_cache(stack):
 
 def test_forwarded_headers_from_clients_change_no_url(stack):
     base, _, _, _ = stack
-    body = fetch(base + "/feed/archive/1.atom", {"X-Forwarded-Host": "evil.example", "Host": "evil.example",
-                                                 "X-Forwarded-Proto": "gopher"})[2]
+    body = fetch(
+        base + "/feed/archive/1.atom",
+        {"X-Forwarded-Host": "evil.example", "Host": "evil.example", "X-Forwarded-Proto": "gopher"},
+    )[2]
     assert b"evil.example" not in body and b"gopher" not in body
 
 
 def test_stale_copy_is_served_when_the_app_is_down(tmp_path):
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
-           "FEEDAPP_FEED_MAX_AGE": "1"}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_FEED_MAX_AGE": "1",
+    }
     feedapp(env, "ingest", str(SEEDS))
     upstream, port = free_port(), free_port()
     conf = nginx_prefix(tmp_path / "nginx", site_conf(tmp_path / "nginx" / "cache", upstream, port), port)
@@ -156,8 +167,12 @@ def test_systemd_units_verify(tmp_path):
         text = unit.read_text(encoding="utf-8").replace("/opt/feedapp", str(ROOT))
         (tmp_path / unit.name).write_text(text, encoding="utf-8")
         units.append(str(tmp_path / unit.name))
-    assert [Path(u).name for u in units] == ["feedapp-ingest.path", "feedapp-ingest.service",
-                                             "feedapp-ingest.timer", "feedapp.service"]
+    assert [Path(u).name for u in units] == [
+        "feedapp-ingest.path",
+        "feedapp-ingest.service",
+        "feedapp-ingest.timer",
+        "feedapp.service",
+    ]
     done = subprocess.run(["systemd-analyze", "verify", "--man=no", *units], capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (0, "")
 
@@ -166,7 +181,11 @@ def test_gunicorn_config_is_what_production_needs():
     namespace: dict[str, object] = {}
     exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
     assert (namespace["worker_class"], namespace["preload_app"], namespace["accesslog"], namespace["errorlog"]) == (
-        "sync", True, "-", "-")
+        "sync",
+        True,
+        "-",
+        "-",
+    )
     assert namespace["max_requests"] == 100_000 and namespace["max_requests_jitter"] == 10_000
     assert callable(namespace["post_fork"])
 
@@ -202,8 +221,12 @@ def _self_link(rss: bytes) -> str:
 def tls_stack(tmp_path_factory):
     """nginx with its TLS server in front of gunicorn with the API on."""
     tmp = tmp_path_factory.mktemp("tls")
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
-           "FEEDAPP_PROXY_COUNT": "1", "FEEDAPP_API_TOKEN": TOKEN}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"),
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_PROXY_COUNT": "1",
+        "FEEDAPP_API_TOKEN": TOKEN,
+    }
     upstream, port, tls_port = free_port(), free_port(), free_port()
     conf = nginx_prefix(tmp / "nginx", site_conf(tmp / "nginx" / "cache", upstream, port, tls_port), port)
     with gunicorn(env, port=upstream, config=True), nginx(conf, port) as base:
@@ -214,13 +237,18 @@ TOKEN = "s3cret-token-for-tests-0123456789"
 RELEASE = json.dumps({"key": "over_tls", "published": "1403/05/10 11:00", "title": "تیتر", "lead": "لید."}).encode()
 
 
-def https(url: str, method: str = "GET", body: bytes | None = None,
-          headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def https(
+    url: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """One request over TLS to the self-signed test server."""
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    request = urllib.request.Request(url, data=body, method=method, headers={
-        "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method=method,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10, context=context) as response:
             return response.status, dict(response.headers), response.read()
@@ -232,8 +260,11 @@ def test_api_is_served_over_tls_only(tls_stack):
     base, tls = tls_stack
     plain = fetch(base + "/api/releases/over_tls", {"Authorization": f"Bearer {TOKEN}"})
     assert (plain[0], plain[1]["Content-Type"]) == (403, "application/json")
-    assert json.loads(plain[2]) == {"errors": [{"message": "the publishing API is served over https only: a"
-                                                           " bearer token must not travel in clear text"}]}
+    assert json.loads(plain[2]) == {
+        "errors": [
+            {"message": "the publishing API is served over https only: a bearer token must not travel in clear text"}
+        ]
+    }
     assert https(tls + "/api/releases/over_tls", "PUT", RELEASE)[0] == 201
     assert https(tls + "/feed.atom")[0] == 200 and fetch(base + "/feed.atom")[0] == 200  # readers: either
 
@@ -243,8 +274,11 @@ def test_nginx_refuses_a_body_over_the_api_limit_with_the_api_s_json_413(tls_sta
     too_big = b'{"key": "too_big", "lead": "' + b"x" * (1024 * 1024) + b'"}'
     status, headers, body = https(tls + "/api/releases/too_big", "PUT", too_big)
     assert (status, headers["Content-Type"]) == (413, "application/json")
-    assert json.loads(body) == {"errors": [{"message": "the body is larger than this server accepts (nginx"
-                                                      " client_max_body_size); nothing was stored"}]}
+    assert json.loads(body) == {
+        "errors": [
+            {"message": "the body is larger than this server accepts (nginx client_max_body_size); nothing was stored"}
+        ]
+    }
     assert https(tls + "/api/releases/too_big")[0] == 404
 
 

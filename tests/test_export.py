@@ -30,8 +30,16 @@ def test_export_writes_every_document_with_gzip_siblings_and_a_manifest(exported
     app, _, out, result = exported
     client = app.test_client()
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    for path in ("/", "/feed.atom", "/feed/archive/1.rss", "/releases/000_44faba8da108bc04", "/sitemap.xml",
-                 "/robots.txt", "/categories/" + quote("ورزش") + "/feed.json", "/static/feed.css"):
+    for path in (
+        "/",
+        "/feed.atom",
+        "/feed/archive/1.rss",
+        "/releases/000_44faba8da108bc04",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/categories/" + quote("ورزش") + "/feed.json",
+        "/static/feed.css",
+    ):
         response = client.get(path)
         file = out / manifest[path]["file"]
         assert file.read_bytes() == response.data, path
@@ -80,17 +88,24 @@ def test_export_served_by_nginx_reads_like_the_app(exported):
     client = app.test_client()
     port = free_port()
     with nginx(static_site(out, out.parent / "nginx", port), port) as base:
-        for path, kind in (("/feed.atom", "application/atom+xml"), ("/feed.rss", "application/rss+xml"),
-                           ("/categories/" + quote("ورزش") + "/feed.atom", "application/atom+xml")):
+        for path, kind in (
+            ("/feed.atom", "application/atom+xml"),
+            ("/feed.rss", "application/rss+xml"),
+            ("/categories/" + quote("ورزش") + "/feed.atom", "application/atom+xml"),
+        ):
             status, headers, body = fetch(base + path)
             assert (status, headers["Content-Type"]) == (200, f"{kind}; charset=utf-8")
             served, original = feedparser.parse(body), feedparser.parse(client.get(path).data)
             assert served.bozo == 0
             assert [(e.id, e.title, e.link) for e in served.entries] == [
-                (e.id, e.title, e.link) for e in original.entries]
+                (e.id, e.title, e.link) for e in original.entries
+            ]
         status, headers, body = fetch(base + "/feed.json", {"Accept-Encoding": "gzip"})
         assert (status, headers["Content-Type"], headers["Content-Encoding"]) == (
-            200, "application/feed+json; charset=utf-8", "gzip")
+            200,
+            "application/feed+json; charset=utf-8",
+            "gzip",
+        )
         assert gzip.decompress(body) == client.get("/feed.json").data
         status, headers, body = fetch(base + "/releases/000_44faba8da108bc04")
         assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")

@@ -93,8 +93,15 @@ class LineReader:
 def start_ingest(env: dict[str, str], *paths: Path, stderr_file: Path) -> tuple[subprocess.Popen, LineReader]:
     """`feedapp ingest PATHS` as a child whose stdout is read line by line (click flushes each line)."""
     with open(stderr_file, "wb") as errors:
-        process = subprocess.Popen([str(BIN / "feedapp"), "ingest", *map(str, paths)], env={**os.environ, **env},
-                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8")
+        process = subprocess.Popen(
+            [str(BIN / "feedapp"), "ingest", *map(str, paths)],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            encoding="utf-8",
+        )
     return process, LineReader(process.stdout)
 
 
@@ -110,7 +117,7 @@ def parent_of(pid: int) -> int | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) ": state, ppid, …
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state, ppid, …
     return None if fields[0] == "Z" else int(fields[1])  # a zombie is gone, just not reaped yet
 
 
@@ -168,8 +175,9 @@ def _rows(url: str) -> tuple[list[dict], dict[str, int]]:
     engine = store.create_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.rows("SELECT key, raw, raw_sha256, title, lead, body, published, changed_version"
-                                   " FROM releases ORDER BY id")
+            rows = connection.rows(
+                "SELECT key, raw, raw_sha256, title, lead, body, published, changed_version FROM releases ORDER BY id"
+            )
             counters = dict(connection.execute("SELECT name, value FROM state").fetchall())
         return rows, counters
     finally:
@@ -181,8 +189,11 @@ def _stored_keys(url: str) -> list[str]:
     engine = store.create_engine(url)
     try:
         with engine.connect() as connection:
-            exists = ("SELECT count(*) FROM sqlite_master WHERE name = 'releases'" if engine.dialect == "sqlite"
-                      else "SELECT count(*) FROM pg_tables WHERE tablename = 'releases'")
+            exists = (
+                "SELECT count(*) FROM sqlite_master WHERE name = 'releases'"
+                if engine.dialect == "sqlite"
+                else "SELECT count(*) FROM pg_tables WHERE tablename = 'releases'"
+            )
             return connection.column("SELECT key FROM releases") if connection.scalar(exists) else []
     finally:
         engine.dispose()
@@ -200,7 +211,8 @@ def _integrity(url: str) -> list[str]:
         indexes = connection.execute(
             "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
             " JOIN pg_class t ON t.oid = i.indrelid JOIN pg_am a ON a.oid = c.relam"
-            " WHERE t.relname IN ('releases', 'release_categories', 'state') AND a.amname = 'btree'").fetchall()
+            " WHERE t.relname IN ('releases', 'release_categories', 'state') AND a.amname = 'btree'"
+        ).fetchall()
         assert indexes, "no btree index found to check"
         for (name,) in indexes:  # raises on any inconsistency between heap and index
             connection.execute("SELECT bt_index_check(%s::regclass, true)", (name,))
@@ -212,8 +224,11 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
     seed = _seed()
     rng = random.Random(seed)
     why = f"seed={seed} (replay the choices with FEEDAPP_FAULT_SEED={seed})"
-    url = (upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}") if backend == "sqlite"
-           else upgraded(request.getfixturevalue("postgres").new_database()))
+    url = (
+        upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+        if backend == "sqlite"
+        else upgraded(request.getfixturevalue("postgres").new_database())
+    )
     env = {"FEEDAPP_DATABASE_URL": url, "FEEDAPP_SITE_URL": SITE}
     folder = tmp_path / "inbox"
     keys = write_releases(folder, RELEASES, prefix="crash")
@@ -224,15 +239,19 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
     # Kill 1 lands in the first seconds (a run takes ~3 s to start): interpreter start, app and
     # schema creation, hazm loading. Kills 2 and 3 land mid-batch: once this run has printed a
     # random number of `added` lines, plus up to 50 ms.
-    plan = [("startup", rng.uniform(0.05, 2.5), 0), ("batch", rng.uniform(0, 0.05), rng.randint(1, 300)),
-            ("batch", rng.uniform(0, 0.05), rng.randint(1, 300))]
+    plan = [
+        ("startup", rng.uniform(0.05, 2.5), 0),
+        ("batch", rng.uniform(0, 0.05), rng.randint(1, 300)),
+        ("batch", rng.uniform(0, 0.05), rng.randint(1, 300)),
+    ]
     for number, (phase, delay, added_first) in enumerate(plan):
         process, reader = start_ingest(env, folder, stderr_file=tmp_path / f"stderr-{number}.txt")
         try:
             if added_first:
                 wanted = added_first
                 reached = reader.wait_for(
-                    lambda lines, wanted=wanted: sum(text.startswith("added ") for text in lines) >= wanted, 90)
+                    lambda lines, wanted=wanted: sum(text.startswith("added ") for text in lines) >= wanted, 90
+                )
                 assert reached, f"run {number} printed {len(reader.texts())} lines, never {added_first} added; {why}"
             time.sleep(delay)
             assert process.poll() is None, f"run {number} ended before its kill ({phase}); {why}"
@@ -256,15 +275,17 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
 
     stored_before = set(_stored_keys(url))
     # Files go in sorted order and each release commits on its own: what survived is a prefix.
-    assert stored_before == set(keys[:len(stored_before)]), f"a hole in what survived the kills; {why}"
+    assert stored_before == set(keys[: len(stored_before)]), f"a hole in what survived the kills; {why}"
     assert 0 < len(stored_before) < RELEASES, f"kills {kills} left {len(stored_before)} releases; {why}"
 
     final = feedapp(env, "ingest", str(folder))
-    assert final.stdout.splitlines() == [
-        f"{'unchanged' if key in stored_before else 'added'} {key}" for key in keys], why
+    assert final.stdout.splitlines() == [f"{'unchanged' if key in stored_before else 'added'} {key}" for key in keys], (
+        why
+    )
     added = RELEASES - len(stored_before)
     assert final.stderr.splitlines()[-1] == (
-        f"{RELEASES} files: {added} added, 0 updated, {len(stored_before)} unchanged, 0 rejected")
+        f"{RELEASES} files: {added} added, 0 updated, {len(stored_before)} unchanged, 0 rejected"
+    )
 
     assert _integrity(url) == ["ok"], why
     rows, counters = _rows(url)
@@ -275,8 +296,10 @@ def test_sigkilled_ingests_leave_whole_releases_and_the_rerun_completes_exactly(
         assert (row["raw"], row["raw_sha256"]) == (raw, hashlib.sha256(raw).hexdigest()), f"{row['key']}; {why}"
         # Whole releases only: every derived column is there, exactly as a clean ingest makes it.
         assert (row["title"], row["lead"], json.loads(row["body"])) == (
-            f"خبر شماره {number} شهرداری", f"لید خبر شماره {number} درباره برنامه‌های شهرداری است.",
-            [f"متن خبر {number}."]), f"{row['key']}; {why}"
+            f"خبر شماره {number} شهرداری",
+            f"لید خبر شماره {number} درباره برنامه‌های شهرداری است.",
+            [f"متن خبر {number}."],
+        ), f"{row['key']}; {why}"
     # One version bump per change, and the aborted transactions bumped nothing (nor any other
     # counter the store keeps beside it, such as a total of rows).
     assert counters["data_version"] == RELEASES, f"{counters} after {RELEASES} adds (kills {kills}); {why}"
@@ -292,8 +315,12 @@ ETAG = re.compile(r'^"(\d+)-([0-9a-f]{24})(-gz)?"$')
 ARCHIVE_LINK = re.compile(rb"/feed/archive/(\d+)\.(?:atom|rss|json)")
 ATOM = "{http://www.w3.org/2005/Atom}"
 TAG_KEY = re.compile(r"^tag:news\.example\.ir,2026:release:(.+)$")
-CONTENT_TYPES = {"/feed.atom": "application/atom+xml; charset=utf-8", "/feed.rss": "application/rss+xml; charset=utf-8",
-                 "/feed.json": "application/feed+json; charset=utf-8", "/sitemap.xml": "application/xml; charset=utf-8"}
+CONTENT_TYPES = {
+    "/feed.atom": "application/atom+xml; charset=utf-8",
+    "/feed.rss": "application/rss+xml; charset=utf-8",
+    "/feed.json": "application/feed+json; charset=utf-8",
+    "/sitemap.xml": "application/xml; charset=utf-8",
+}
 
 
 def _entry_keys(path: str, body: bytes) -> list[str]:
@@ -405,9 +432,12 @@ class Poller:
 
 def api_write(base: str, document: dict) -> tuple[int, dict]:
     """One write through the publishing API (POST /api/releases with the bearer token)."""
-    request = urllib.request.Request(base + "/api/releases", method="POST",
-                                     data=json.dumps(document, ensure_ascii=False).encode(),
-                                     headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base + "/api/releases",
+        method="POST",
+        data=json.dumps(document, ensure_ascii=False).encode(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read())
@@ -417,8 +447,12 @@ def api_write(base: str, document: dict) -> tuple[int, dict]:
 
 def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tmp_path):
     database = tmp_path / "db.sqlite3"
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"), "FEEDAPP_SITE_URL": SITE,
-           "FEEDAPP_FEED_SIZE": str(FEED_SIZE), "FEEDAPP_API_TOKEN": TOKEN}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"),
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_FEED_SIZE": str(FEED_SIZE),
+        "FEEDAPP_API_TOKEN": TOKEN,
+    }
     feedapp(env, "ingest", str(SEEDS))
     cli_keys = write_releases(tmp_path / "cli", 200, prefix="cli")
     api_keys = [f"api_{n:03d}" for n in range(20)]
@@ -426,9 +460,18 @@ def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tm
 
     def write_through_api(base: str) -> None:
         for number, key in enumerate(api_keys):
-            api_results.append(api_write(base, {
-                "key": key, "published": f"1404/02/{number + 1:02d} ساعت 10:00", "title": f"خبر وب {number}",
-                "lead": f"لید خبر وب شماره {number}.", "categories": ["اقتصاد"]}))
+            api_results.append(
+                api_write(
+                    base,
+                    {
+                        "key": key,
+                        "published": f"1404/02/{number + 1:02d} ساعت 10:00",
+                        "title": f"خبر وب {number}",
+                        "lead": f"لید خبر وب شماره {number}.",
+                        "categories": ["اقتصاد"],
+                    },
+                )
+            )
 
     with gunicorn(env, workers=2, config=True) as base:
         poller = Poller(base, threads=64, max_requests=5_000)
@@ -482,8 +525,9 @@ def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tm
         if set(entry_keys) != expected or len(entry_keys) != len(expected):
             mixed.append(f"{path} {tag}: entries {sorted(set(entry_keys) ^ expected)} differ from version {seen}'s")
         if pages != [math.ceil(seen / FEED_SIZE)]:
-            mixed.append(f"{path} {tag}: prev-archive page {pages}, but release {seen} is on page"
-                         f" {math.ceil(seen / FEED_SIZE)}")
+            mixed.append(
+                f"{path} {tag}: prev-archive page {pages}, but release {seen} is on page {math.ceil(seen / FEED_SIZE)}"
+            )
     # The polls really ran during the writes: they saw many intermediate versions.
     assert len(feed_versions) >= 10, sorted(feed_versions)
 
@@ -503,6 +547,7 @@ def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tm
 
 
 # --- 3. a killed worker ---------------------------------------------------------------------
+
 
 def test_sigkilled_worker_is_replaced_and_requests_after_that_all_succeed(tmp_path):
     seed = _seed()
@@ -557,7 +602,9 @@ def test_sigkilled_worker_is_replaced_and_requests_after_that_all_succeed(tmp_pa
     after = [outcome for started, _, outcome in results if started >= replaced_at]
     # A request the killed worker held may fail, with a connection error (never an HTTP error).
     lost = [outcome for outcome in before + around if outcome != 200]
-    print(f"{len(before)} requests before the kill, {len(around)} until the replacement, {len(after)} after; lost {lost}")
+    print(
+        f"{len(before)} requests before the kill, {len(around)} until the replacement, {len(after)} after; lost {lost}"
+    )
     assert all(isinstance(outcome, Exception) for outcome in lost), lost
     assert len(lost) <= 4, f"more failures than requests that can be in flight from 4 threads: {lost}"
     assert len(before) > 0 and len(after) >= 20, (len(before), len(around), len(after))
@@ -578,7 +625,9 @@ class _SlowHub(BaseHTTPRequestHandler):
         form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
         connection = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)
         try:
-            committed = connection.execute("SELECT count(*) FROM releases WHERE key = ?", (self.key,)).fetchone()[0] == 1
+            committed = (
+                connection.execute("SELECT count(*) FROM releases WHERE key = ?", (self.key,)).fetchone()[0] == 1
+            )
         finally:
             connection.close()
         _SlowHub.received.append((time.monotonic(), form["hub.url"][0], committed))

@@ -34,10 +34,17 @@ ATOM_RNG = etree.RelaxNG(etree.parse(str(ROOT / "tests" / "schemas" / "atom.rng"
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("feeds")
-    database = (upgraded(f"sqlite:///{tmp / 'db.sqlite3'}") if request.param == "sqlite"
-                else upgraded(request.getfixturevalue("postgres").new_database()))
-    env = {"FEEDAPP_DATABASE_URL": database, "FEEDAPP_SITE_URL": SITE,
-           "FEEDAPP_SITE_TITLE": "اخبار شهرداری", "FEEDAPP_DELTA_FEEDS": "true"}
+    database = (
+        upgraded(f"sqlite:///{tmp / 'db.sqlite3'}")
+        if request.param == "sqlite"
+        else upgraded(request.getfixturevalue("postgres").new_database())
+    )
+    env = {
+        "FEEDAPP_DATABASE_URL": database,
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_SITE_TITLE": "اخبار شهرداری",
+        "FEEDAPP_DELTA_FEEDS": "true",
+    }
     feedapp(env, "ingest", str(SEEDS))
     write_releases(tmp / "generated", GENERATED)
     feedapp(env, "ingest", str(tmp / "generated"))
@@ -63,10 +70,13 @@ def atom_ids(base: str, path: str) -> tuple[list[str], dict[str, str]]:
     return ids, links
 
 
-@pytest.mark.parametrize("path, content_type", [
-    ("/feed.atom", "application/atom+xml; charset=utf-8"),
-    ("/feed.rss", "application/rss+xml; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    "path, content_type",
+    [
+        ("/feed.atom", "application/atom+xml; charset=utf-8"),
+        ("/feed.rss", "application/rss+xml; charset=utf-8"),
+    ],
+)
 def test_atom_and_rss_parse_cleanly_with_the_seed_entry_exact(site, path, content_type):
     base, _, _ = site
     status, headers, _ = fetch(base + path)
@@ -93,7 +103,10 @@ def test_json_feed_follows_the_1_1_spec_with_the_seed_item_exact(site):
     assert all({"id", "content_html"} <= set(item) and isinstance(item["id"], str) for item in document["items"])
     seed = next(item for item in document["items"] if item["url"] == f"{SITE}/releases/{SEED_KEY}")
     assert (seed["id"], seed["title"], seed["date_published"]) == (
-        f"tag:news.example.ir,2026:release:{SEED_KEY}", SEED_TITLE, "2014-03-11T12:00:00+03:30")
+        f"tag:news.example.ir,2026:release:{SEED_KEY}",
+        SEED_TITLE,
+        "2014-03-11T12:00:00+03:30",
+    )
     assert len(json.loads(fetch(base + "/feed.json")[2])["items"]) == 50
 
 
@@ -127,14 +140,25 @@ def test_archive_pages_are_rfc5005_archives(site):
     assert root.find("{http://purl.org/syndication/history/1.0}archive") is not None
     links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
     assert (links["prev-archive"], links["next-archive"], links["self"]) == (
-        f"{SITE}/feed/archive/1.atom", f"{SITE}/feed/archive/3.atom", f"{SITE}/feed/archive/2.atom")
+        f"{SITE}/feed/archive/1.atom",
+        f"{SITE}/feed/archive/3.atom",
+        f"{SITE}/feed/archive/2.atom",
+    )
     status, headers, _ = fetch(base + "/feed/archive/2.atom")
     assert headers["Cache-Control"] == "public, max-age=86400"
     assert fetch(base + "/feed/archive/3.atom")[1]["Cache-Control"] == "public, max-age=300"
 
 
-@pytest.mark.parametrize("path", ["/feed/archive/0.atom", "/feed/archive/4.atom", "/feed/archive/x.atom",
-                                  "/feed.xml", "/categories/%D9%86%DB%8C%D8%B3%D8%AA/feed.atom"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feed/archive/0.atom",
+        "/feed/archive/4.atom",
+        "/feed/archive/x.atom",
+        "/feed.xml",
+        "/categories/%D9%86%DB%8C%D8%B3%D8%AA/feed.atom",
+    ],
+)
 def test_pages_that_do_not_exist_are_404(site, path):
     base, _, _ = site
     assert fetch(base + path)[0] == 404
@@ -150,21 +174,28 @@ def test_json_feed_pages_with_next_url_to_older_items(site):
     assert all({"id", "url", "content_html", "date_published"} <= set(item) for item in document["items"])
 
 
-@pytest.mark.parametrize("headers", [
-    {"If-None-Match": "{etag}"},
-    {"If-None-Match": 'W/{etag}'},
-    {"If-None-Match": '"nope", {etag}'},
-    {"If-Modified-Since": "{last_modified}"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"If-None-Match": "{etag}"},
+        {"If-None-Match": "W/{etag}"},
+        {"If-None-Match": '"nope", {etag}'},
+        {"If-Modified-Since": "{last_modified}"},
+    ],
+)
 def test_conditional_get_answers_304_without_a_body(site, headers):
     base, _, _ = site
     _, first, _ = fetch(base + "/feed.atom")
-    filled = {name: value.format(etag=first["ETag"], last_modified=first["Last-Modified"])
-              for name, value in headers.items()}
+    filled = {
+        name: value.format(etag=first["ETag"], last_modified=first["Last-Modified"]) for name, value in headers.items()
+    }
     status, response, body = fetch(base + "/feed.atom", filled)
     assert (status, body) == (304, b"")
     assert (response["ETag"], response["Cache-Control"], response["Vary"]) == (
-        first["ETag"], "public, max-age=300", "Accept-Encoding, Accept")
+        first["ETag"],
+        "public, max-age=300",
+        "Accept-Encoding, Accept",
+    )
 
 
 def test_stale_validators_get_the_full_feed(site):
@@ -176,7 +207,7 @@ def test_stale_validators_get_the_full_feed(site):
 def test_validators_and_cache_headers(site):
     base, _, _ = site
     status, headers, body = fetch(base + "/feed.rss")
-    assert headers["ETag"].startswith('"') and headers["ETag"].endswith('"') and not headers["ETag"].startswith('W/')
+    assert headers["ETag"].startswith('"') and headers["ETag"].endswith('"') and not headers["ETag"].startswith("W/")
     assert headers["Cache-Control"] == "public, max-age=300"
     assert headers["Vary"] == "Accept-Encoding, Accept"
     assert "Content-Encoding" not in headers
@@ -190,16 +221,19 @@ def test_output_is_byte_identical_across_requests_and_workers(site):
     assert len(bodies) == 1
 
 
-@pytest.mark.parametrize("accept, gzipped", [
-    ("gzip, deflate", True),  # what feedparser sends
-    ("br;q=1.0, gzip;q=0.8, *;q=0.1", True),
-    ("identity", False),
-    ("gzip;q=0, *", False),
-    ("*", True),
-    ("GZIP", True),  # codings are case-insensitive (RFC 9110 §8.4.1)
-    ("X-Gzip;Q=0.5", True),
-    ("GZIP;q=0, *", False),
-])
+@pytest.mark.parametrize(
+    "accept, gzipped",
+    [
+        ("gzip, deflate", True),  # what feedparser sends
+        ("br;q=1.0, gzip;q=0.8, *;q=0.1", True),
+        ("identity", False),
+        ("gzip;q=0, *", False),
+        ("*", True),
+        ("GZIP", True),  # codings are case-insensitive (RFC 9110 §8.4.1)
+        ("X-Gzip;Q=0.5", True),
+        ("GZIP;q=0, *", False),
+    ],
+)
 def test_gzip_is_negotiated(site, accept, gzipped):
     base, _, _ = site
     _, plain_headers, plain = fetch(base + "/feed.atom", {"Accept-Encoding": "identity"})
@@ -247,23 +281,31 @@ def test_html_pages_carry_feed_autodiscovery(site):
     base, _, _ = site
     for path in ("/", f"/releases/{SEED_KEY}"):
         html = fetch(base + path)[2].decode()
-        for kind, fmt in (("application/atom+xml", "atom"), ("application/rss+xml", "rss"),
-                          ("application/feed+json", "json")):
+        for kind, fmt in (
+            ("application/atom+xml", "atom"),
+            ("application/rss+xml", "rss"),
+            ("application/feed+json", "json"),
+        ):
             assert f'type="{kind}" title="اخبار شهرداری' in html
             assert f'href="{SITE}/feed.{fmt}"' in html
 
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
-FEEDPARSER_ACCEPT = ("application/atom+xml,application/rdf+xml,application/rss+xml,application/x-netcdf,"
-                     "application/xml;q=0.9,text/xml;q=0.2,*/*;q=0.1")
+FEEDPARSER_ACCEPT = (
+    "application/atom+xml,application/rdf+xml,application/rss+xml,application/x-netcdf,"
+    "application/xml;q=0.9,text/xml;q=0.2,*/*;q=0.1"
+)
 
 
-@pytest.mark.parametrize("accept, content_type, suffix", [
-    (BROWSER_ACCEPT, "application/xml; charset=utf-8", '-b"'),
-    (FEEDPARSER_ACCEPT, "application/atom+xml; charset=utf-8", '"'),
-    ("*/*", "application/atom+xml; charset=utf-8", '"'),
-    ("text/html, application/atom+xml", "application/atom+xml; charset=utf-8", '"'),
-])
+@pytest.mark.parametrize(
+    "accept, content_type, suffix",
+    [
+        (BROWSER_ACCEPT, "application/xml; charset=utf-8", '-b"'),
+        (FEEDPARSER_ACCEPT, "application/atom+xml; charset=utf-8", '"'),
+        ("*/*", "application/atom+xml; charset=utf-8", '"'),
+        ("text/html, application/atom+xml", "application/atom+xml; charset=utf-8", '"'),
+    ],
+)
 def test_browsers_get_the_feed_as_xml_readers_as_atom(site, accept, content_type, suffix):
     base, _, _ = site
     _, plain, body = fetch(base + "/feed.atom")
@@ -284,6 +326,7 @@ def test_feeds_point_browsers_at_a_css_view(site):
 
 # The tests below change the data: they run last in this module and share the server.
 
+
 def test_cli_ingest_while_serving_shows_in_the_next_poll_and_delta_holds_only_it(site):
     base, env, tmp = site
     _, before, _ = fetch(base + "/feed.atom")
@@ -298,8 +341,9 @@ def test_cli_ingest_while_serving_shows_in_the_next_poll_and_delta_holds_only_it
     delta = feedparser.parse(body)
     assert [entry.link for entry in delta.entries] == [f"{SITE}/releases/{new_keys[0]}"]
     # Gzipped, the delta carries the gzip variant's ETag, as a 200 or a 304 would.
-    status, headers, body = fetch(base + "/feed.atom", {"If-None-Match": before["ETag"], "A-IM": "feed",
-                                                        "Accept-Encoding": "gzip"})
+    status, headers, body = fetch(
+        base + "/feed.atom", {"If-None-Match": before["ETag"], "A-IM": "feed", "Accept-Encoding": "gzip"}
+    )
     gzipped = fetch(base + "/feed.atom", {"Accept-Encoding": "gzip"})[1]
     assert (status, headers["Content-Encoding"], headers["ETag"]) == (226, "gzip", gzipped["ETag"])
     assert gzipped["ETag"] == after["ETag"][:-1] + '-gz"'
@@ -315,8 +359,11 @@ def test_changed_release_keeps_its_id_while_updated_moves(site):
     folder.mkdir()
     shutil.copy(SEEDS / f"{SEED_KEY}.txt", folder)
     path = folder / f"{SEED_KEY}.txt"
-    path.write_bytes(path.read_bytes().replace("تصاویر مرتبط".encode(), b"").replace(
-        "پايان پيام".encode(), "جمله تازه.\nپايان پيام".encode()))
+    path.write_bytes(
+        path.read_bytes()
+        .replace("تصاویر مرتبط".encode(), b"")
+        .replace("پايان پيام".encode(), "جمله تازه.\nپايان پيام".encode())
+    )
     before = {e.link: e for e in parsed(base, "/feed/archive/1.atom").entries}[f"{SITE}/releases/{SEED_KEY}"]
     result = feedapp(env, "ingest", str(folder))
     assert result.stdout == f"updated {SEED_KEY}\n"
@@ -345,8 +392,11 @@ def test_websub_hub_is_advertised_and_notified_after_an_ingest(tmp_path):
     hub = HTTPServer(("127.0.0.1", 0), _Hub)
     threading.Thread(target=hub.serve_forever, daemon=True).start()
     hub_url = f"http://127.0.0.1:{hub.server_port}/hub"
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
-           "FEEDAPP_WEBSUB_HUB": hub_url}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_WEBSUB_HUB": hub_url,
+    }
     try:
         result = feedapp(env, "ingest", str(SEEDS / "006_vezarat_varzesh_olympic.json"))
         assert result.returncode == 0
@@ -355,7 +405,8 @@ def test_websub_hub_is_advertised_and_notified_after_an_ingest(tmp_path):
         assert topics == sorted(
             [f"{SITE}/feed.{f}" for f in ("atom", "rss", "json")]
             + [f"{SITE}/categories/{c}/feed.{f}" for c in (sport, olympic) for f in ("atom", "rss", "json")]
-            + [f"{SITE}/sources/{office}/feed.{f}" for f in ("atom", "rss", "json")])
+            + [f"{SITE}/sources/{office}/feed.{f}" for f in ("atom", "rss", "json")]
+        )
         _Hub.received.clear()
         assert feedapp(env, "ingest", str(SEEDS / "006_vezarat_varzesh_olympic.json")).stdout.startswith("unchanged")
         assert _Hub.received == []  # nothing changed, nothing to announce
@@ -370,15 +421,19 @@ def test_websub_hub_is_advertised_and_notified_after_an_ingest(tmp_path):
 
 def test_hub_that_is_down_never_fails_the_ingest(tmp_path):
     down = f"http://127.0.0.1:{free_port()}/hub"  # nothing listens there
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE,
-           "FEEDAPP_WEBSUB_HUB": down}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_WEBSUB_HUB": down,
+    }
     started = time.monotonic()
     result = feedapp(env, "ingest", str(SEEDS / f"{SEED_KEY}.txt"), check=False)
     assert result.returncode == 0
     assert result.stdout == f"added {SEED_KEY}\n"
     assert result.stderr.splitlines()[-3:] == [
         f"warning: WebSub hub {down} did not accept {SITE}/feed.{fmt}; subscribers will see it on their next poll"
-        for fmt in ("atom", "rss", "json")]
+        for fmt in ("atom", "rss", "json")
+    ]
     assert "gave up after 3 attempts" in result.stderr
     assert time.monotonic() - started < 60
 
@@ -407,27 +462,55 @@ def _poll_sees_the_change(base: str, path: str, before: tuple[str, str, bytes]) 
 
 def _json_release(folder, key: str, published: datetime, category: str = "شهری") -> None:  # noqa: ANN001
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{key}.json").write_text(json.dumps({
-        "key": key, "published": published.isoformat(), "title": f"خبر {key}", "lead": f"لید خبر {key}.",
-        "body": [f"متن خبر {key}."], "categories": [category], "source": "روابط عمومی",
-    }), encoding="utf-8")
+    (folder / f"{key}.json").write_text(
+        json.dumps(
+            {
+                "key": key,
+                "published": published.isoformat(),
+                "title": f"خبر {key}",
+                "lead": f"لید خبر {key}.",
+                "body": [f"متن خبر {key}."],
+                "categories": [category],
+                "source": "روابط عمومی",
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_last_modified_never_goes_back_when_a_document_changes(backend, tmp_path, request):
     # A retraction takes an entry out; a back-dated release or the next archive page's first entry
     # adds bytes older than the newest shown date. Each must move Last-Modified forward.
-    database = (upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}") if backend == "sqlite"
-                else upgraded(request.getfixturevalue("postgres").new_database()))
-    env = {"FEEDAPP_DATABASE_URL": database, "FEEDAPP_SITE_URL": SITE, "FEEDAPP_FEED_SIZE": "2",
-           "FEEDAPP_DELTA_FEEDS": "true"}
+    database = (
+        upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+        if backend == "sqlite"
+        else upgraded(request.getfixturevalue("postgres").new_database())
+    )
+    env = {
+        "FEEDAPP_DATABASE_URL": database,
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_FEED_SIZE": "2",
+        "FEEDAPP_DELTA_FEEDS": "true",
+    }
     now = datetime.now(timezone.utc)
     for number in range(4):  # archive pages 1 and 2 full; the newest is in the news sitemap
-        _json_release(tmp_path / "first", f"r{number}", now - timedelta(days=10 - number) if number < 3
-                      else now - timedelta(hours=1))
+        _json_release(
+            tmp_path / "first",
+            f"r{number}",
+            now - timedelta(days=10 - number) if number < 3 else now - timedelta(hours=1),
+        )
     feedapp(env, "ingest", str(tmp_path / "first"))
-    paths = ["/feed.atom", "/feed.rss", "/feed.json", "/categories/%D8%B4%D9%87%D8%B1%DB%8C/feed.atom",
-             "/sitemap.xml", "/sitemaps/pages.xml", "/sitemaps/releases-1.xml", "/sitemap-news.xml"]
+    paths = [
+        "/feed.atom",
+        "/feed.rss",
+        "/feed.json",
+        "/categories/%D8%B4%D9%87%D8%B1%DB%8C/feed.atom",
+        "/sitemap.xml",
+        "/sitemaps/pages.xml",
+        "/sitemaps/releases-1.xml",
+        "/sitemap-news.xml",
+    ]
     with gunicorn(env) as base:
         before = {path: _validators(base, path) for path in paths}
         _next_second()
@@ -441,7 +524,8 @@ def test_last_modified_never_goes_back_when_a_document_changes(backend, tmp_path
         for path in ("/feed.atom", "/feed/archive/2.atom"):
             root = etree.fromstring(fetch(base + path)[2])
             assert [dict(t.attrib) for t in root.iter(f"{TOMBSTONES}deleted-entry")] == [
-                {"ref": "tag:news.example.ir,2026:release:r3", "when": when}], path
+                {"ref": "tag:news.example.ir,2026:release:r3", "when": when}
+            ], path
             assert "r3" not in [e.findtext(f"{ATOM}id").rsplit(":", 1)[1] for e in root.iter(f"{ATOM}entry")]
         assert b"deleted-entry" not in fetch(base + "/feed/archive/1.atom")[2]
 

@@ -29,16 +29,26 @@ print(json.dumps({"statuses": statuses, "heavy": heavy, "drivers": drivers}))
 
 
 def test_serving_the_app_never_imports_hazm(tmp_path):
-    env = {**os.environ, "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
-           "FEEDAPP_API_TOKEN": "probe-token-0123456789"}
-    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=120, check=True)
+    env = {
+        **os.environ,
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+        "FEEDAPP_API_TOKEN": "probe-token-0123456789",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=True
+    )
     # An API write runs the ingest pipeline in a child process: this one still never loads hazm.
     assert json.loads(done.stdout) == {"statuses": [200, 404, 200, 201, 200], "heavy": [], "drivers": []}
 
 
 def test_the_probe_would_see_hazm_if_ingest_were_imported(tmp_path):
     # Proves the check above can fail: importing the ingest path does load hazm.
-    done = subprocess.run([sys.executable, "-c", "import sys, feedapp.ingest; print('hazm' in sys.modules)"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, feedapp.ingest; print('hazm' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
     assert done.stdout == "True\n"

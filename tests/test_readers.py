@@ -63,8 +63,18 @@ DELETED_ENTRY = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"  # RFC 6
 
 # Request line, status, the conditional and delta request headers, the response's validators,
 # User-Agent (tab-separated; gunicorn writes "-" for a header that is absent).
-ACCESS_LOG_FORMAT = "\t".join(["%(r)s", "%(s)s", "%({if-none-match}i)s", "%({if-modified-since}i)s",
-                               "%({a-im}i)s", "%({etag}o)s", "%({last-modified}o)s", "%({user-agent}i)s"])
+ACCESS_LOG_FORMAT = "\t".join(
+    [
+        "%(r)s",
+        "%(s)s",
+        "%({if-none-match}i)s",
+        "%({if-modified-since}i)s",
+        "%({a-im}i)s",
+        "%({etag}o)s",
+        "%({last-modified}o)s",
+        "%({user-agent}i)s",
+    ]
+)
 
 
 # --- releases -------------------------------------------------------------------------------
@@ -111,8 +121,14 @@ class Release:
         return (self.jalali, self.lead, *self.body)
 
     def document(self) -> dict:
-        document = {"key": self.key, "published": self.published, "title": self.title, "lead": self.lead,
-                    "body": list(self.body), "categories": [self.category]}
+        document = {
+            "key": self.key,
+            "published": self.published,
+            "title": self.title,
+            "lead": self.lead,
+            "body": list(self.body),
+            "categories": [self.category],
+        }
         if self.source:
             document["source"] = self.source
         if self.image:
@@ -125,22 +141,46 @@ def releases(reader: str) -> dict[str, Release]:
     category = CATEGORIES[reader]
     return {
         # The lead ends with تهران and the body starts with عملیات: "تهرانعملیات" is a glued preview.
-        "metro": Release(f"{reader}-metro", "2024-03-11T14:30:00+03:30", "دوشنبه ۲۱ اسفند ۱۴۰۲، ساعت ۱۴:۳۰",
-                         "افتتاح خط هفت مترو", "خط هفت مترو امروز با حضور شهردار افتتاح شد در تهران",
-                         ("عملیات ساخت این خط پنج سال طول کشید",
-                          "مسافران از فردا می\u200cتوانند از این خط استفاده کنند"),
-                         category, source="روابط عمومی شهرداری"),
+        "metro": Release(
+            f"{reader}-metro",
+            "2024-03-11T14:30:00+03:30",
+            "دوشنبه ۲۱ اسفند ۱۴۰۲، ساعت ۱۴:۳۰",
+            "افتتاح خط هفت مترو",
+            "خط هفت مترو امروز با حضور شهردار افتتاح شد در تهران",
+            ("عملیات ساخت این خط پنج سال طول کشید", "مسافران از فردا می\u200cتوانند از این خط استفاده کنند"),
+            category,
+            source="روابط عمومی شهرداری",
+        ),
         # Its image caption must never stand in for the lead (feedparser's media:description).
-        "olympic": Release(f"{reader}-olympic", "2024-08-03T21:40:00+03:30", "شنبه ۱۳ مرداد ۱۴۰۳، ساعت ۲۱:۴۰",
-                           "بازگشت کاروان ایران از پاریس", "وزیر ورزش از عملکرد کاروان ایران قدردانی کرد",
-                           ("مراسم استقبال در فرودگاه برگزار خواهد شد",), category, image=True),
+        "olympic": Release(
+            f"{reader}-olympic",
+            "2024-08-03T21:40:00+03:30",
+            "شنبه ۱۳ مرداد ۱۴۰۳، ساعت ۲۱:۴۰",
+            "بازگشت کاروان ایران از پاریس",
+            "وزیر ورزش از عملکرد کاروان ایران قدردانی کرد",
+            ("مراسم استقبال در فرودگاه برگزار خواهد شد",),
+            category,
+            image=True,
+        ),
         # Summer time (+04:30) in 2019: 05:45 UTC.
-        "garma": Release(f"{reader}-garma", "2019-06-22T10:15:00+04:30", "شنبه ۱ تیر ۱۳۹۸، ساعت ۱۰:۱۵",
-                         "هشدار گرمای هوا", "دمای هوای تهران فردا به چهل درجه می\u200cرسد",
-                         ("سازمان هواشناسی از شهروندان خواست در ساعات گرم بیرون نروند",), category),
-        "new": Release(f"{reader}-barf", "2024-12-01T09:05:00+03:30", "یک\u200cشنبه ۱۱ آذر ۱۴۰۳، ساعت ۰۹:۰۵",
-                       "بارش برف در قزوین", "برف راه\u200cهای روستایی قزوین را بست",
-                       ("راهداران از صبح مشغول بازگشایی راه\u200cها هستند",), category),
+        "garma": Release(
+            f"{reader}-garma",
+            "2019-06-22T10:15:00+04:30",
+            "شنبه ۱ تیر ۱۳۹۸، ساعت ۱۰:۱۵",
+            "هشدار گرمای هوا",
+            "دمای هوای تهران فردا به چهل درجه می\u200cرسد",
+            ("سازمان هواشناسی از شهروندان خواست در ساعات گرم بیرون نروند",),
+            category,
+        ),
+        "new": Release(
+            f"{reader}-barf",
+            "2024-12-01T09:05:00+03:30",
+            "یک\u200cشنبه ۱۱ آذر ۱۴۰۳، ساعت ۰۹:۰۵",
+            "بارش برف در قزوین",
+            "برف راه\u200cهای روستایی قزوین را بست",
+            ("راهداران از صبح مشغول بازگشایی راه\u200cها هستند",),
+            category,
+        ),
     }
 
 
@@ -187,9 +227,13 @@ class AccessLog:
     def since(self, mark: int, paths: list[str], count: int) -> list[Hit]:
         """The requests for `paths` logged after `mark` (ours, made with urllib, left out),
         once `count` of them are there: a worker logs a request just after answering it."""
+
         def hits() -> list[Hit]:
-            return [hit for hit in self._hits()[mark:]
-                    if hit.path in paths and not (hit.user_agent or "").startswith("Python-urllib")]
+            return [
+                hit
+                for hit in self._hits()[mark:]
+                if hit.path in paths and not (hit.user_agent or "").startswith("Python-urllib")
+            ]
 
         deadline = time.monotonic() + 10
         while len(hits()) < count and time.monotonic() < deadline:
@@ -218,8 +262,9 @@ class Site:
         inbox = self.folder / f"inbox-{self.batches}"
         inbox.mkdir()
         for release in releases:
-            (inbox / f"{release.key}.json").write_text(json.dumps(release.document(), ensure_ascii=False),
-                                                       encoding="utf-8")
+            (inbox / f"{release.key}.json").write_text(
+                json.dumps(release.document(), ensure_ascii=False), encoding="utf-8"
+            )
         result = feedapp(self.env, "ingest", str(inbox), check=False)
         assert result.returncode == 0, result.stderr
         assert sorted(result.stdout.splitlines()) == sorted(f"added {release.key}" for release in releases)
@@ -227,10 +272,15 @@ class Site:
         try:
             for release in releases:
                 stored = store.get_release(engine, release.key).release
-                sent = (release.title, release.lead, release.body, (release.category,), release.source,
-                        release.instant)
-                kept = (stored.title, stored.lead, tuple(stored.body), tuple(stored.categories), stored.source,
-                        stored.published.instant.astimezone(timezone.utc))
+                sent = (release.title, release.lead, release.body, (release.category,), release.source, release.instant)
+                kept = (
+                    stored.title,
+                    stored.lead,
+                    tuple(stored.body),
+                    tuple(stored.categories),
+                    stored.source,
+                    stored.published.instant.astimezone(timezone.utc),
+                )
                 assert kept == sent, f"the normalizer changed {release.key}: choose text it leaves as it is"
         finally:
             engine.dispose()
@@ -254,8 +304,9 @@ class Site:
         assert status == 200
         root = ET.fromstring(body)
         if fmt == "atom":
-            return {entry.findtext(f"{ATOM}id"): entry.findtext(f"{ATOM}content")
-                    for entry in root.iter(f"{ATOM}entry")}
+            return {
+                entry.findtext(f"{ATOM}id"): entry.findtext(f"{ATOM}content") for entry in root.iter(f"{ATOM}entry")
+            }
         return {item.findtext("guid"): item.findtext(CONTENT_ENCODED) for item in root.iter("item")}
 
     def tombstones(self, category: str) -> set[str]:
@@ -270,11 +321,23 @@ def serving(env: dict[str, str], folder: Path) -> Iterator[str]:
     """gunicorn as tests.support.gunicorn runs it, plus an access log with request headers."""
     port = free_port()
     errors = folder / "gunicorn-errors.log"
-    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-               "--access-logfile", str(folder / "access.log"), "--access-logformat", ACCESS_LOG_FORMAT,
-               "--error-logfile", str(errors), "wsgi:app"]
-    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--access-logfile",
+        str(folder / "access.log"),
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
+        "--error-logfile",
+        str(errors),
+        "wsgi:app",
+    ]
+    process = subprocess.Popen(
+        command, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -310,14 +373,16 @@ def site(tmp_path_factory) -> Iterator[Site]:
 def need(program: str, package: str) -> str:
     path = shutil.which(program)
     if path is None:
-        pytest.fail(f"{program} is not installed: apt-get install {package} (this test runs the real program)",
-                    pytrace=False)
+        pytest.fail(
+            f"{program} is not installed: apt-get install {package} (this test runs the real program)", pytrace=False
+        )
     return path
 
 
 def run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=60,
-                            start_new_session=True)
+    result = subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=60, start_new_session=True
+    )
     assert result.returncode == 0, f"{shlex.join(command)}: {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -386,8 +451,16 @@ class Newsboat:
         self.env = reader_env(home)
 
     def command(self, *args: str) -> list[str]:
-        return [self.program, "-u", str(self.home / "urls"), "-c", str(self.cache), "-C", str(self.home / "config"),
-                *args]
+        return [
+            self.program,
+            "-u",
+            str(self.home / "urls"),
+            "-c",
+            str(self.cache),
+            "-C",
+            str(self.home / "config"),
+            *args,
+        ]
 
     def reload(self) -> None:
         run(self.command("-x", "reload"), self.env, self.home)
@@ -396,8 +469,10 @@ class Newsboat:
         """guid → what newsboat keeps of the item (its cache's rss_item row)."""
         with contextlib.closing(sqlite3.connect(f"file:{self.cache}?mode=ro", uri=True)) as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute("SELECT guid, title, url, pubDate, author, feedurl, content, enclosure_url,"
-                              " enclosure_type, unread, deleted FROM rss_item").fetchall()
+            rows = db.execute(
+                "SELECT guid, title, url, pubDate, author, feedurl, content, enclosure_url,"
+                " enclosure_type, unread, deleted FROM rss_item"
+            ).fetchall()
         return {row["guid"]: dict(row) for row in rows}
 
     def articles(self, count: int) -> dict[str, str]:
@@ -409,8 +484,11 @@ class Newsboat:
         tmux = [self.tmux, "-S", str(self.home / "tmux.sock")]
         env = {**self.env, "TERM": "xterm-256color"}
         variables = " ".join(shlex.quote(f"{name}={self.env[name]}") for name in ("HOME", "TZ", "LC_ALL"))
-        run([*tmux, "new-session", "-d", "-x", "200", "-y", "50", f"env {variables} {shlex.join(self.command())}"],
-            env, self.home)
+        run(
+            [*tmux, "new-session", "-d", "-x", "200", "-y", "50", f"env {variables} {shlex.join(self.command())}"],
+            env,
+            self.home,
+        )
 
         def keys(*keys: str, literal: bool = False) -> None:
             run([*tmux, "send-keys", *(["-l"] if literal else []), *keys], env, self.home)
@@ -447,24 +525,37 @@ class Newsboat:
 
 
 def newsboat_item(release: Release, feed_url: str, content: str) -> dict:
-    return {"guid": release.id, "title": release.title, "url": release.url, "pubDate": release.timestamp,
-            "author": release.source or "", "feedurl": feed_url, "content": content,
-            # newsboat keeps only podcast enclosures (audio, video), not an image.
-            "enclosure_url": "", "enclosure_type": "", "unread": 1, "deleted": 0}
+    return {
+        "guid": release.id,
+        "title": release.title,
+        "url": release.url,
+        "pubDate": release.timestamp,
+        "author": release.source or "",
+        "feedurl": feed_url,
+        "content": content,
+        # newsboat keeps only podcast enclosures (audio, video), not an image.
+        "enclosure_url": "",
+        "enclosure_type": "",
+        "unread": 1,
+        "deleted": 0,
+    }
 
 
 def newsboat_article(release: Release, feed_title: str) -> str:
     """An article as newsboat shows (and saves) it: headers, then each block apart."""
     author = f"Author: {release.source}\n" if release.source else ""
-    text = (f"Feed: {feed_title}\nTitle: {release.title}\n{author}Date: {rfc2822(release.instant)} +0000\n"
-            f"Link: {release.url}\n \n" + "\n \n".join(release.blocks))
+    text = (
+        f"Feed: {feed_title}\nTitle: {release.title}\n{author}Date: {rfc2822(release.instant)} +0000\n"
+        f"Link: {release.url}\n \n" + "\n \n".join(release.blocks)
+    )
     if release.image:  # the image as a numbered link, then its caption
         text += f"\n[image 1]{IMAGE_CAPTION} \n \nLinks: \n[1]: {IMAGE_URL} (image)"
     return text + "\n\n"
 
 
 def test_newsboat_keeps_every_release_with_its_instant_and_text_polls_with_304s_and_keeps_a_retracted_one(
-        site: Site, tmp_path: Path) -> None:
+    site: Site, tmp_path: Path
+) -> None:
     ours = releases("newsboat")
     category = CATEGORIES["newsboat"]
     urls = {fmt: site.feed_url(category, fmt) for fmt in FORMATS}
@@ -480,8 +571,10 @@ def test_newsboat_keeps_every_release_with_its_instant_and_text_polls_with_304s_
 
     def expected(shown: list[Release]) -> dict[str, dict[str, dict]]:
         contents = {fmt: site.contents(category, fmt) for fmt in FORMATS}
-        return {fmt: {release.id: newsboat_item(release, urls[fmt], contents[fmt][release.id]) for release in shown}
-                for fmt in FORMATS}
+        return {
+            fmt: {release.id: newsboat_item(release, urls[fmt], contents[fmt][release.id]) for release in shown}
+            for fmt in FORMATS
+        }
 
     # 1. The first reload stores every release: title, link, instant (unix time), author, and the
     # entry's HTML exactly as served (Atom content, RSS content:encoded).
@@ -491,8 +584,16 @@ def test_newsboat_keeps_every_release_with_its_instant_and_text_polls_with_304s_
     # As newsboat shows an article: the Jalali date line, the lead, then each paragraph apart.
     for fmt, boat in boats.items():
         articles = boat.articles(3)
-        assert differences(articles, {release.title: newsboat_article(release, f"{SITE_TITLE} - {category}")
-                                      for release in starting("newsboat")}) == [], fmt
+        assert (
+            differences(
+                articles,
+                {
+                    release.title: newsboat_article(release, f"{SITE_TITLE} - {category}")
+                    for release in starting("newsboat")
+                },
+            )
+            == []
+        ), fmt
         for release in starting("newsboat"):
             assert_unglued(articles[release.title], release)
 
@@ -531,7 +632,8 @@ def test_newsboat_keeps_every_release_with_its_instant_and_text_polls_with_304s_
     both = Newsboat(tmp_path / "both", [urls["atom"], urls["rss"]])
     site.poll(paths, both.reload)
     assert {guid: item["feedurl"] for guid, item in both.items().items()} == {
-        release.id: urls["rss"] for release in [ours["metro"], ours["olympic"], ours["new"]]}
+        release.id: urls["rss"] for release in [ours["metro"], ours["olympic"], ours["new"]]
+    }
 
 
 # --- rss2email ------------------------------------------------------------------------------
@@ -559,22 +661,26 @@ class Rss2email:
         self.env = reader_env(home)
         self.mailed = 0
         sendmail = home / "sendmail"
-        sendmail.write_text(SENDMAIL_STUB.format(python=shutil.which("python3"), mbox=str(self.mbox)),
-                            encoding="utf-8")
+        sendmail.write_text(SENDMAIL_STUB.format(python=shutil.which("python3"), mbox=str(self.mbox)), encoding="utf-8")
         sendmail.chmod(0o755)
         self.r2e("new", ME)
         config = home / "config"
         text = config.read_text(encoding="utf-8")
         # The stub as sendmail; each mail dated with its entry's date (date-header), not the run's.
-        for old, new in (("sendmail = /usr/sbin/sendmail", f"sendmail = {sendmail}"),
-                         ("date-header = False", "date-header = True")):
+        for old, new in (
+            ("sendmail = /usr/sbin/sendmail", f"sendmail = {sendmail}"),
+            ("date-header = False", "date-header = True"),
+        ):
             assert text.count(f"\n{old}\n") == 1, old
             text = text.replace(f"\n{old}\n", f"\n{new}\n")
         config.write_text(text, encoding="utf-8")
 
     def r2e(self, *args: str) -> subprocess.CompletedProcess:
-        return run([self.program, "-c", str(self.home / "config"), "-d", str(self.home / "data.json"), *args],
-                   self.env, self.home)
+        return run(
+            [self.program, "-c", str(self.home / "config"), "-d", str(self.home / "data.json"), *args],
+            self.env,
+            self.home,
+        )
 
     def run(self) -> list[email.message.EmailMessage]:
         """`r2e run`; the messages it mailed."""
@@ -583,7 +689,7 @@ class Rss2email:
             return []
         box = mailbox.mbox(str(self.mbox))
         messages = [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in box.keys()]
-        new, self.mailed = messages[self.mailed:], len(messages)
+        new, self.mailed = messages[self.mailed :], len(messages)
         return new
 
     def seen(self) -> dict[str, list[str]]:
@@ -594,9 +700,13 @@ class Rss2email:
 
 def mails(messages: list[email.message.EmailMessage]) -> dict[tuple[str, str], dict]:
     """(feed URL, entry id) → what the reader of the mail sees."""
-    return {(message["X-RSS-Feed"], message["X-RSS-ID"]): {
-        name: str(message[name]) for name in ("From", "To", "Subject", "Date", "X-RSS-URL", "X-RSS-TAGS")
-    } | {"body": message.get_content()} for message in messages}
+    return {
+        (message["X-RSS-Feed"], message["X-RSS-ID"]): {
+            name: str(message[name]) for name in ("From", "To", "Subject", "Date", "X-RSS-URL", "X-RSS-TAGS")
+        }
+        | {"body": message.get_content()}
+        for message in messages
+    }
 
 
 def rss2email_mail(release: Release, fmt: str, feed_title: str) -> dict:
@@ -617,9 +727,15 @@ def rss2email_mail(release: Release, fmt: str, feed_title: str) -> dict:
             blocks.append(f"![{IMAGE_CAPTION}]({IMAGE_URL})" + "\n".join(IMAGE_CAPTION.rsplit(" ", 1)))
         body = "\n\n".join(blocks) + "\n\n"
     body += f"\n\nURL: {release.url}" + (f"\nEnclosure: {IMAGE_URL}" if release.image else "")
-    return {"From": f'"{feed_title}: {author}" <user@rss2email.invalid>', "To": ME, "Subject": release.title,
-            "Date": f"{rfc2822(release.instant)} -0000", "X-RSS-URL": release.url, "X-RSS-TAGS": release.category,
-            "body": body}
+    return {
+        "From": f'"{feed_title}: {author}" <user@rss2email.invalid>',
+        "To": ME,
+        "Subject": release.title,
+        "Date": f"{rfc2822(release.instant)} -0000",
+        "X-RSS-URL": release.url,
+        "X-RSS-TAGS": release.category,
+        "body": body,
+    }
 
 
 def test_rss2email_mails_each_release_once_with_its_lead_and_never_gets_a_226(site: Site, tmp_path: Path) -> None:
@@ -637,8 +753,11 @@ def test_rss2email_mails_each_release_once_with_its_lead_and_never_gets_a_226(si
         return hits, mails(sent)
 
     def expected(mailed: list[Release]) -> dict:
-        return {(urls[fmt], release.id): rss2email_mail(release, fmt, f"{SITE_TITLE} - {category}")
-                for fmt in FORMATS for release in mailed}
+        return {
+            (urls[fmt], release.id): rss2email_mail(release, fmt, f"{SITE_TITLE} - {category}")
+            for fmt in FORMATS
+            for release in mailed
+        }
 
     # 1. One mail per release and format: its title as subject, its instant as Date (r2e's
     # date-header), the lead as the text (Atom), or the release after its date line (RSS), as
@@ -740,8 +859,9 @@ class Sfeed:
         items = {}
         for line in self.file(name).read_text(encoding="utf-8").splitlines():
             fields = dict(zip(SFEED_FIELDS, line.split("\t"), strict=True))
-            fields["content"] = re.sub(r"\\(.)", lambda match: {"n": "\n", "t": "\t"}.get(match[1], match[1]),
-                                       fields["content"])
+            fields["content"] = re.sub(
+                r"\\(.)", lambda match: {"n": "\n", "t": "\t"}.get(match[1], match[1]), fields["content"]
+            )
             items[fields["id"]] = fields
         return items
 
@@ -752,24 +872,35 @@ class Sfeed:
 
 
 def sfeed_item(release: Release, content: str) -> dict[str, str]:
-    return {"timestamp": str(release.timestamp), "title": release.title, "link": release.url, "content": content,
-            "content-type": "html", "id": release.id, "author": release.source or "",
-            "enclosure": IMAGE_URL if release.image else "", "category": release.category}
+    return {
+        "timestamp": str(release.timestamp),
+        "title": release.title,
+        "link": release.url,
+        "content": content,
+        "content-type": "html",
+        "id": release.id,
+        "author": release.source or "",
+        "enclosure": IMAGE_URL if release.image else "",
+        "category": release.category,
+    }
 
 
 def sfeed_shown(release: Release) -> str:
     """An item as sfeed_content shows it: sfeed's fields, then lynx's dump of the HTML."""
     author = f"Author:    {release.source}\n" if release.source else ""
     enclosure = f"Enclosure: {IMAGE_URL}\n" if release.image else ""
-    text = (f"Title:     {release.title}\n{author}Category:  {release.category}\nLink:      {release.url}\n"
-            f"{enclosure}\n" + "\n\n".join(f"   {block}" for block in release.blocks) + "\n")
+    text = (
+        f"Title:     {release.title}\n{author}Category:  {release.category}\nLink:      {release.url}\n"
+        f"{enclosure}\n" + "\n\n".join(f"   {block}" for block in release.blocks) + "\n"
+    )
     if release.image:  # lynx shows the image's alt as a link, then the caption: the caption twice
         text += f"   [1]{IMAGE_CAPTION} {IMAGE_CAPTION}\n\nReferences\n\n   1. {IMAGE_URL}\n"
     return text
 
 
 def test_sfeed_lists_every_release_with_its_text_unglued_revalidates_with_etags_and_keeps_a_retracted_one(
-        site: Site, tmp_path: Path) -> None:
+    site: Site, tmp_path: Path
+) -> None:
     ours = releases("sfeed")
     category = CATEGORIES["sfeed"]
     urls = {fmt: site.feed_url(category, fmt) for fmt in FORMATS}
@@ -782,17 +913,25 @@ def test_sfeed_lists_every_release_with_its_text_unglued_revalidates_with_etags_
 
     def sent(status: int) -> list[tuple]:
         """The README's fetch(): If-None-Match from the ETag file, If-Modified-Since its time."""
-        return sorted((path, status, etag.read_text(encoding="utf-8").rstrip("\n"),
-                       email.utils.formatdate(etag.stat().st_mtime, usegmt=True), None)
-                      for path, etag in etags.items())
+        return sorted(
+            (
+                path,
+                status,
+                etag.read_text(encoding="utf-8").rstrip("\n"),
+                email.utils.formatdate(etag.stat().st_mtime, usegmt=True),
+                None,
+            )
+            for path, etag in etags.items()
+        )
 
     def items() -> dict[str, dict]:
         return {fmt: sfeed.items(fmt) for fmt in FORMATS}
 
     def expected(shown: list[Release]) -> dict[str, dict]:
         contents = {fmt: site.contents(category, fmt) for fmt in FORMATS}
-        return {fmt: {release.id: sfeed_item(release, contents[fmt][release.id]) for release in shown}
-                for fmt in FORMATS}
+        return {
+            fmt: {release.id: sfeed_item(release, contents[fmt][release.id]) for release in shown} for fmt in FORMATS
+        }
 
     # 1. Every release: unix time, title, link, the entry's HTML as served (Atom content, RSS
     # content:encoded), author, the image as enclosure, the category. With no ETag file yet,
@@ -800,7 +939,8 @@ def test_sfeed_lists_every_release_with_its_text_unglued_revalidates_with_etags_
     first = poll()
     assert answered(first) == sorted((path, 200, '""', None, None) for path in paths)
     assert {path: etag.read_text(encoding="utf-8").rstrip("\n") for path, etag in etags.items()} == {
-        hit.path: hit.etag for hit in first}
+        hit.path: hit.etag for hit in first
+    }
     assert differences(items(), expected(starting("sfeed"))) == []
     for fmt in FORMATS:  # the HTML without its tags, as a script reading the TSV might show it
         for release in starting("sfeed"):
@@ -843,23 +983,29 @@ def test_sfeed_lists_every_release_with_its_text_unglued_revalidates_with_etags_
 def reader_entry(release: Release, fmt: str, content: str) -> dict:
     """What reader keeps of an entry (feedparser's reading, sanitized HTML)."""
     if release.image:  # feedparser's sanitizer rewrites the img element
-        content = content.replace(f'<img src="{IMAGE_URL}" alt="{IMAGE_CAPTION}">',
-                                  f'<img alt="{IMAGE_CAPTION}" src="{IMAGE_URL}" />')
+        content = content.replace(
+            f'<img src="{IMAGE_URL}" alt="{IMAGE_CAPTION}">', f'<img alt="{IMAGE_CAPTION}" src="{IMAGE_URL}" />'
+        )
     atom = fmt == "atom"
-    return {"title": release.title, "link": release.url, "published": release.instant,
-            # RSS has no updated: pubDate is the first publication.
-            "updated": release.instant if atom else None,
-            "summary": release.lead,
-            # xml:lang reaches Atom content only.
-            "content": [("text/html", content, "fa" if atom else None)],
-            # Atom's enclosure link has no length when the release gives none; RSS requires one,
-            # and feedapp writes "0".
-            "enclosures": [(IMAGE_URL, "image/jpeg", None if atom else 0)] if release.image else [],
-            "authors": [release.source] if release.source else []}
+    return {
+        "title": release.title,
+        "link": release.url,
+        "published": release.instant,
+        # RSS has no updated: pubDate is the first publication.
+        "updated": release.instant if atom else None,
+        "summary": release.lead,
+        # xml:lang reaches Atom content only.
+        "content": [("text/html", content, "fa" if atom else None)],
+        # Atom's enclosure link has no length when the release gives none; RSS requires one,
+        # and feedapp writes "0".
+        "enclosures": [(IMAGE_URL, "image/jpeg", None if atom else 0)] if release.image else [],
+        "authors": [release.source] if release.source else [],
+    }
 
 
 def test_reader_library_stores_each_release_with_its_lead_sends_conditional_requests_and_keeps_a_retracted_one(
-        site: Site, tmp_path: Path) -> None:
+    site: Site, tmp_path: Path
+) -> None:
     try:
         from reader import UpdatedFeed, make_reader
     except ImportError:
@@ -876,25 +1022,41 @@ def test_reader_library_stores_each_release_with_its_lead_sends_conditional_requ
         def poll() -> tuple[list[Hit], dict]:
             """update_feeds(scheduled=False): now, not when reader's schedule (hourly) says."""
             results = {}
-            hits = site.poll(paths, lambda: results.update(
-                (result.url, result.value) for result in library.update_feeds_iter(scheduled=False)))
+            hits = site.poll(
+                paths,
+                lambda: results.update(
+                    (result.url, result.value) for result in library.update_feeds_iter(scheduled=False)
+                ),
+            )
             return hits, results
 
         def updated(new: int, unmodified: int) -> dict:
             return {url: UpdatedFeed(url, new=new, modified=0, unmodified=unmodified) for url in urls.values()}
 
         def entries() -> dict[str, dict]:
-            return {fmt: {entry.id: {
-                "title": entry.title, "link": entry.link, "published": entry.published, "updated": entry.updated,
-                "summary": entry.summary, "content": [(c.type, c.value, c.language) for c in entry.content],
-                "enclosures": [(e.href, e.type, e.length) for e in entry.enclosures],
-                "authors": [author.name for author in entry.authors],
-            } for entry in library.get_entries(feed=urls[fmt])} for fmt in FORMATS}
+            return {
+                fmt: {
+                    entry.id: {
+                        "title": entry.title,
+                        "link": entry.link,
+                        "published": entry.published,
+                        "updated": entry.updated,
+                        "summary": entry.summary,
+                        "content": [(c.type, c.value, c.language) for c in entry.content],
+                        "enclosures": [(e.href, e.type, e.length) for e in entry.enclosures],
+                        "authors": [author.name for author in entry.authors],
+                    }
+                    for entry in library.get_entries(feed=urls[fmt])
+                }
+                for fmt in FORMATS
+            }
 
         def expected(shown: list[Release]) -> dict[str, dict]:
             contents = {fmt: site.contents(category, fmt) for fmt in FORMATS}
-            return {fmt: {release.id: reader_entry(release, fmt, contents[fmt][release.id]) for release in shown}
-                    for fmt in FORMATS}
+            return {
+                fmt: {release.id: reader_entry(release, fmt, contents[fmt][release.id]) for release in shown}
+                for fmt in FORMATS
+            }
 
         # 1. Every release: title, link, instant (aware UTC), the lead as summary (never the
         # image caption), the HTML as content. (reader hands feedparser the response headers in

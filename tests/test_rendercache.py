@@ -67,7 +67,10 @@ def test_repeat_requests_are_answered_before_flask_with_the_same_bytes_and_heade
     for headers in ({"Accept-Encoding": "gzip"}, {"Accept-Encoding": "gzip"}):
         again = client.get("/feed.atom?_=7", headers=headers)
         assert (again.status_code, again.data, sorted(again.headers.items())) == (
-            200, first.data, sorted(first.headers.items()))
+            200,
+            first.data,
+            sorted(first.headers.items()),
+        )
     not_modified = client.get("/feed.atom", headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
     assert (not_modified.status_code, not_modified.data) == (304, b"")
     head = client.head("/feed.atom", headers={"Accept-Encoding": "gzip"})
@@ -112,8 +115,12 @@ def test_news_sitemap_is_never_answered_by_the_fast_path(app, client, runner):
 
 def test_healthz_answers_ok(app, client):
     response = client.get("/healthz")
-    assert (response.status_code, response.data, response.headers["Content-Type"], response.headers["Cache-Control"]) == (
-        200, b"ok\n", "text/plain; charset=utf-8", "no-store")
+    assert (
+        response.status_code,
+        response.data,
+        response.headers["Content-Type"],
+        response.headers["Cache-Control"],
+    ) == (200, b"ok\n", "text/plain; charset=utf-8", "no-store")
 
 
 def test_a_304_has_the_same_headers_from_flask_and_from_the_fast_path(app, client, runner):
@@ -126,7 +133,6 @@ def test_a_304_has_the_same_headers_from_flask_and_from_the_fast_path(app, clien
     by_flask = worker.get("/feed.atom", headers={"If-None-Match": etag})  # its first: rendered by Flask
     by_fast_path = worker.get("/feed.atom", headers={"If-None-Match": etag})
     assert (by_flask.status_code, by_fast_path.status_code, fast(other).hits) == (304, 304, 1)
-    assert sorted(by_flask.headers.keys()) == sorted(by_fast_path.headers.keys()) == [
-        "Cache-Control", "ETag", "Vary"]
+    assert sorted(by_flask.headers.keys()) == sorted(by_fast_path.headers.keys()) == ["Cache-Control", "ETag", "Vary"]
     assert by_flask.headers["ETag"] == by_fast_path.headers["ETag"] == etag
     get_engine_of(other).dispose()

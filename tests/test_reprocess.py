@@ -85,7 +85,10 @@ def test_reprocess_restores_todays_text_without_moving_updated_or_the_feed_order
 def test_only_the_named_keys_are_reprocessed(aged):
     env, today = aged
     done = feedapp(env, "reprocess", "000_44faba8da108bc04")
-    assert (done.stdout, done.stderr) == ("changed 000_44faba8da108bc04\n", "1 releases: 1 changed, 0 unchanged, 0 failed\n")
+    assert (done.stdout, done.stderr) == (
+        "changed 000_44faba8da108bc04\n",
+        "1 releases: 1 changed, 0 unchanged, 0 failed\n",
+    )
     after = release_rows(env)
     assert after["000_44faba8da108bc04"]["title"] == today["000_44faba8da108bc04"]["title"]
     assert ZWNJ not in after["001_shahrdari_tehran_metro"]["title"]
@@ -100,8 +103,10 @@ def test_a_killed_run_resumes_after_the_last_finished_batch(aged, monkeypatch):
     run.close()  # the process dies here, after its first batch
     assert reprocess.resume_point(engine) == 4
     done = feedapp(env, "reprocess")
-    assert done.stderr.splitlines() == ["resuming after release #4 (--restart to start over)",
-                                        "5 releases: " + done.stderr.split("5 releases: ")[1].strip()]
+    assert done.stderr.splitlines() == [
+        "resuming after release #4 (--restart to start over)",
+        "5 releases: " + done.stderr.split("5 releases: ")[1].strip(),
+    ]
     assert [r.key for r in first] == sorted(today)[:4]
     assert reprocess.resume_point(engine) is None
     after = release_rows(env)

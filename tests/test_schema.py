@@ -55,8 +55,9 @@ def rows(url: str) -> tuple[list[dict], dict[str, int], dict[str, list[str]]]:
             categories: dict[str, list[str]] = {}
             if "release_categories" in tables:
                 for key, category in connection.execute(
-                        "SELECT releases.key, release_categories.category FROM release_categories JOIN releases"
-                        " ON releases.id = release_categories.release_id ORDER BY releases.id, category").fetchall():
+                    "SELECT releases.key, release_categories.category FROM release_categories JOIN releases"
+                    " ON releases.id = release_categories.release_id ORDER BY releases.id, category"
+                ).fetchall():
                     categories.setdefault(key, []).append(category)
     finally:
         engine.dispose()
@@ -84,23 +85,30 @@ def postgres_server(request):
 def test_every_earlier_schema_has_a_fixture_on_each_backend_it_ran_on():
     names = [fixture.name for fixture in FIXTURES]
     assert names == [
-        "2fa355e.postgresql.sql", "2fa355e.sqlite.sql", "4eb0e54.sqlite.sql", "709b57b.postgresql.sql",
-        "709b57b.sqlite.sql", "d4ea7e4.postgresql.sql", "d4ea7e4.sqlite.sql", "e311046.sqlite.sql",
-        "e7eef5c.postgresql.sql", "e7eef5c.sqlite.sql",
+        "2fa355e.postgresql.sql",
+        "2fa355e.sqlite.sql",
+        "4eb0e54.sqlite.sql",
+        "709b57b.postgresql.sql",
+        "709b57b.sqlite.sql",
+        "d4ea7e4.postgresql.sql",
+        "d4ea7e4.sqlite.sql",
+        "e311046.sqlite.sql",
+        "e7eef5c.postgresql.sql",
+        "e7eef5c.sqlite.sql",
         "upgraded.sqlite.sql",  # made by e311046, then upgraded in place by each later version's own code
     ]
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
-def test_database_made_by_earlier_code_is_refused_then_upgraded_with_every_row_kept(fixture, tmp_path,
-                                                                                    postgres_server):
+def test_database_made_by_earlier_code_is_refused_then_upgraded_with_every_row_kept(fixture, tmp_path, postgres_server):
     url = fixture_database(fixture, tmp_path, postgres_server)
     before, old_state, old_categories = rows(url)
     assert len(before) >= 8
     where = url.removeprefix("sqlite:///")
     assert refused_at_start(url) == (
         f"the database {where} was made by a feedapp that recorded no schema version; back it up"
-        " (`feedapp backup PATH`), then bring it up to date with `feedapp db upgrade`")
+        " (`feedapp backup PATH`), then bring it up to date with `feedapp db upgrade`"
+    )
 
     done = run_upgrade(url)
     assert (done.returncode, done.stdout) == (0, APPLIED_ALL)
@@ -197,20 +205,24 @@ def test_new_database_is_created_by_upgrade_and_status_tells_where_it_stands(emp
     env = {"FEEDAPP_DATABASE_URL": empty_database_url}
     where = empty_database_url.removeprefix("sqlite:///")
     if empty_database_url.startswith("sqlite"):
-        absent = (f"the database {where} does not exist; create it with `feedapp db upgrade`\n",
-                  " ".join(LATEST))
+        absent = (f"the database {where} does not exist; create it with `feedapp db upgrade`\n", " ".join(LATEST))
     else:
-        absent = (f"the database {where} holds no feedapp tables; create them with `feedapp db upgrade`\n",
-                  " ".join(LATEST))
+        absent = (
+            f"the database {where} holds no feedapp tables; create them with `feedapp db upgrade`\n",
+            " ".join(LATEST),
+        )
     status = feedapp(env, "db", "status", check=False)
     assert (status.returncode, status.stdout, status.stderr) == (
-        1, f"feedapp {__version__}\ndatabase: {where}\ncurrent: -\nlatest: {LATEST[-1]}\n"
-           f"pending: {absent[1]}\n", absent[0])
+        1,
+        f"feedapp {__version__}\ndatabase: {where}\ncurrent: -\nlatest: {LATEST[-1]}\npending: {absent[1]}\n",
+        absent[0],
+    )
     done = feedapp(env, "db", "upgrade")
     assert done.stdout == APPLIED_ALL
     status = feedapp(env, "db", "status")
-    assert status.stdout == (f"feedapp {__version__}\ndatabase: {where}\ncurrent: {LATEST[-1]}\n"
-                             f"latest: {LATEST[-1]}\npending: -\n")
+    assert status.stdout == (
+        f"feedapp {__version__}\ndatabase: {where}\ncurrent: {LATEST[-1]}\nlatest: {LATEST[-1]}\npending: -\n"
+    )
     assert feedapp(env, "ingest", str(SEEDS)).returncode == 0
 
 
@@ -220,7 +232,9 @@ def test_no_command_but_upgrade_creates_a_missing_sqlite_database(tmp_path):
     for command in (["ingest", str(SEEDS)], ["export", str(tmp_path / "out")], ["reprocess"]):
         done = feedapp(env, *command, check=False)
         assert (done.returncode, done.stderr) == (
-            1, f"Error: the database {database} does not exist; create it with `feedapp db upgrade`\n")
+            1,
+            f"Error: the database {database} does not exist; create it with `feedapp db upgrade`\n",
+        )
     with pytest.raises(SchemaError):
         create_app({"DATABASE_URL": f"sqlite:///{database}"})
     assert not database.parent.exists()
@@ -234,7 +248,8 @@ def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(data
     where = database_url.removeprefix("sqlite:///")
     assert refused_at_start(database_url) == (
         f"the database {where} is at schema version {LATEST[-2]}, feedapp {__version__} needs {LATEST[-1]};"
-        " back it up (`feedapp backup PATH`), then run `feedapp db upgrade`")
+        " back it up (`feedapp backup PATH`), then run `feedapp db upgrade`"
+    )
     # The latest runs again over a database that already has its changes: a no-op that records it.
     assert run_upgrade(database_url).stdout == f"applied {LATEST[-1]}\n"
     create_app({"DATABASE_URL": database_url})
@@ -243,13 +258,17 @@ def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(data
 def test_database_upgraded_by_a_newer_feedapp_is_refused(database_url):
     engine = store.create_engine(database_url)
     with engine.begin(write=True) as connection:
-        connection.execute("INSERT INTO _yoyo_migration (migration_hash, migration_id, applied_at_utc)"
-                           " VALUES ('f00', '0099_from_the_future', '2030-01-01 00:00:00')")
+        connection.execute(
+            "INSERT INTO _yoyo_migration (migration_hash, migration_id, applied_at_utc)"
+            " VALUES ('f00', '0099_from_the_future', '2030-01-01 00:00:00')"
+        )
     engine.dispose()
     where = database_url.removeprefix("sqlite:///")
-    message = (f"the database {where} is at schema version 0099_from_the_future, which feedapp {__version__} does"
-               f" not know (its newest is {LATEST[-1]}): it was upgraded by a newer feedapp; run that"
-               " version, or restore a backup taken before the upgrade")
+    message = (
+        f"the database {where} is at schema version 0099_from_the_future, which feedapp {__version__} does"
+        f" not know (its newest is {LATEST[-1]}): it was upgraded by a newer feedapp; run that"
+        " version, or restore a backup taken before the upgrade"
+    )
     assert refused_at_start(database_url) == message
     done = run_upgrade(database_url)
     assert (done.returncode, done.stderr) == (1, f"Error: {message}\n")
@@ -264,8 +283,10 @@ def test_deleted_database_file_is_never_recreated_by_a_running_app(tmp_path):
     database.unlink()
     with pytest.raises(sqlite3.OperationalError) as refused:
         store.retract(engine, "any", store.utc("2026-01-01 00:00:00"))
-    assert str(refused.value) == (f"the database file {database} was removed or replaced while in use; nothing was"
-                                  " written (restore it, or run `feedapp db upgrade`)")
+    assert str(refused.value) == (
+        f"the database file {database} was removed or replaced while in use; nothing was"
+        " written (restore it, or run `feedapp db upgrade`)"
+    )
     engine.dispose()
     with pytest.raises(sqlite3.OperationalError):
         with engine.connect():
@@ -294,10 +315,18 @@ def indexes(url: str) -> set[str]:
     try:
         with engine.connect() as connection:
             if engine.dialect == "sqlite":
-                return set(connection.column("SELECT name FROM sqlite_master WHERE type = 'index'"
-                                             " AND tbl_name = 'releases' AND sql IS NOT NULL"))
-            return set(connection.column("SELECT indexname FROM pg_indexes WHERE tablename = 'releases'"
-                                         " AND indexname <> 'releases_pkey' AND indexname NOT LIKE '%%_key'"))
+                return set(
+                    connection.column(
+                        "SELECT name FROM sqlite_master WHERE type = 'index'"
+                        " AND tbl_name = 'releases' AND sql IS NOT NULL"
+                    )
+                )
+            return set(
+                connection.column(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = 'releases'"
+                    " AND indexname <> 'releases_pkey' AND indexname NOT LIKE '%%_key'"
+                )
+            )
     finally:
         engine.dispose()
 
@@ -310,18 +339,27 @@ def test_store_made_by_0_2_0_is_upgraded_by_0003_and_serves_what_0_2_0_served(ba
     where = url.removeprefix("sqlite:///")
     assert refused_at_start(url) == (
         f"the database {where} is at schema version 0002_edited_version, feedapp {__version__} needs"
-        " 0003_change_indexes; back it up (`feedapp backup PATH`), then run `feedapp db upgrade`")
+        " 0003_change_indexes; back it up (`feedapp backup PATH`), then run `feedapp db upgrade`"
+    )
 
     done = run_upgrade(url)
     assert (done.returncode, done.stdout) == (0, "applied 0003_change_indexes\n")
     assert rows(url) == before  # an index-only migration: every row as 0.2.0 left it
     assert indexes(url) == {
-        "releases_published", "releases_changed_at", "releases_changed_version", "releases_source",
-        "releases_edited_version", "releases_retracted", "releases_sitemap_page"}
+        "releases_published",
+        "releases_changed_at",
+        "releases_changed_version",
+        "releases_source",
+        "releases_edited_version",
+        "releases_retracted",
+        "releases_sitemap_page",
+    }
 
     client = create_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
-    old = {name: (V020 / f"0.2.0.{backend}.{name}").read_bytes() for name in (
-        "feed.atom", "feed.rss", "feed.json", "sitemap.xml", "sitemap-releases-1.xml")}
+    old = {
+        name: (V020 / f"0.2.0.{backend}.{name}").read_bytes()
+        for name in ("feed.atom", "feed.rss", "feed.json", "sitemap.xml", "sitemap-releases-1.xml")
+    }
     atom = client.get("/feed.atom")
     assert atom_entries(atom.data) == atom_entries(old["feed.atom"])
     assert rss_items(client.get("/feed.rss").data) == rss_items(old["feed.rss"])

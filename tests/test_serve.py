@@ -16,19 +16,39 @@ from tests.support import feedapp, gunicorn, upgraded
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": "https://news.example.ir"}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"),
+        "FEEDAPP_SITE_URL": "https://news.example.ir",
+    }
     feedapp(env, "ingest", str(SEEDS))
     hostile = tmp / "hostile.json"
-    hostile.write_text(json.dumps({
-        "key": "hostile", "published": "1403/01/05 10:00", "title": "تیتر <script>alert(1)</script> & «نقل»",
-        "lead": "لید </script><img src=x onerror=alert(2)>", "body": ["<b>پررنگ</b> ]]> &amp;"],
-        "images": [{"url": "https://news.example.ir/a.jpg?x=1&y=2", "caption": "<i>عکس</i>"}],
-    }, ensure_ascii=False), encoding="utf-8")
+    hostile.write_text(
+        json.dumps(
+            {
+                "key": "hostile",
+                "published": "1403/01/05 10:00",
+                "title": "تیتر <script>alert(1)</script> & «نقل»",
+                "lead": "لید </script><img src=x onerror=alert(2)>",
+                "body": ["<b>پررنگ</b> ]]> &amp;"],
+                "images": [{"url": "https://news.example.ir/a.jpg?x=1&y=2", "caption": "<i>عکس</i>"}],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     feedapp(env, "ingest", str(hostile))
-    (tmp / "images.json").write_text(json.dumps({
-        "key": "images", "published": "1403/01/06 10:00", "title": "تیتر", "lead": "لید.",
-        "images": [{"url": "http://press.example.ir/p.jpg"}, {"url": "HTTPS://cdn.example.ir/Q.jpg"}],
-    }), encoding="utf-8")
+    (tmp / "images.json").write_text(
+        json.dumps(
+            {
+                "key": "images",
+                "published": "1403/01/06 10:00",
+                "title": "تیتر",
+                "lead": "لید.",
+                "images": [{"url": "http://press.example.ir/p.jpg"}, {"url": "HTTPS://cdn.example.ir/Q.jpg"}],
+            }
+        ),
+        encoding="utf-8",
+    )
     feedapp(env, "ingest", str(tmp / "images.json"))
     with gunicorn(env) as base:
         yield base
@@ -70,7 +90,6 @@ def test_nonsense_page_is_404(server, path):
     assert get(server + path)[0] == 404
 
 
-
 def test_release_page_has_canonical_open_graph_and_news_article(server):
     _, _, body = get(server + "/releases/004_havashenasi_garma")
     url = "https://news.example.ir/releases/004_havashenasi_garma"
@@ -80,11 +99,15 @@ def test_release_page_has_canonical_open_graph_and_news_article(server):
     assert '<meta property="article:published_time" content="2019-06-22T10:15:00+04:30">' in body
     article = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1))
     assert article == {
-        "@context": "https://schema.org", "@type": "NewsArticle", "mainEntityOfPage": url,
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": url,
         "headline": "دمای هوای اهواز به 50 درجه می‌رسد",
         "description": "کارشناسان هواشناسی برای روزهای آینده افزایش دمای هوا تا 50 درجه سانتی‌گراد را در اهواز"
-                       " پیش‌بینی کردند.",
-        "inLanguage": "fa", "datePublished": "2019-06-22T10:15:00+04:30", "dateModified": "2019-06-22T10:15:00+04:30",
+        " پیش‌بینی کردند.",
+        "inLanguage": "fa",
+        "datePublished": "2019-06-22T10:15:00+04:30",
+        "dateModified": "2019-06-22T10:15:00+04:30",
         "publisher": {"@type": "Organization", "name": "feedapp", "url": "https://news.example.ir/"},
         "author": {"@type": "Organization", "name": "feedapp"},
     }
@@ -115,4 +138,6 @@ def test_images_load_over_https_on_pages_and_keep_their_published_url_in_feeds(s
     _, _, feed = get(server + "/feed.json")
     (item,) = [item for item in json.loads(feed)["items"] if item["url"].endswith("/releases/images")]
     assert [attachment["url"] for attachment in item["attachments"]] == [
-        "http://press.example.ir/p.jpg", "https://cdn.example.ir/Q.jpg"]
+        "http://press.example.ir/p.jpg",
+        "https://cdn.example.ir/Q.jpg",
+    ]

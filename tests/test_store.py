@@ -16,8 +16,17 @@ PUBLISHED = PublishedAt(instant=datetime(2014, 3, 11, 8, 30, tzinfo=timezone.utc
 
 
 def release(**changes) -> Release:
-    base = Release(key="k1", published=PUBLISHED, title="تیتر", lead="لید.", body=("یک", "دو"),
-                   kicker="کیکر", categories=("اقتصاد",), source="اداره", images=(Image(url="https://a.ir/x.jpg", length=5),))
+    base = Release(
+        key="k1",
+        published=PUBLISHED,
+        title="تیتر",
+        lead="لید.",
+        body=("یک", "دو"),
+        kicker="کیکر",
+        categories=("اقتصاد",),
+        source="اداره",
+        images=(Image(url="https://a.ir/x.jpg", length=5),),
+    )
     return base.replace(**changes)
 
 
@@ -122,6 +131,7 @@ def test_new_bytes_with_the_same_content_are_kept_quietly(engine):
 def test_failed_save_leaves_no_half_written_release(engine, monkeypatch):
     def fail(connection):
         raise RuntimeError("disk full")
+
     monkeypatch.setattr(store, "_bump_version", fail)
     with pytest.raises(RuntimeError):
         store.save_release(engine, release(), b"raw", "text", T0)
@@ -139,7 +149,9 @@ def test_concurrent_writers_never_lose_a_release_or_a_version(engine):
     def work(worker: int) -> None:
         try:
             for number in range(25):
-                store.save_release(engine, release(key=f"w{worker}_{number}"), f"{worker}/{number}".encode(), "text", T0)
+                store.save_release(
+                    engine, release(key=f"w{worker}_{number}"), f"{worker}/{number}".encode(), "text", T0
+                )
             store.save_release(engine, release(key="shared", title=f"t{worker}"), f"{worker}".encode(), "text", T0)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
@@ -158,7 +170,9 @@ def test_concurrent_writers_never_lose_a_release_or_a_version(engine):
 
 def test_latest_is_newest_published_first_and_paged(engine):
     for day in (3, 1, 2):
-        published = PublishedAt(instant=PUBLISHED.instant + timedelta(days=day), jalali=f"1392/12/2{day}", has_time=False)
+        published = PublishedAt(
+            instant=PUBLISHED.instant + timedelta(days=day), jalali=f"1392/12/2{day}", has_time=False
+        )
         store.save_release(engine, release(key=f"d{day}", published=published), f"{day}".encode(), "text", T0)
     assert [s.release.key for s in store.latest_releases(engine, 2)] == ["d3", "d2"]
     assert [s.release.key for s in store.latest_releases(engine, 2, 2)] == ["d1"]

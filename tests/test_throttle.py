@@ -75,20 +75,29 @@ def test_table_never_grows_and_a_flood_of_addresses_cannot_erase_an_active_count
     assert throttle.retry_after("198.51.100.1") == 40  # 60 s from its third failure, 20 s ago
 
 
-@pytest.mark.parametrize(("address", "key"), [
-    ("203.0.113.7", "203.0.113.7"),
-    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),  # one host holds a whole /64
-    ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
-    ("::ffff:203.0.113.7", "203.0.113.7"),
-    (None, "unknown"),
-])
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),  # one host holds a whole /64
+        ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        (None, "unknown"),
+    ],
+)
 def test_ipv6_addresses_are_counted_by_their_64_prefix(address, key):
     assert client_key(address) == key
 
 
 def test_wrong_tokens_are_logged_with_the_address_and_the_count(database_url, caplog, tmp_path):
-    app = create_app({"DATABASE_URL": database_url, "API_TOKEN": TOKEN, "AUTH_FAILURES": 2,
-                      "AUTH_THROTTLE_FILE": str(tmp_path / "auth")})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "API_TOKEN": TOKEN,
+            "AUTH_FAILURES": 2,
+            "AUTH_THROTTLE_FILE": str(tmp_path / "auth"),
+        }
+    )
     client = app.test_client()
     with caplog.at_level(logging.WARNING, logger=app.logger.name):
         statuses = [client.get("/api/releases/any", headers=WRONG).status_code for _ in range(3)]
@@ -101,9 +110,13 @@ def test_wrong_tokens_are_logged_with_the_address_and_the_count(database_url, ca
 
 
 def test_token_guessing_through_gunicorn_workers_gets_429_with_retry_after(tmp_path):
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_API_TOKEN": TOKEN,
-           "FEEDAPP_AUTH_FAILURES": "5", "FEEDAPP_AUTH_WINDOW": "600",
-           "FEEDAPP_AUTH_THROTTLE_FILE": str(tmp_path / "auth")}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+        "FEEDAPP_API_TOKEN": TOKEN,
+        "FEEDAPP_AUTH_FAILURES": "5",
+        "FEEDAPP_AUTH_WINDOW": "600",
+        "FEEDAPP_AUTH_THROTTLE_FILE": str(tmp_path / "auth"),
+    }
     with gunicorn(env, workers=3) as base:
         # Each request on a new connection: the three workers take them as they come. Counted per
         # worker, a guesser would get up to 15 tries.

@@ -17,8 +17,7 @@ from django.db import connection
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-QUERY = ("SELECT key, kicker, title, lead, body, published, updated FROM releases"
-         " ORDER BY changed_version DESC LIMIT %s")
+QUERY = "SELECT key, kicker, title, lead, body, published, updated FROM releases ORDER BY changed_version DESC LIMIT %s"
 
 
 @dataclass(frozen=True)

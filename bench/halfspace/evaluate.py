@@ -101,8 +101,9 @@ def lexicon_style(text: str, offset: int) -> bool:
             # Any lexicon spelling inside the word that holds this ZWNJ (کتاب‌فروش in کتاب‌فروشان);
             # punctuation stays in the word: spellings are looked up as substrings.
             cut = _letter_index(word, offset - count)
-            return any(word[start:end] in lexicon_spellings()
-                       for start in range(cut) for end in range(cut + 2, len(word) + 1))
+            return any(
+                word[start:end] in lexicon_spellings() for start in range(cut) for end in range(cut + 2, len(word) + 1)
+            )
         count += length
     return False
 
@@ -141,9 +142,11 @@ class Score:
         self.joins += len(wrong & spaces)
         self.style += len(style)
         self.missed_words += [f"{word_at(gold_text, o)} -> {word_at(out_text, o)}" for o in sorted(gold - out)]
-        self.wrong_words += [f"{word_at(gold_text, o)} -> {word_at(out_text, o)}"
-                             + (" (joined)" if o in spaces else " (lexicon)" if o in style else "")
-                             for o in sorted(wrong)]
+        self.wrong_words += [
+            f"{word_at(gold_text, o)} -> {word_at(out_text, o)}"
+            + (" (joined)" if o in spaces else " (lexicon)" if o in style else "")
+            for o in sorted(wrong)
+        ]
 
     def line(self, name: str) -> str:
         recall = self.restored / self.dropped if self.dropped else 0.0
@@ -216,7 +219,9 @@ def evaluate_lexicon() -> None:
         gold_pairs = [(w, strip_halfspaces(w)) for w in sorted(words)]
         gold_pairs = [(w, s) for w, s in gold_pairs if s != w]
         exact = sum(1 for w, s in gold_pairs if halfspace_offsets(restore_halfspaces(s))[1] == halfspace_offsets(w)[1])
-        print(f"  lexicon words, {label:<20} {exact / len(gold_pairs):6.1%} exactly restored ({exact}/{len(gold_pairs)})")
+        print(
+            f"  lexicon words, {label:<20} {exact / len(gold_pairs):6.1%} exactly restored ({exact}/{len(gold_pairs)})"
+        )
 
 
 def evaluate_whole_words(normalizer: Normalizer) -> bool:
@@ -228,7 +233,9 @@ def evaluate_whole_words(normalizer: Normalizer) -> bool:
     print(f"must_stay_whole.txt: {len(words)} words")
     print(f"  split by restore_halfspaces: {len(ours)} {' '.join(ours)}")
     print(f"  split by restore_halfspaces after hazm: {len(after_hazm)} {' '.join(after_hazm)}")
-    print(f"  already split by hazm itself (not ours to undo): {' '.join(w.replace(ZWNJ, '|') for w in (normalizer.normalize(x) for x in hazm_split))}")
+    print(
+        f"  already split by hazm itself (not ours to undo): {' '.join(w.replace(ZWNJ, '|') for w in (normalizer.normalize(x) for x in hazm_split))}"
+    )
     print()
     return not ours and not after_hazm
 

@@ -45,7 +45,7 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw[len(bom):].decode(encoding), encoding
+                return raw[len(bom) :].decode(encoding), encoding
             except UnicodeDecodeError as exc:
                 raise ReleaseError.at(
                     f"the file starts with a {encoding} byte-order mark but byte {exc.start + len(bom)}"

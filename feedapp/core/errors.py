@@ -33,8 +33,13 @@ def capped(problems: list[Problem], unlisted: int = 0, limit: int = MAX_PROBLEMS
     if len(problems) <= limit and not unlisted:
         return problems
     more = len(problems) - min(len(problems), limit) + unlisted
-    return [*problems[:limit], Problem(f"and {more} more problem{'s' if more > 1 else ''} like these;"
-                                       " fix these and send the release again to see them")]
+    return [
+        *problems[:limit],
+        Problem(
+            f"and {more} more problem{'s' if more > 1 else ''} like these;"
+            " fix these and send the release again to see them"
+        ),
+    ]
 
 
 class ReleaseError(ValueError):

@@ -64,26 +64,41 @@ COMPARATIVE_SUFFIXES = ("تر", "ترین", "تری")  # تری: comparative + i
 AFTER_HEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند")
 # Second elements of compounds that are written apart from a known first element.
 COMPOUND_HEADS = (
-    "گذاری", "گذار", "گذاران",
-    "رسانی", "رسان", "رسانان",
-    "سازی", "سازان",
-    "کننده", "کنندگان",
-    "گیری", "گیران",
-    "پذیر", "پذیری",
+    "گذاری",
+    "گذار",
+    "گذاران",
+    "رسانی",
+    "رسان",
+    "رسانان",
+    "سازی",
+    "سازان",
+    "کننده",
+    "کنندگان",
+    "گیری",
+    "گیران",
+    "پذیر",
+    "پذیری",
     "آمیز",
-    "شناسی", "شناسان",
-    "برداری", "برداران",
+    "شناسی",
+    "شناسان",
+    "برداری",
+    "برداران",
     "بندی",
-    "زدگی", "زدگان", "زده",
-    "دیدگان", "دیده",
+    "زدگی",
+    "زدگان",
+    "زده",
+    "دیدگان",
+    "دیده",
     "شدگان",
     "نشانی",
     "سوزی",
-    "فروشی", "فروشان",
+    "فروشی",
+    "فروشان",
     "سواری",
     "دهی",
     "زدایی",
-    "پژوهی", "پژوهان",
+    "پژوهی",
+    "پژوهان",
     "مدت",  # طولانی‌مدت, کوتاه‌مدت (news writes بلندمدت joined: hazm lists it whole)
 )
 # Prefixes written apart from a well-attested adjective: کم‌برخوردار, نیمه‌سنگین.
@@ -370,13 +385,17 @@ class _Restorer:
                 # دانش‌آموز + ان: the suffix joins, the stem keeps its own half-space.
                 readings.append((counts.get(self.lexicon.spelled[stem], 0), self.lexicon.spelled[stem] + suffix))
         for prefix in WORD_PREFIXES:
-            rest = key[len(prefix):]
+            rest = key[len(prefix) :]
             # Long adjectives only: کم‌برخوردار, نیمه‌سنگین; کمپوست is no کم + پوست (tagged AJ too).
-            if (key.startswith(prefix) and len(rest) >= MIN_PREFIXED_WORD and rest in self.lexicon.adjectives
-                    and counts.get(rest, 0) >= 1):
+            if (
+                key.startswith(prefix)
+                and len(rest) >= MIN_PREFIXED_WORD
+                and rest in self.lexicon.adjectives
+                and counts.get(rest, 0) >= 1
+            ):
                 readings.append((counts[rest], f"{prefix}{ZWNJ}{self.analyse(rest) or rest}"))
         for prefix in VERB_PREFIXES:
-            rest = key[len(prefix):]
+            rest = key[len(prefix) :]
             if key.startswith(prefix) and rest in self.lexicon.spelled and rest.startswith(("می", "نمی")):
                 # درمی‌آیند, برمی‌گردد: a preverb ending in a non-joining letter, written joined.
                 readings.append((0, prefix + self.lexicon.spelled[rest]))

@@ -28,8 +28,7 @@ DATE_ONLY_HOUR = 12
 # (19xx, 20xx) typed by mistake fall outside.
 MIN_YEAR, MAX_YEAR = 1300, 1499
 
-MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-          "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
+MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
 # jdatetime's weekday(): Saturday is 0.
 WEEKDAYS = ("شنبه", "یک‌شنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنج‌شنبه", "جمعه")
 
@@ -146,11 +145,13 @@ def _check_weekday(name: str, date: jdatetime.date, line_number: int) -> list[Pr
     if named is None:
         return [Problem(f"{excerpt(name)} is not a weekday name; the date is a {WEEKDAYS[actual]}", line=line_number)]
     if named != actual:
-        return [Problem(
-            f"the date line says {WEEKDAYS[named]} but {date.strftime('%Y/%m/%d')} is a"
-            f" {WEEKDAYS[actual]}; the date was kept and the weekday ignored",
-            line=line_number,
-        )]
+        return [
+            Problem(
+                f"the date line says {WEEKDAYS[named]} but {date.strftime('%Y/%m/%d')} is a"
+                f" {WEEKDAYS[actual]}; the date was kept and the weekday ignored",
+                line=line_number,
+            )
+        ]
     return []
 
 
@@ -223,4 +224,3 @@ def format_jalali(published: PublishedAt, *, with_time: bool = True) -> str:
     if with_time and published.has_time:
         text += f"، ساعت {local.hour:02d}:{local.minute:02d}"
     return to_persian_digits(text)
-

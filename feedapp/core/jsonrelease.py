@@ -26,8 +26,17 @@ _MIME = re.compile(r"[a-z]+/[A-Za-z0-9.+-]+")
 _IMAGE_URL = re.compile(r"(https?)://(?=[^\s<>\"]+$)", re.IGNORECASE)
 _IMAGE_FIELDS = {"url", "caption", "type", "length"}
 _FIELDS = {
-    "key", "published", "updated", "kicker", "title", "lead", "body",
-    "categories", "source", "language", "images",
+    "key",
+    "published",
+    "updated",
+    "kicker",
+    "title",
+    "lead",
+    "body",
+    "categories",
+    "source",
+    "language",
+    "images",
 }
 _REQUIRED = ("key", "published", "title", "lead")  # each reported by the reader
 _FROM_DOCUMENT = object()  # _string's default: read the value from the document by name
@@ -41,8 +50,14 @@ def parse_json_release(raw: bytes, *, line: int | None = None) -> ParseResult:
         raise ReleaseError.at(f"expected a JSON object, found {_json_type(document)}", line=line)
     unknown = [name for name in document if name not in _FIELDS]
     # Only as many as can be reported are built: a million unknown fields are counted, not listed.
-    problems = [Problem(f"unknown field; expected one of {', '.join(sorted(_FIELDS))}", line=line,
-                        field=excerpt(name) if len(name) > EXCERPT_CHARS else name) for name in unknown[:MAX_PROBLEMS]]
+    problems = [
+        Problem(
+            f"unknown field; expected one of {', '.join(sorted(_FIELDS))}",
+            line=line,
+            field=excerpt(name) if len(name) > EXCERPT_CHARS else name,
+        )
+        for name in unknown[:MAX_PROBLEMS]
+    ]
     unlisted = len(unknown) - len(problems)
     reader = _FieldReader(document, line)
     release = reader.release()
@@ -65,8 +80,9 @@ def _load(raw: bytes, line: int | None) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ReleaseError.at(f"byte {exc.start} is not valid UTF-8; JSON must be UTF-8 (RFC 8259 §8.1)",
-                              line=line) from None
+        raise ReleaseError.at(
+            f"byte {exc.start} is not valid UTF-8; JSON must be UTF-8 (RFC 8259 §8.1)", line=line
+        ) from None
     if not text.strip():
         raise ReleaseError.at("empty; expected a JSON object", line=line)
     try:
@@ -80,8 +96,11 @@ def _load(raw: bytes, line: int | None) -> Any:
         raise ReleaseError.at(str(exc), line=line) from None
     where = _surrogate_in_name(document)
     if where is not None:
-        raise ReleaseError.at(f"a field name in {where} holds a lone surrogate escape (\\ud800-\\udfff), which is"
-                              " no character; expected valid Unicode text (RFC 8259 §8.2)", line=line)
+        raise ReleaseError.at(
+            f"a field name in {where} holds a lone surrogate escape (\\ud800-\\udfff), which is"
+            " no character; expected valid Unicode text (RFC 8259 §8.2)",
+            line=line,
+        )
     return document
 
 
@@ -125,8 +144,15 @@ def _bounded_int(digits: str) -> int | float:
 
 
 def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "true/false",
-             int: "a number", float: "a number", type(None): "null"}
+    names = {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -149,8 +175,9 @@ class _FieldReader:
             self._check("key", lambda: check_key(key))
         language = self._string("language") or "fa"
         if not _LANGUAGE.fullmatch(language):
-            self._problem("language",
-                          f"{excerpt(language)} is not a language tag; expected one such as 'fa' or 'en-US'")
+            self._problem(
+                "language", f"{excerpt(language)} is not a language tag; expected one such as 'fa' or 'en-US'"
+            )
         release = Release(
             key=key or "",
             published=published or PublishedAt(datetime.min, "", False),
@@ -168,8 +195,11 @@ class _FieldReader:
         return release
 
     def _check_limits(self, release: Release) -> None:
-        fields = [("kicker", release.kicker, "kicker", self.line), ("title", release.title, "title", self.line),
-                  ("lead", release.lead, "lead", self.line)]
+        fields = [
+            ("kicker", release.kicker, "kicker", self.line),
+            ("title", release.title, "title", self.line),
+            ("lead", release.lead, "lead", self.line),
+        ]
         fields += [(f"body[{index}]", text, "paragraph", self.line) for index, text in enumerate(release.body)]
         self.problems += limits.text_problems(fields)
         names = [(f"categories[{index}]", name) for index, name in enumerate(release.categories)]
@@ -240,8 +270,9 @@ class _FieldReader:
                 self._problem(name, "missing; it is required")
             return None
         if not isinstance(value, str):
-            self._problem(name, "expected a string (a Jalali date line or ISO 8601 with offset),"
-                                f" found {_json_type(value)}")
+            self._problem(
+                name, f"expected a string (a Jalali date line or ISO 8601 with offset), found {_json_type(value)}"
+            )
             return None
         if _ISO_LIKE.match(value):
             try:

@@ -48,16 +48,22 @@ def text_problem(field: str, text: str | None, kind: str, line: int | None = Non
 def name_problem(field: str, name: str) -> Problem | None:
     """A problem when a category or source name cannot be one path segment, or is too long."""
     if name in (".", ".."):
-        return Problem(f"{excerpt(name)} is not a usable name: a path segment of only dots means"
-                       " 'this folder' or 'the parent folder' in a URL; expected a name with other characters",
-                       field=field)
+        return Problem(
+            f"{excerpt(name)} is not a usable name: a path segment of only dots means"
+            " 'this folder' or 'the parent folder' in a URL; expected a name with other characters",
+            field=field,
+        )
     if "/" in name:
-        return Problem(f"{excerpt(name)} holds a '/', which would split its feed's URL in two;"
-                       " expected a name without '/' (e.g. 'اقتصاد و بازار' for 'اقتصاد/بازار')", field=field)
+        return Problem(
+            f"{excerpt(name)} holds a '/', which would split its feed's URL in two;"
+            " expected a name without '/' (e.g. 'اقتصاد و بازار' for 'اقتصاد/بازار')",
+            field=field,
+        )
     return text_problem(field, name, "name")
 
 
 def text_problems(fields: list[tuple[str, str | None, str, int | None]]) -> list[Problem]:
     """The problems of (field, text, kind, line) tuples: text releases pass their line numbers."""
-    return [problem for field, text, kind, line in fields
-            if (problem := text_problem(field, text, kind, line)) is not None]
+    return [
+        problem for field, text, kind, line in fields if (problem := text_problem(field, text, kind, line)) is not None
+    ]

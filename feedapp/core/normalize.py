@@ -103,9 +103,15 @@ def normalize_release(release: Release, *, json_fields: bool = False) -> Release
         source=normalize_text(release.source) or None if release.source else release.source,
         categories=tuple(dict.fromkeys(filter(None, map(normalize_text, release.categories)))),
     )
-    problems = [Problem(f"the {label} holds no text once normalized (only diacritics, tatweel or"
-                        f" invisible characters); expected a {label}", field=name if json_fields else None)
-                for name, label in (("title", "headline"), ("lead", "lead")) if not getattr(normalized, name)]
+    problems = [
+        Problem(
+            f"the {label} holds no text once normalized (only diacritics, tatweel or"
+            f" invisible characters); expected a {label}",
+            field=name if json_fields else None,
+        )
+        for name, label in (("title", "headline"), ("lead", "lead"))
+        if not getattr(normalized, name)
+    ]
     if problems:
         raise ReleaseError(problems)
     return normalized

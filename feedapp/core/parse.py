@@ -75,11 +75,15 @@ def _check_limits(kicker_line: _Line | None, kicker: str | None, headline: _Line
     """Refuse a release over the bounds of core/limits.py, naming each line that is too long."""
     paragraphs = rest[1:]
     if len(paragraphs) > limits.MAX_PARAGRAPHS:
-        raise ReleaseError.at(f"the body holds {len(paragraphs):,} paragraphs; at most {limits.MAX_PARAGRAPHS:,}"
-                              " are allowed", line=paragraphs[limits.MAX_PARAGRAPHS].number)
-    fields = [("the kicker", kicker, "kicker", kicker_line.number if kicker_line else None),
-              ("the headline", headline.text, "title", headline.number),
-              ("the lead", rest[0].text, "lead", rest[0].number)]
+        raise ReleaseError.at(
+            f"the body holds {len(paragraphs):,} paragraphs; at most {limits.MAX_PARAGRAPHS:,} are allowed",
+            line=paragraphs[limits.MAX_PARAGRAPHS].number,
+        )
+    fields = [
+        ("the kicker", kicker, "kicker", kicker_line.number if kicker_line else None),
+        ("the headline", headline.text, "title", headline.number),
+        ("the lead", rest[0].text, "lead", rest[0].number),
+    ]
     fields += [("the paragraph", line.text, "paragraph", line.number) for line in paragraphs]
     problems = limits.text_problems(fields)
     if problems:
@@ -127,5 +131,3 @@ def _split_kicker(lines: list[_Line]) -> tuple[str | None, list[_Line]]:
 def _alone_in_block(lines: list[_Line], index: int) -> bool:
     block = lines[index].block
     return sum(1 for line in lines if line.block == block) == 1
-
-

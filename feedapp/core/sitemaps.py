@@ -79,8 +79,7 @@ def render_news(publication: str, entries: Iterable[NewsEntry], *, home: str) ->
         f"<news:title>{escape(xml_safe(e.title))}</news:title></news:news></url>\n"
         for e in entries
     )
-    return (f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n{items}</urlset>\n'
-            .encode())
+    return f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n{items}</urlset>\n'.encode()
 
 
 def _news_language(tag: str) -> str:

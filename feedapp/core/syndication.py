@@ -92,9 +92,17 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 # Image types by file extension, when the release did not say: a fixed table rather than
 # `mimetypes`, whose answers depend on the host's /etc/mime.types.
 _IMAGE_TYPES = {
-    "jpg": "image/jpeg", "jpeg": "image/jpeg", "jpe": "image/jpeg", "png": "image/png",
-    "gif": "image/gif", "webp": "image/webp", "avif": "image/avif", "svg": "image/svg+xml",
-    "bmp": "image/bmp", "tif": "image/tiff", "tiff": "image/tiff",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "jpe": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "svg": "image/svg+xml",
+    "bmp": "image/bmp",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
 }
 
 T = TypeVar("T")
@@ -150,8 +158,10 @@ def rfc822(instant: datetime) -> str:
     minutes = int(offset.total_seconds()) // 60
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
-    return (f"{_DAYS[local.weekday()]}, {local.day:02d} {_MONTHS[local.month - 1]} {local.year:04d} "
-            f"{local.hour:02d}:{local.minute:02d}:{local.second:02d} {sign}{hours:02d}{minutes:02d}")
+    return (
+        f"{_DAYS[local.weekday()]}, {local.day:02d} {_MONTHS[local.month - 1]} {local.year:04d} "
+        f"{local.hour:02d}:{local.minute:02d}:{local.second:02d} {sign}{hours:02d}{minutes:02d}"
+    )
 
 
 def _categories(fe: Any, entry: FeedEntry) -> None:
@@ -178,8 +188,15 @@ def _feed_needs_author(doc: FeedDoc) -> bool:
 # --- release HTML ---------------------------------------------------------------------------
 
 
-def release_html(*, kicker: str | None, lead: str, body: tuple[str, ...], images: tuple[Image, ...],
-                 language: str, published: PublishedAt | None = None) -> str:
+def release_html(
+    *,
+    kicker: str | None,
+    lead: str,
+    body: tuple[str, ...],
+    images: tuple[Image, ...],
+    language: str,
+    published: PublishedAt | None = None,
+) -> str:
     """The full release as an HTML fragment for feed content, every text escaped.
 
     Direction and language ride on the wrapping div (`dir` survives feed readers' sanitizers,
@@ -192,8 +209,10 @@ def release_html(*, kicker: str | None, lead: str, body: tuple[str, ...], images
     parts = [f'<div dir="{text_direction(language)}" lang="{_escape(language)}">']
     if published is not None:
         persian = "" if language.split("-")[0].lower() == "fa" else ' dir="rtl" lang="fa"'
-        parts.append(f'<p class="date"{persian}><time datetime="{rfc3339(published.instant)}">'
-                     f"{_escape(format_jalali(published))}</time></p>")
+        parts.append(
+            f'<p class="date"{persian}><time datetime="{rfc3339(published.instant)}">'
+            f"{_escape(format_jalali(published))}</time></p>"
+        )
     if kicker:
         parts.append(f'<p class="kicker">{_escape(kicker)}</p>')
     parts.append(f"<p><strong>{_escape(lead)}</strong></p>")
@@ -253,8 +272,11 @@ def _media(parent: etree._Element, images: tuple[Image, ...]) -> None:
 
 def _archive_links(doc: FeedDoc) -> list[tuple[str, str]]:
     """RFC 5005 §2 and §4 links (rel, href) that are set, in a fixed order."""
-    links = [("current", doc.current_url), ("prev-archive", doc.prev_archive_url),
-             ("next-archive", doc.next_archive_url)]
+    links = [
+        ("current", doc.current_url),
+        ("prev-archive", doc.prev_archive_url),
+        ("next-archive", doc.next_archive_url),
+    ]
     return [(rel, href) for rel, href in links if href]
 
 
@@ -474,8 +496,12 @@ def _add_rss_item(fg: FeedGenerator, entry: FeedEntry) -> None:
 def render_json(doc: FeedDoc) -> bytes:
     """JSON Feed 1.1, UTF-8 (not ASCII-escaped), keys in a fixed order, with a final newline."""
     doc = _clean_doc(doc)
-    feed: dict[str, Any] = {"version": JSON_FEED_VERSION, "title": doc.title,
-                            "home_page_url": doc.html_url, "feed_url": doc.self_url}
+    feed: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": doc.title,
+        "home_page_url": doc.html_url,
+        "feed_url": doc.self_url,
+    }
     if doc.subtitle:
         feed["description"] = doc.subtitle
     # JSON Feed's `icon` is a large square image, `favicon` a small one: Atom's logo and icon.
@@ -494,10 +520,15 @@ def render_json(doc: FeedDoc) -> bytes:
 
 
 def _json_item(entry: FeedEntry, feed_language: str) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": entry.id, "url": entry.url, "title": entry.title,
-                            "summary": entry.summary, "content_html": entry.content_html,
-                            "date_published": rfc3339(entry.published),
-                            "date_modified": rfc3339(entry.updated)}
+    item: dict[str, Any] = {
+        "id": entry.id,
+        "url": entry.url,
+        "title": entry.title,
+        "summary": entry.summary,
+        "content_html": entry.content_html,
+        "date_published": rfc3339(entry.published),
+        "date_modified": rfc3339(entry.updated),
+    }
     if entry.author:
         item["authors"] = [{"name": entry.author}]
     if entry.categories:

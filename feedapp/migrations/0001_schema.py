@@ -75,8 +75,10 @@ def columns(cursor, kind, table):
     if kind == "sqlite":
         cursor.execute(f"PRAGMA table_info({table})")
         return {row[1] for row in cursor.fetchall()}
-    cursor.execute("SELECT column_name FROM information_schema.columns"
-                   " WHERE table_schema = current_schema() AND table_name = %s", (table,))
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = %s",
+        (table,),
+    )
     return {row[0] for row in cursor.fetchall()}
 
 
@@ -101,10 +103,14 @@ def apply(connection):
     cursor.execute(CATEGORIES)
     if had_releases and not had_categories:
         cursor.execute("SELECT id, categories FROM releases ORDER BY id")
-        rows = [(release_id, category) for release_id, stored in cursor.fetchall()
-                for category in dict.fromkeys(json.loads(stored))]
-        cursor.executemany(placeholders(kind, "INSERT INTO release_categories (release_id, category) VALUES (?, ?)"),
-                           rows)
+        rows = [
+            (release_id, category)
+            for release_id, stored in cursor.fetchall()
+            for category in dict.fromkeys(json.loads(stored))
+        ]
+        cursor.executemany(
+            placeholders(kind, "INSERT INTO release_categories (release_id, category) VALUES (?, ?)"), rows
+        )
     cursor.execute(STATE)
     for statement in INDEXES:
         cursor.execute(statement)

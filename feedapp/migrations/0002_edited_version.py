@@ -18,8 +18,10 @@ def columns(connection):
     """The releases table's column names (this file keeps its own helpers: migrations are frozen)."""
     cursor = connection.cursor()
     if type(connection).__module__.startswith("psycopg"):
-        cursor.execute("SELECT column_name FROM information_schema.columns"
-                       " WHERE table_schema = current_schema() AND table_name = 'releases'")
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = 'releases'"
+        )
         return {name for (name,) in cursor.fetchall()}
     cursor.execute("PRAGMA table_info(releases)")
     return {row[1] for row in cursor.fetchall()}

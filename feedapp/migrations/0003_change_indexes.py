@@ -16,10 +16,13 @@ __transactional__ = True
 
 def apply(connection):
     cursor = connection.cursor()
-    cursor.execute("CREATE INDEX IF NOT EXISTS releases_retracted ON releases (edited_version)"
-                   " WHERE retracted_at IS NOT NULL")
-    cursor.execute("CREATE INDEX IF NOT EXISTS releases_sitemap_page ON releases"
-                   " (id, retracted_at, published, updated, key, changed_at)")
+    cursor.execute(
+        "CREATE INDEX IF NOT EXISTS releases_retracted ON releases (edited_version) WHERE retracted_at IS NOT NULL"
+    )
+    cursor.execute(
+        "CREATE INDEX IF NOT EXISTS releases_sitemap_page ON releases"
+        " (id, retracted_at, published, updated, key, changed_at)"
+    )
     cursor.execute("DROP INDEX IF EXISTS releases_sitemap")
 
 

@@ -12,31 +12,34 @@ from feedapp.core.normalize import PLACEHOLDER, mask, normalize_release, normali
 ZWNJ = "\u200c"
 
 
-@pytest.mark.parametrize("span", [
-    "www.qazvin.ir",
-    "http://www.qazvin.ir/news/1392/12/20?id=5&x=1",
-    "https://example.com/a_b/c-d.html#top",
-    "info@qazvin.ir",
-    "1,250,000",
-    "2.5",
-    "۳۵.۲",
-    "۱۳۹۲/۱۲/۲۰",
-    "1392-12-20",
-    "14:30",
-    "۰۹:۰۵:۰۰",
-    "line 1",
-    "COVID-19",
-    "</a>",
-    "<b>",
-    "a<b",
-    "A&B",
-    "Deep Learning & NLP < Workshop >",
-    "café",
-    "iPhone 15 Pro",
-    "٢٠٢٤",
-    "\ue000",
-    "\uf8ff",
-])
+@pytest.mark.parametrize(
+    "span",
+    [
+        "www.qazvin.ir",
+        "http://www.qazvin.ir/news/1392/12/20?id=5&x=1",
+        "https://example.com/a_b/c-d.html#top",
+        "info@qazvin.ir",
+        "1,250,000",
+        "2.5",
+        "۳۵.۲",
+        "۱۳۹۲/۱۲/۲۰",
+        "1392-12-20",
+        "14:30",
+        "۰۹:۰۵:۰۰",
+        "line 1",
+        "COVID-19",
+        "</a>",
+        "<b>",
+        "a<b",
+        "A&B",
+        "Deep Learning & NLP < Workshop >",
+        "café",
+        "iPhone 15 Pro",
+        "٢٠٢٤",
+        "\ue000",
+        "\uf8ff",
+    ],
+)
 def test_protected_span_survives_byte_for_byte(span):
     text = f"رئيس اداره گفت : {span} مهمترين موضوع است ."
     out = normalize_text(text)
@@ -44,16 +47,19 @@ def test_protected_span_survives_byte_for_byte(span):
     assert out.replace(span, "#") == f"رئیس اداره گفت: # مهم{ZWNJ}ترین موضوع است."
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("رئيس اداره روابط عمومي", "رئیس اداره روابط عمومی"),  # Arabic yeh → Persian yeh
-    ("كار", "کار"),  # Arabic kaf → Persian kaf
-    ("ميشود", f"می{ZWNJ}شود"),
-    ("اطلاع رساني", f"اطلاع{ZWNJ}رسانی"),  # a half-space typed as a space
-    ("مراسم هاي افتتاحيه", f"مراسم{ZWNJ}های افتتاحیه"),
-    ("گفت :  «سلام»  ", "گفت: «سلام»"),  # spacing around punctuation, trailing spaces
-    ("", ""),
-    ("   ", ""),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("رئيس اداره روابط عمومي", "رئیس اداره روابط عمومی"),  # Arabic yeh → Persian yeh
+        ("كار", "کار"),  # Arabic kaf → Persian kaf
+        ("ميشود", f"می{ZWNJ}شود"),
+        ("اطلاع رساني", f"اطلاع{ZWNJ}رسانی"),  # a half-space typed as a space
+        ("مراسم هاي افتتاحيه", f"مراسم{ZWNJ}های افتتاحیه"),
+        ("گفت :  «سلام»  ", "گفت: «سلام»"),  # spacing around punctuation, trailing spaces
+        ("", ""),
+        ("   ", ""),
+    ],
+)
 def test_persian_is_normalized(text, expected):
     assert normalize_text(text) == expected
 
@@ -77,14 +83,29 @@ def test_unmask_refuses_a_lost_placeholder():
 
 def _release(language: str) -> Release:
     published = PublishedAt(instant=datetime(2014, 3, 11, tzinfo=timezone.utc), jalali="1392/12/20", has_time=False)
-    return Release(key="k", published=published, title="كتاب", lead="يك", body=("كار", "  "),
-                   kicker="مدير", source="اداره كل", categories=("اقتصاد كلان",), language=language)
+    return Release(
+        key="k",
+        published=published,
+        title="كتاب",
+        lead="يك",
+        body=("كار", "  "),
+        kicker="مدير",
+        source="اداره كل",
+        categories=("اقتصاد كلان",),
+        language=language,
+    )
 
 
 def test_persian_release_has_every_text_field_normalized_and_empty_paragraphs_dropped():
     release = normalize_release(_release("fa-IR"))
     assert (release.title, release.lead, release.body, release.kicker, release.source, release.categories) == (
-        "کتاب", "یک", ("کار",), "مدیر", "اداره کل", ("اقتصاد کلان",))
+        "کتاب",
+        "یک",
+        ("کار",),
+        "مدیر",
+        "اداره کل",
+        ("اقتصاد کلان",),
+    )
 
 
 def test_release_in_another_language_is_left_alone():

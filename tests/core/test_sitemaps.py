@@ -20,30 +20,37 @@ PERSIAN_URL = "https://news.example.ir/categories/%D9%88%D8%B1%D8%B2%D8%B4"
 
 
 def test_urlset_is_exact_and_valid():
-    body = sitemaps.render_urlset([
-        sitemaps.SitemapEntry("https://news.example.ir/releases/a?x=1&y=2", WINTER),
-        sitemaps.SitemapEntry(PERSIAN_URL),
-    ])
+    body = sitemaps.render_urlset(
+        [
+            sitemaps.SitemapEntry("https://news.example.ir/releases/a?x=1&y=2", WINTER),
+            sitemaps.SitemapEntry(PERSIAN_URL),
+        ]
+    )
     assert body == (
         b'<?xml version="1.0" encoding="UTF-8"?>\n'
         b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         b"<url><loc>https://news.example.ir/releases/a?x=1&amp;y=2</loc><lastmod>2014-03-11T12:00:00+03:30</lastmod></url>\n"
         b"<url><loc>" + PERSIAN_URL.encode() + b"</loc></url>\n"
-        b"</urlset>\n")
+        b"</urlset>\n"
+    )
     URLSET.assertValid(etree.fromstring(body))
 
 
 def test_index_uses_w3c_datetimes_with_the_tehran_offset_of_each_instant():
-    body = sitemaps.render_index([sitemaps.SitemapEntry("https://n.ir/s1.xml", WINTER),
-                                  sitemaps.SitemapEntry("https://n.ir/s2.xml", SUMMER)])
+    body = sitemaps.render_index(
+        [sitemaps.SitemapEntry("https://n.ir/s1.xml", WINTER), sitemaps.SitemapEntry("https://n.ir/s2.xml", SUMMER)]
+    )
     INDEX.assertValid(etree.fromstring(body))
     lastmods = etree.fromstring(body).findall(".//{http://www.sitemaps.org/schemas/sitemap/0.9}lastmod")
     assert [e.text for e in lastmods] == ["2014-03-11T12:00:00+03:30", "2019-06-22T10:15:00+04:30"]
 
 
 def test_news_sitemap_is_exact_and_valid():
-    body = sitemaps.render_news("اخبار <شهر> & روستا", [
-        sitemaps.NewsEntry("https://n.ir/releases/a", "تیتر «خبر» & <b>", SUMMER, "fa-IR")], home="https://n.ir/")
+    body = sitemaps.render_news(
+        "اخبار <شهر> & روستا",
+        [sitemaps.NewsEntry("https://n.ir/releases/a", "تیتر «خبر» & <b>", SUMMER, "fa-IR")],
+        home="https://n.ir/",
+    )
     NEWS.assertValid(etree.fromstring(body))
     assert "<news:name>اخبار &lt;شهر&gt; &amp; روستا</news:name>" in body.decode()
     assert "<news:language>fa</news:language>" in body.decode()
@@ -53,7 +60,9 @@ def test_news_sitemap_is_exact_and_valid():
 
 @pytest.mark.parametrize("tag, expected", [("fa", "fa"), ("fa-IR", "fa"), ("EN-us", "en"), ("zh-TW", "zh-tw")])
 def test_news_language_is_an_iso_639_code(tag, expected):
-    body = sitemaps.render_news("x", [sitemaps.NewsEntry("https://n.ir/a", "t", WINTER, tag)], home="https://n.ir/").decode()
+    body = sitemaps.render_news(
+        "x", [sitemaps.NewsEntry("https://n.ir/a", "t", WINTER, tag)], home="https://n.ir/"
+    ).decode()
     assert f"<news:language>{expected}</news:language>" in body
 
 
@@ -65,7 +74,8 @@ def test_news_sitemap_without_recent_articles_lists_the_home_page_and_stays_vali
 
 def test_robots_allows_all_and_names_the_sitemaps():
     assert sitemaps.render_robots(["https://n.ir/sitemap.xml", "https://n.ir/sitemap-news.xml"]) == (
-        b"User-agent: *\nAllow: /\n\nSitemap: https://n.ir/sitemap.xml\nSitemap: https://n.ir/sitemap-news.xml\n")
+        b"User-agent: *\nAllow: /\n\nSitemap: https://n.ir/sitemap.xml\nSitemap: https://n.ir/sitemap-news.xml\n"
+    )
 
 
 def test_a_sitemap_over_50_mb_is_refused(monkeypatch):

@@ -67,28 +67,47 @@ def _entry(key: str, published: dt.datetime, **changes: object) -> FeedEntry:
 
 
 SAMPLE = _entry(
-    "44faba8da108bc04", dt.datetime(2014, 3, 11, 8, 30, tzinfo=UTC),
-    title=TITLE, summary=LEAD, author=SOURCE, categories=("شهرداری", "روابط عمومی"),
+    "44faba8da108bc04",
+    dt.datetime(2014, 3, 11, 8, 30, tzinfo=UTC),
+    title=TITLE,
+    summary=LEAD,
+    author=SOURCE,
+    categories=("شهرداری", "روابط عمومی"),
     content_html=release_html(kicker=KICKER, lead=LEAD, body=BODY, images=(), language="fa"),
 )
 SUMMER = _entry("summer", dt.datetime(2019, 6, 22, 5, 45, tzinfo=UTC))
 # 1300/01/01 10:00 in Tehran, when its clock was local mean time (+03:25:44).
 MEAN_TIME = _entry("meantime", dt.datetime(1921, 3, 21, 6, 34, 16, tzinfo=UTC))
 WITH_IMAGES = _entry(
-    "images", dt.datetime(2019, 6, 21, 9, 0, tzinfo=UTC), images=(PHOTO, PLAIN_PHOTO),
+    "images",
+    dt.datetime(2019, 6, 21, 9, 0, tzinfo=UTC),
+    images=(PHOTO, PLAIN_PHOTO),
     content_html=release_html(kicker=None, lead="با عکس", body=(), images=(PHOTO, PLAIN_PHOTO), language="fa"),
 )
 ENGLISH = _entry(
-    "english", dt.datetime(2019, 6, 20, 9, 0, tzinfo=UTC), title="Municipality news",
-    summary="In English.", language="en", author="Qazvin municipality",
+    "english",
+    dt.datetime(2019, 6, 20, 9, 0, tzinfo=UTC),
+    title="Municipality news",
+    summary="In English.",
+    language="en",
+    author="Qazvin municipality",
     content_html=release_html(kicker=None, lead="In English.", body=(), images=(), language="en"),
 )
 HOSTILE_ENTRY = _entry(
-    "hostile", dt.datetime(2019, 6, 19, 9, 0, tzinfo=UTC), title=HOSTILE, summary=HOSTILE,
-    author=HOSTILE, categories=(HOSTILE,),
+    "hostile",
+    dt.datetime(2019, 6, 19, 9, 0, tzinfo=UTC),
+    title=HOSTILE,
+    summary=HOSTILE,
+    author=HOSTILE,
+    categories=(HOSTILE,),
     images=(Image(url=f"{SITE}/media/x.jpg?a=1&b=2", caption=HOSTILE),),
-    content_html=release_html(kicker=HOSTILE, lead=HOSTILE, body=(HOSTILE,),
-                              images=(Image(url=f"{SITE}/x.jpg", caption=HOSTILE),), language="fa"),
+    content_html=release_html(
+        kicker=HOSTILE,
+        lead=HOSTILE,
+        body=(HOSTILE,),
+        images=(Image(url=f"{SITE}/x.jpg", caption=HOSTILE),),
+        language="fa",
+    ),
 )
 
 
@@ -118,9 +137,12 @@ def make_doc(**changes: object) -> FeedDoc:
 def make_archive(**changes: object) -> FeedDoc:
     """An RFC 5005 archive page between two others."""
     values: dict[str, object] = {
-        "self_url": f"{SITE}/archive/2.atom", "current_url": f"{SITE}/feed.atom",
-        "prev_archive_url": f"{SITE}/archive/1.atom", "next_archive_url": f"{SITE}/archive/3.atom",
-        "is_archive": True, "entries": (WITH_IMAGES, SAMPLE),  # fh:archive and media:content
+        "self_url": f"{SITE}/archive/2.atom",
+        "current_url": f"{SITE}/feed.atom",
+        "prev_archive_url": f"{SITE}/archive/1.atom",
+        "next_archive_url": f"{SITE}/archive/3.atom",
+        "is_archive": True,
+        "entries": (WITH_IMAGES, SAMPLE),  # fh:archive and media:content
     }
     values.update(changes)
     return make_doc(**values)
@@ -129,14 +151,18 @@ def make_archive(**changes: object) -> FeedDoc:
 DOCS = {
     "main": make_doc(),
     "archive": make_archive(),
-    "empty": make_doc(entries=(), subtitle=None, icon=None, logo=None, rights=None, ttl=None, hub=None,
-                      stylesheet_url=None),
+    "empty": make_doc(
+        entries=(), subtitle=None, icon=None, logo=None, rights=None, ttl=None, hub=None, stylesheet_url=None
+    ),
     "hostile": make_doc(entries=(HOSTILE_ENTRY,), title=HOSTILE, subtitle=HOSTILE, rights=HOSTILE),
     "all_authored": make_doc(entries=(SAMPLE, ENGLISH)),
     "english_feed": make_doc(language="en", entries=(ENGLISH, SAMPLE)),
     "mean_time": make_doc(entries=(MEAN_TIME,), updated=MEAN_TIME.updated),
-    "with_deletions": make_doc(deleted=(DeletedEntry(id="tag:press.example.ir,2014:release:gone",
-                                                     when=dt.datetime(2019, 6, 23, 8, 0, tzinfo=UTC)),)),
+    "with_deletions": make_doc(
+        deleted=(
+            DeletedEntry(id="tag:press.example.ir,2014:release:gone", when=dt.datetime(2019, 6, 23, 8, 0, tzinfo=UTC)),
+        )
+    ),
 }
 
 
@@ -174,8 +200,9 @@ SEED_DATE_HTML = '<p class="date"><time datetime="2014-03-11T12:00:00+03:30">س�
 
 
 def test_release_html_is_exact():
-    html = release_html(kicker=KICKER, lead=LEAD, body=BODY, images=(PHOTO, PLAIN_PHOTO), language="fa",
-                        published=SEED_DATE)
+    html = release_html(
+        kicker=KICKER, lead=LEAD, body=BODY, images=(PHOTO, PLAIN_PHOTO), language="fa", published=SEED_DATE
+    )
     assert html == (
         f'<div dir="rtl" lang="fa">\n{SEED_DATE_HTML}\n<p class="kicker">{KICKER}</p>\n<p><strong>{LEAD}</strong></p>\n'
         f"<p>{BODY[0]}</p>\n<p>{BODY[1]}</p>\n"
@@ -184,14 +211,20 @@ def test_release_html_is_exact():
     )
 
 
-@pytest.mark.parametrize(("published", "language", "date_html"), [
-    (SEED_DATE, "fa", SEED_DATE_HTML),
-    # With the release's time, in Tehran's offset of that day (+04:30 in summer 1398).
-    (PublishedAt(dt.datetime(2019, 6, 22, 5, 45, tzinfo=UTC), "1398/04/01", True), "fa-IR",
-     '<p class="date"><time datetime="2019-06-22T10:15:00+04:30">شنبه ۱ تیر ۱۳۹۸، ساعت ۱۰:۱۵</time></p>'),
-    # A release in another language keeps the Persian date line, marked as Persian.
-    (SEED_DATE, "en", SEED_DATE_HTML.replace('class="date"', 'class="date" dir="rtl" lang="fa"')),
-])
+@pytest.mark.parametrize(
+    ("published", "language", "date_html"),
+    [
+        (SEED_DATE, "fa", SEED_DATE_HTML),
+        # With the release's time, in Tehran's offset of that day (+04:30 in summer 1398).
+        (
+            PublishedAt(dt.datetime(2019, 6, 22, 5, 45, tzinfo=UTC), "1398/04/01", True),
+            "fa-IR",
+            '<p class="date"><time datetime="2019-06-22T10:15:00+04:30">شنبه ۱ تیر ۱۳۹۸، ساعت ۱۰:۱۵</time></p>',
+        ),
+        # A release in another language keeps the Persian date line, marked as Persian.
+        (SEED_DATE, "en", SEED_DATE_HTML.replace('class="date"', 'class="date" dir="rtl" lang="fa"')),
+    ],
+)
 def test_release_html_starts_with_the_release_s_own_jalali_date(published, language, date_html):
     html = release_html(kicker=None, lead="x", body=(), images=(), language=language, published=published)
     assert html.split("\n")[1] == date_html
@@ -199,21 +232,40 @@ def test_release_html_starts_with_the_release_s_own_jalali_date(published, langu
 
 def test_text_previews_made_by_stripping_tags_keep_blocks_apart():
     # What Liferea's preview does: drop the tags. Adjacent paragraphs must not glue words together.
-    html = release_html(kicker=KICKER, lead="پایان لید در تهران", body=("عملیات آغاز شد.", "مدیرعامل گفت."),
-                        images=(PHOTO,), language="fa", published=SEED_DATE)
+    html = release_html(
+        kicker=KICKER,
+        lead="پایان لید در تهران",
+        body=("عملیات آغاز شد.", "مدیرعامل گفت."),
+        images=(PHOTO,),
+        language="fa",
+        published=SEED_DATE,
+    )
     words = re.sub(r"<[^>]+>", "", html).split()
     assert "تهران" in words and "عملیات" in words and "شد." in words and "مدیرعامل" in words
-    assert words[-len(PHOTO.caption.split()):] == PHOTO.caption.split()
+    assert words[-len(PHOTO.caption.split()) :] == PHOTO.caption.split()
 
 
-@pytest.mark.parametrize(("language", "direction"), [
-    ("fa", "rtl"), ("fa-IR", "rtl"), ("ar", "rtl"), ("ar-EG", "rtl"), ("ur", "rtl"), ("ps", "rtl"),
-    ("ckb", "rtl"), ("ckb-IQ", "rtl"), ("he", "rtl"), ("FA", "rtl"),
-    ("en", "ltr"), ("en-US", "ltr"), ("de", "ltr"), ("far", "ltr"),
-])
+@pytest.mark.parametrize(
+    ("language", "direction"),
+    [
+        ("fa", "rtl"),
+        ("fa-IR", "rtl"),
+        ("ar", "rtl"),
+        ("ar-EG", "rtl"),
+        ("ur", "rtl"),
+        ("ps", "rtl"),
+        ("ckb", "rtl"),
+        ("ckb-IQ", "rtl"),
+        ("he", "rtl"),
+        ("FA", "rtl"),
+        ("en", "ltr"),
+        ("en-US", "ltr"),
+        ("de", "ltr"),
+        ("far", "ltr"),
+    ],
+)
 def test_release_html_direction_follows_language(language, direction):
-    root = lxml.html.fragment_fromstring(
-        release_html(kicker=None, lead="x", body=(), images=(), language=language))
+    root = lxml.html.fragment_fromstring(release_html(kicker=None, lead="x", body=(), images=(), language=language))
     assert (root.get("dir"), root.get("lang")) == (direction, language)
 
 
@@ -262,14 +314,23 @@ def test_atom_feed_metadata_is_exact():
     feed = atom(doc)
     assert feed.tag == "{http://www.w3.org/2005/Atom}feed"
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "fa"
-    assert {child: feed.findtext(f"a:{child}", namespaces=NS) for child in
-            ("id", "title", "subtitle", "updated", "icon", "logo", "rights")} == {
-        "id": doc.id, "title": doc.title, "subtitle": doc.subtitle,
-        "updated": "2019-06-22T10:15:00+04:30", "icon": doc.icon, "logo": doc.logo, "rights": doc.rights,
+    assert {
+        child: feed.findtext(f"a:{child}", namespaces=NS)
+        for child in ("id", "title", "subtitle", "updated", "icon", "logo", "rights")
+    } == {
+        "id": doc.id,
+        "title": doc.title,
+        "subtitle": doc.subtitle,
+        "updated": "2019-06-22T10:15:00+04:30",
+        "icon": doc.icon,
+        "logo": doc.logo,
+        "rights": doc.rights,
     }
     (generator,) = feed.findall("a:generator", NS)
     assert (generator.text, dict(generator.attrib)) == (
-        "feedapp", {"uri": "https://github.com/feedapp/feedapp", "version": "0.1.0"})
+        "feedapp",
+        {"uri": "https://github.com/feedapp/feedapp", "version": "0.1.0"},
+    )
 
 
 def test_atom_feed_without_optional_fields_omits_them():
@@ -299,11 +360,14 @@ def test_atom_fh_archive_only_on_archive_pages(doc, archives):
     assert all(element.text is None and not element.attrib for element in found)
 
 
-@pytest.mark.parametrize(("name", "authors"), [
-    ("main", ["خبرهای روابط عمومی"]),  # SUMMER has no author: the feed title stands in
-    ("empty", ["خبرهای روابط عمومی"]),
-    ("all_authored", []),  # every entry has its own
-])
+@pytest.mark.parametrize(
+    ("name", "authors"),
+    [
+        ("main", ["خبرهای روابط عمومی"]),  # SUMMER has no author: the feed title stands in
+        ("empty", ["خبرهای روابط عمومی"]),
+        ("all_authored", []),  # every entry has its own
+    ],
+)
 def test_atom_feed_author_only_when_an_entry_lacks_one(name, authors):
     assert atom(DOCS[name]).xpath("a:author/a:name/text()", namespaces=NS) == authors
 
@@ -314,17 +378,22 @@ def test_atom_feed_author_only_when_an_entry_lacks_one(name, authors):
 def test_atom_sample_entry_is_exact():
     entry = atom_entry(make_doc(), SAMPLE)
     assert entry.get("{http://www.w3.org/XML/1998/namespace}lang") is None  # same as the feed
-    assert {child: entry.findtext(f"a:{child}", namespaces=NS) for child in
-            ("id", "title", "published", "updated", "summary", "content")} == {
-        "id": SAMPLE.id, "title": TITLE, "published": "2014-03-11T12:00:00+03:30",
-        "updated": "2014-03-11T12:00:00+03:30", "summary": LEAD, "content": SAMPLE.content_html,
+    assert {
+        child: entry.findtext(f"a:{child}", namespaces=NS)
+        for child in ("id", "title", "published", "updated", "summary", "content")
+    } == {
+        "id": SAMPLE.id,
+        "title": TITLE,
+        "published": "2014-03-11T12:00:00+03:30",
+        "updated": "2014-03-11T12:00:00+03:30",
+        "summary": LEAD,
+        "content": SAMPLE.content_html,
     }
     assert entry.find("a:summary", NS).get("type") == "text"
     assert entry.find("a:content", NS).get("type") == "html"
     assert entry.xpath("a:author/a:name/text()", namespaces=NS) == [SOURCE]
     assert attributes(entry.findall("a:category", NS)) == [{"term": "شهرداری"}, {"term": "روابط عمومی"}]
-    assert attributes(entry.findall("a:link", NS)) == [
-        {"rel": "alternate", "type": "text/html", "href": SAMPLE.url}]
+    assert attributes(entry.findall("a:link", NS)) == [{"rel": "alternate", "type": "text/html", "href": SAMPLE.url}]
 
 
 def test_atom_content_html_keeps_kicker_before_lead_and_rtl_wrapper():
@@ -335,18 +404,27 @@ def test_atom_content_html_keeps_kicker_before_lead_and_rtl_wrapper():
     assert root.find("p").get("class") == "kicker"
 
 
-@pytest.mark.parametrize(("feed_language", "entry", "expected"), [
-    ("fa", ENGLISH, "en"), ("fa", SAMPLE, None), ("en", ENGLISH, None), ("en", SAMPLE, "fa"),
-])
+@pytest.mark.parametrize(
+    ("feed_language", "entry", "expected"),
+    [
+        ("fa", ENGLISH, "en"),
+        ("fa", SAMPLE, None),
+        ("en", ENGLISH, None),
+        ("en", SAMPLE, "fa"),
+    ],
+)
 def test_atom_entry_xml_lang_only_when_it_differs_from_the_feed(feed_language, entry, expected):
     doc = make_doc(language=feed_language)
     assert atom_entry(doc, entry).get("{http://www.w3.org/XML/1998/namespace}lang") == expected
 
 
-@pytest.mark.parametrize(("entry", "published"), [
-    (SAMPLE, "2014-03-11T12:00:00+03:30"),  # winter: +03:30
-    (SUMMER, "2019-06-22T10:15:00+04:30"),  # summer time until 2022: +04:30
-])
+@pytest.mark.parametrize(
+    ("entry", "published"),
+    [
+        (SAMPLE, "2014-03-11T12:00:00+03:30"),  # winter: +03:30
+        (SUMMER, "2019-06-22T10:15:00+04:30"),  # summer time until 2022: +04:30
+    ],
+)
 def test_atom_dates_carry_the_tehran_offset_of_that_instant(entry, published):
     element = atom_entry(make_doc(), entry)
     assert element.findtext("a:published", namespaces=NS) == published
@@ -407,16 +485,34 @@ def test_rss_channel_link_is_html_url_not_the_last_link_added():
 def test_rss_channel_metadata_is_exact():
     doc = make_doc(self_url=f"{SITE}/feed.rss")
     channel = rss(doc).find("channel")
-    assert {child: channel.findtext(child) for child in (
-        "title", "link", "description", "language", "lastBuildDate", "generator", "ttl", "copyright",
-    )} == {
-        "title": doc.title, "link": doc.html_url, "description": doc.subtitle, "language": "fa",
-        "lastBuildDate": "Sat, 22 Jun 2019 10:15:00 +0430", "generator": "feedapp", "ttl": "30",
+    assert {
+        child: channel.findtext(child)
+        for child in (
+            "title",
+            "link",
+            "description",
+            "language",
+            "lastBuildDate",
+            "generator",
+            "ttl",
+            "copyright",
+        )
+    } == {
+        "title": doc.title,
+        "link": doc.html_url,
+        "description": doc.subtitle,
+        "language": "fa",
+        "lastBuildDate": "Sat, 22 Jun 2019 10:15:00 +0430",
+        "generator": "feedapp",
+        "ttl": "30",
         "copyright": doc.rights,
     }
     # RSS 2.0 images are at most 144 pixels wide: the small square icon, not the large logo.
     assert [(child.tag, child.text) for child in channel.find("image")] == [
-        ("url", doc.icon), ("title", doc.title), ("link", doc.html_url)]
+        ("url", doc.icon),
+        ("title", doc.title),
+        ("link", doc.html_url),
+    ]
 
 
 def test_rss_description_falls_back_to_title_and_optional_channel_elements_are_omitted():
@@ -427,17 +523,24 @@ def test_rss_description_falls_back_to_title_and_optional_channel_elements_are_o
 
 
 def test_rss_keeps_hub_and_archive_links():
-    doc = make_archive(self_url=f"{SITE}/archive/2.rss", current_url=f"{SITE}/feed.rss",
-                       prev_archive_url=f"{SITE}/archive/1.rss", next_archive_url=f"{SITE}/archive/3.rss")
+    doc = make_archive(
+        self_url=f"{SITE}/archive/2.rss",
+        current_url=f"{SITE}/feed.rss",
+        prev_archive_url=f"{SITE}/archive/1.rss",
+        next_archive_url=f"{SITE}/archive/3.rss",
+    )
     channel = rss(doc).find("channel")
     links = [dict(link.attrib) for link in channel.findall("a:link", NS)]
-    assert sorted(links, key=lambda link: link["rel"]) == sorted([
-        {"href": doc.self_url, "rel": "self", "type": "application/rss+xml"},
-        {"href": "https://hub.example.org/", "rel": "hub"},
-        {"href": f"{SITE}/feed.rss", "rel": "current", "type": "application/rss+xml"},
-        {"href": f"{SITE}/archive/1.rss", "rel": "prev-archive", "type": "application/rss+xml"},
-        {"href": f"{SITE}/archive/3.rss", "rel": "next-archive", "type": "application/rss+xml"},
-    ], key=lambda link: link["rel"])
+    assert sorted(links, key=lambda link: link["rel"]) == sorted(
+        [
+            {"href": doc.self_url, "rel": "self", "type": "application/rss+xml"},
+            {"href": "https://hub.example.org/", "rel": "hub"},
+            {"href": f"{SITE}/feed.rss", "rel": "current", "type": "application/rss+xml"},
+            {"href": f"{SITE}/archive/1.rss", "rel": "prev-archive", "type": "application/rss+xml"},
+            {"href": f"{SITE}/archive/3.rss", "rel": "next-archive", "type": "application/rss+xml"},
+        ],
+        key=lambda link: link["rel"],
+    )
     assert len(channel.findall("fh:archive", NS)) == 1
 
 
@@ -447,11 +550,14 @@ def test_rss_without_hub_or_archive_has_only_the_self_link():
     assert channel.findall("fh:archive", NS) == []
 
 
-@pytest.mark.parametrize(("entry", "pub_date"), [
-    (SAMPLE, "Tue, 11 Mar 2014 12:00:00 +0330"),
-    (SUMMER, "Sat, 22 Jun 2019 10:15:00 +0430"),
-    (MEAN_TIME, "Mon, 21 Mar 1921 06:34:16 +0000"),  # +03:25:44 has no RFC 822 form: UTC, exact
-])
+@pytest.mark.parametrize(
+    ("entry", "pub_date"),
+    [
+        (SAMPLE, "Tue, 11 Mar 2014 12:00:00 +0330"),
+        (SUMMER, "Sat, 22 Jun 2019 10:15:00 +0430"),
+        (MEAN_TIME, "Mon, 21 Mar 1921 06:34:16 +0000"),  # +03:25:44 has no RFC 822 form: UTC, exact
+    ],
+)
 def test_rss_pubdate_is_rfc822_with_english_names_and_numeric_tehran_offset(entry, pub_date):
     assert rss_item(make_doc(entries=(entry,)), entry).findtext("pubDate") == pub_date
 
@@ -461,7 +567,8 @@ def test_instants_of_tehran_mean_time_are_written_exactly_in_utc():
     doc = DOCS["mean_time"]
     entry = atom_entry(doc, MEAN_TIME)
     assert [entry.findtext(f"a:{name}", namespaces=NS) for name in ("published", "updated")] == [
-        "1921-03-21T06:34:16+00:00"] * 2
+        "1921-03-21T06:34:16+00:00"
+    ] * 2
     assert atom(doc).findtext("a:updated", namespaces=NS) == "1921-03-21T06:34:16+00:00"
     assert rss(doc).findtext("channel/lastBuildDate") == "Mon, 21 Mar 1921 06:34:16 +0000"
     (item,) = json_feed(doc)["items"]
@@ -470,11 +577,23 @@ def test_instants_of_tehran_mean_time_are_written_exactly_in_utc():
 
 def test_rss_sample_item_is_exact():
     item = rss_item(make_doc(), SAMPLE)
-    assert {child: item.findtext(child, namespaces=NS) for child in (
-        "title", "link", "guid", "description", "content:encoded", "dc:creator",
-    )} == {
-        "title": TITLE, "link": SAMPLE.url, "guid": SAMPLE.id, "description": LEAD,
-        "content:encoded": SAMPLE.content_html, "dc:creator": SOURCE,
+    assert {
+        child: item.findtext(child, namespaces=NS)
+        for child in (
+            "title",
+            "link",
+            "guid",
+            "description",
+            "content:encoded",
+            "dc:creator",
+        )
+    } == {
+        "title": TITLE,
+        "link": SAMPLE.url,
+        "guid": SAMPLE.id,
+        "description": LEAD,
+        "content:encoded": SAMPLE.content_html,
+        "dc:creator": SOURCE,
     }
     assert item.find("guid").attrib == {"isPermaLink": "false"}
     assert item.xpath("category/text()") == ["شهرداری", "روابط عمومی"]
@@ -484,17 +603,19 @@ def test_rss_sample_item_is_exact():
 
 def test_rss_first_image_only_is_the_enclosure():
     item = rss_item(make_doc(), WITH_IMAGES)
-    assert attributes(item.findall("enclosure")) == [
-        {"url": PHOTO.url, "length": "48213", "type": "image/jpeg"}]
+    assert attributes(item.findall("enclosure")) == [{"url": PHOTO.url, "length": "48213", "type": "image/jpeg"}]
 
 
-@pytest.mark.parametrize(("image", "expected"), [
-    (Image(url=f"{SITE}/a.JPG"), {"length": "0", "type": "image/jpeg"}),
-    (Image(url=f"{SITE}/a.webp?size=large"), {"length": "0", "type": "image/webp"}),
-    (Image(url=f"{SITE}/a.png", type="image/x-custom", length=7), {"length": "7", "type": "image/x-custom"}),
-    (Image(url=f"{SITE}/picture"), {"length": "0", "type": "application/octet-stream"}),
-    (Image(url=f"{SITE}/dir.v2/picture"), {"length": "0", "type": "application/octet-stream"}),
-])
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        (Image(url=f"{SITE}/a.JPG"), {"length": "0", "type": "image/jpeg"}),
+        (Image(url=f"{SITE}/a.webp?size=large"), {"length": "0", "type": "image/webp"}),
+        (Image(url=f"{SITE}/a.png", type="image/x-custom", length=7), {"length": "7", "type": "image/x-custom"}),
+        (Image(url=f"{SITE}/picture"), {"length": "0", "type": "application/octet-stream"}),
+        (Image(url=f"{SITE}/dir.v2/picture"), {"length": "0", "type": "application/octet-stream"}),
+    ],
+)
 def test_rss_enclosure_has_required_length_and_type(image, expected):
     entry = dataclasses.replace(SAMPLE, images=(image,))
     (enclosure,) = rss_item(make_doc(entries=(entry,)), entry).findall("enclosure")
@@ -622,9 +743,14 @@ FORBIDDEN = "\x00\x01\x08\x0b\x0c\x1f\x7f\x85\x9f\ud800\udfff\ufffe\uffff"  # C0
 @pytest.mark.parametrize("fmt", RENDERERS)
 def test_forbidden_xml_characters_are_stripped_not_fatal(fmt):
     entry = dataclasses.replace(
-        SAMPLE, title=f"a{FORBIDDEN}b", summary=f"c{FORBIDDEN}d", author=f"e{FORBIDDEN}f",
-        categories=(f"g{FORBIDDEN}h",), content_html=f"<p>i{FORBIDDEN}j</p>",
-        images=(Image(url=f"{SITE}/k.jpg", caption=f"l{FORBIDDEN}m"),))
+        SAMPLE,
+        title=f"a{FORBIDDEN}b",
+        summary=f"c{FORBIDDEN}d",
+        author=f"e{FORBIDDEN}f",
+        categories=(f"g{FORBIDDEN}h",),
+        content_html=f"<p>i{FORBIDDEN}j</p>",
+        images=(Image(url=f"{SITE}/k.jpg", caption=f"l{FORBIDDEN}m"),),
+    )
     doc = make_doc(entries=(entry,), title=f"n{FORBIDDEN}o", subtitle=f"p{FORBIDDEN}q")
     data = RENDERERS[fmt](doc)
     text = data.decode("utf-8")  # also proves no lone surrogate got through
@@ -669,7 +795,8 @@ def test_stylesheet_pi_follows_the_xml_declaration(fmt):
     declaration, rest = data.split(b"\n", 1)
     assert declaration == b"<?xml version='1.0' encoding='UTF-8'?>"
     assert rest.startswith(
-        b'<?xml-stylesheet type="text/css" href="https://press.example.ir/static/feed.css?v=1&amp;x=2"?>')
+        b'<?xml-stylesheet type="text/css" href="https://press.example.ir/static/feed.css?v=1&amp;x=2"?>'
+    )
 
 
 @pytest.mark.parametrize("fmt", XML_RENDERERS)
@@ -685,8 +812,14 @@ def test_feed_css_styles_raw_atom_and_rss_for_rtl_readers():
     assert "direction: rtl" in rule.group(1) and "display: block" in rule.group(1)
     assert '"Vazirmatn", "Noto Naskh Arabic"' in rule.group(1)
     assert "feed *, rss * { display: none; }" in css  # ids, raw content and links hidden
-    for shown in ("entry > title", "item > title", "entry > summary", "item > description",
-                  "entry > published", "item > pubDate"):
+    for shown in (
+        "entry > title",
+        "item > title",
+        "entry > summary",
+        "item > description",
+        "entry > published",
+        "item > pubDate",
+    ):
         assert shown in css
     assert "@import" not in css and "url(" not in css  # nothing fetched from elsewhere
 
@@ -721,7 +854,9 @@ def test_feedparser_reads_atom_enclosures():
     parsed = feedparser.parse(render_atom(make_doc()))
     (entry,) = [entry for entry in parsed.entries if entry.id == WITH_IMAGES.id]
     assert [(e.href, e.type, e.get("length")) for e in entry.enclosures] == [
-        (PHOTO.url, "image/jpeg", "48213"), (PLAIN_PHOTO.url, "image/png", None)]
+        (PHOTO.url, "image/jpeg", "48213"),
+        (PLAIN_PHOTO.url, "image/png", None),
+    ]
 
 
 # --- JSON Feed 1.1 ----------------------------------------------------------------------------
@@ -751,18 +886,29 @@ def test_json_feed_top_level_is_exact():
 
 def test_json_feed_without_optional_fields_has_only_required_and_language():
     feed = json_feed(DOCS["empty"])
-    assert feed == {"version": "https://jsonfeed.org/version/1.1", "title": DOCS["empty"].title,
-                    "home_page_url": f"{SITE}/", "feed_url": f"{SITE}/feed.atom", "language": "fa",
-                    "expired": False, "items": []}
+    assert feed == {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": DOCS["empty"].title,
+        "home_page_url": f"{SITE}/",
+        "feed_url": f"{SITE}/feed.atom",
+        "language": "fa",
+        "expired": False,
+        "items": [],
+    }
 
 
 def test_json_sample_item_is_exact():
     (item,) = [item for item in json_feed(make_doc())["items"] if item["id"] == SAMPLE.id]
     assert item == {
-        "id": SAMPLE.id, "url": SAMPLE.url, "title": TITLE, "summary": LEAD,
+        "id": SAMPLE.id,
+        "url": SAMPLE.url,
+        "title": TITLE,
+        "summary": LEAD,
         "content_html": SAMPLE.content_html,
-        "date_published": "2014-03-11T12:00:00+03:30", "date_modified": "2014-03-11T12:00:00+03:30",
-        "authors": [{"name": SOURCE}], "tags": ["شهرداری", "روابط عمومی"],
+        "date_published": "2014-03-11T12:00:00+03:30",
+        "date_modified": "2014-03-11T12:00:00+03:30",
+        "authors": [{"name": SOURCE}],
+        "tags": ["شهرداری", "روابط عمومی"],
     }
 
 
@@ -803,8 +949,10 @@ def test_json_feed_has_the_fields_the_spec_requires(name):
 
 # --- W3C Feed Validation Service rules (rubys/feedvalidator), as assertions ------------------
 
-RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                    r" \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$")
+RFC822 = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r" \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
+)
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
 # RFC 3987: a scheme, then no characters an IRI cannot hold.
 IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+$')
@@ -825,7 +973,9 @@ def test_w3c_rss_rules(doc):
     image = channel.find("image")
     if image is not None:  # image title and link must match the channel's
         assert (image.findtext("title"), image.findtext("link")) == (
-            channel.findtext("title"), channel.findtext("link"))
+            channel.findtext("title"),
+            channel.findtext("link"),
+        )
     guids = channel.xpath("item/guid/text()")
     assert len(guids) == len(set(guids))  # no duplicate guids
     for item in channel.findall("item"):
@@ -847,8 +997,9 @@ def test_w3c_atom_rules(doc):
     self_links = feed.xpath("a:link[@rel='self']", namespaces=NS)
     assert attributes(self_links) == [{"href": doc.self_url, "rel": "self", "type": "application/atom+xml"}]
     # Feed links: the (rel, type, hreflang) triple must be unique.
-    triples = [(link.get("rel", "alternate"), link.get("type"), link.get("hreflang"))
-               for link in feed.findall("a:link", NS)]
+    triples = [
+        (link.get("rel", "alternate"), link.get("type"), link.get("hreflang")) for link in feed.findall("a:link", NS)
+    ]
     assert len(triples) == len(set(triples))
     assert IRI.match(feed.findtext("a:id", namespaces=NS))
     assert RFC3339.match(feed.findtext("a:updated", namespaces=NS))
@@ -862,8 +1013,11 @@ def test_w3c_atom_rules(doc):
         for date in ("published", "updated"):
             assert RFC3339.match(entry.findtext(f"a:{date}", namespaces=NS))
         assert feed_has_author or entry.find("a:author", NS) is not None
-        alternates = [(link.get("type"), link.get("hreflang"))
-                      for link in entry.findall("a:link", NS) if link.get("rel", "alternate") == "alternate"]
+        alternates = [
+            (link.get("type"), link.get("hreflang"))
+            for link in entry.findall("a:link", NS)
+            if link.get("rel", "alternate") == "alternate"
+        ]
         assert len(alternates) == len(set(alternates)) == 1  # one alternate per type
         for link in entry.findall("a:link[@rel='enclosure']", NS):
             assert link.get("length") is None or link.get("length").isdigit()
@@ -888,7 +1042,9 @@ def test_categories_reach_feedgen_in_one_call_so_rendering_is_linear(render, mon
 
     monkeypatch.setattr(FeedgenEntry, "category", counted)
     categories = tuple(f"دسته {n}" for n in range(50))
-    root = parse(render(make_doc(entries=(_entry("many", dt.datetime(2019, 6, 22, tzinfo=UTC), categories=categories),))))
+    root = parse(
+        render(make_doc(entries=(_entry("many", dt.datetime(2019, 6, 22, tzinfo=UTC), categories=categories),)))
+    )
     assert calls == [50]
     terms = root.xpath("//a:category/@term", namespaces=NS) or root.xpath("//item/category/text()")
     assert terms == list(categories)
@@ -897,8 +1053,9 @@ def test_categories_reach_feedgen_in_one_call_so_rendering_is_linear(render, mon
 def test_atom_announces_retracted_entries_with_rfc6721_tombstones():
     root = atom(DOCS["with_deletions"])
     tombstones = root.findall("{http://purl.org/atompub/tombstones/1.0}deleted-entry")
-    assert attributes(tombstones) == [{"ref": "tag:press.example.ir,2014:release:gone",
-                                       "when": "2019-06-23T12:30:00+04:30"}]
+    assert attributes(tombstones) == [
+        {"ref": "tag:press.example.ir,2014:release:gone", "when": "2019-06-23T12:30:00+04:30"}
+    ]
     assert root.nsmap["at"] == "http://purl.org/atompub/tombstones/1.0"
     assert "at" not in atom(make_doc()).nsmap  # declared only when used
 
