@@ -26,12 +26,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Raises schema.SchemaError when the database is missing or not at this code's schema.
     """
-    from . import api, crawlers, db, feeds, pages, urls
+    from . import api, crawlers, db, feeds, pages, sitewide, state, urls
     from .fastpath import FastPath
 
     app = configured_app(test_config)
     app.url_map.converters["page"] = urls.PageNumber
     db.init_app(app)
+    sitewide.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     feeds.init_app(app)
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0
         )
     # Outermost: repeat requests for rendered documents never reach Flask (see fastpath.py).
-    fast_path = FastPath(app.wsgi_app, db.version_reader(app), deltas=app.config["DELTA_FEEDS"])
-    app.wsgi_app = app.extensions[db.FAST_PATH] = fast_path  # type: ignore[method-assign]
+    app_state = state.of(app)
+    fast_path = FastPath(app.wsgi_app, app_state.data_version, deltas=app.config["DELTA_FEEDS"])
+    app.wsgi_app = app_state.fast_path = fast_path  # type: ignore[method-assign]
     return app

@@ -16,8 +16,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import store, urls
+from . import state, store, urls, websub
 from .core.jalali import rfc3339
+from .core.models import Action, Release
 from .db import get_engine
 from .dbapi import storage_faults
 from .ingest_worker import IngestClient
@@ -26,8 +27,6 @@ from .throttle import AuthThrottle
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MEDIA_TYPES = {"application/json": "json", "text/plain": "text"}
-_CLIENT = "feedapp.ingest_client"
-_THROTTLE = "feedapp.auth_throttle"
 
 
 @bp.before_request
@@ -56,13 +55,11 @@ def _authorize() -> None:
 
 
 def _throttle() -> AuthThrottle:
-    throttle = current_app.extensions.get(_THROTTLE)
-    if throttle is None:
+    app_state = state.current()
+    if app_state.throttle is None:
         config = current_app.config
-        throttle = current_app.extensions[_THROTTLE] = AuthThrottle(
-            config["AUTH_THROTTLE_FILE"], config["AUTH_FAILURES"], config["AUTH_WINDOW"]
-        )
-    return throttle
+        app_state.throttle = AuthThrottle(config["AUTH_THROTTLE_FILE"], config["AUTH_FAILURES"], config["AUTH_WINDOW"])
+    return app_state.throttle
 
 
 class _TooManyFailures(HTTPException):
@@ -130,7 +127,7 @@ def read(key: str) -> Response:
             "categories": list(release.categories),
             "source": release.source,
             "language": release.language,
-            "images": [{k: v for k, v in vars(image).items() if v is not None} for image in release.images],
+            "images": [image.as_dict() for image in release.images],
             "format": stored.format,
             "raw_base64": base64.b64encode(raw).decode("ascii"),
             "raw": raw.decode("utf-8", errors="replace"),
@@ -164,12 +161,13 @@ def _write(key: str | None) -> Response:
         reply = _client().ingest(raw, format, key)
     except RuntimeError as exc:  # the ingest process died on this request twice
         return _unavailable(str(exc))
-    if reply["action"] == "failed":
+    action = Action(reply["action"])
+    if action == Action.FAILED:
         return _unavailable("; ".join(error["message"] for error in reply["errors"]))
-    if reply["action"] == "rejected":
+    if action == Action.REJECTED:
         return _json(422, {"errors": reply["errors"]})
     stored = store.get_release(get_engine(), reply["key"])
-    if reply["action"] in ("added", "updated") and stored is not None:
+    if action.changed_feeds and stored is not None:
         _notify_hub(stored.release)
     location = urls.absolute(f"/api/releases/{urls.segment(reply['key'])}")
     body = {
@@ -178,7 +176,7 @@ def _write(key: str | None) -> Response:
         "url": urls.absolute(urls.release_path(reply["key"])),
         "warnings": reply["warnings"],
     }
-    response = _json(201 if reply["action"] == "added" else 200, body)
+    response = _json(201 if action == Action.ADDED else 200, body)
     response.headers["Location"] = location
     return response
 
@@ -241,19 +239,14 @@ def _json(status: int, body: dict[str, Any]) -> Response:
 
 
 def _client() -> IngestClient:
-    client = current_app.extensions.get(_CLIENT)
-    if client is None:
-        client = current_app.extensions[_CLIENT] = IngestClient(current_app.config["DATABASE_URL"])
-    return client
+    app_state = state.current()
+    if app_state.ingest_client is None:
+        app_state.ingest_client = IngestClient(current_app.config["DATABASE_URL"])
+    return app_state.ingest_client
 
 
-def _notify_hub(release: Any) -> None:
+def _notify_hub(release: Release) -> None:
     """Tell the WebSub hub in the background: a slow hub never delays the API's answer."""
     hub = current_app.config["WEBSUB_HUB"]
-    if not hub:
-        return
-    from . import websub
-    from .feeds import topic_urls
-
-    topics = topic_urls([release])
-    threading.Thread(target=websub.notify, args=(hub, topics), daemon=True).start()
+    if hub:
+        threading.Thread(target=websub.notify, args=(hub, urls.topic_urls([release])), daemon=True).start()

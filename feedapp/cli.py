@@ -19,6 +19,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import __version__, configured_app, create_app
+from .core.models import Action
 
 if TYPE_CHECKING:  # importing feedapp.ingest loads hazm: only the commands that need it do
     from flask import Flask
@@ -87,17 +88,19 @@ def ingest_command(paths: tuple[Path, ...], parallel: int | None) -> None:
     workers = _workers(len(files), parallel)
     for outcome in ingest_files(get_engine(), _with_progress(files), workers=workers):
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
-        if outcome.action in ("added", "updated") and outcome.release:
+        if outcome.action.changed_feeds and outcome.release:
             changed.append(outcome.release)
         _report_problems(outcome)
         if outcome.ok:
             click.echo(f"{outcome.action} {outcome.key}")
-    summary = ", ".join(f"{counts.get(a, 0)} {a}" for a in ("added", "updated", "unchanged", "rejected"))
-    if counts.get("failed"):  # the store's fault, not the files': named apart, so they are retried
-        summary += f", {counts['failed']} failed"
+    summary = ", ".join(
+        f"{counts.get(a, 0)} {a}" for a in (Action.ADDED, Action.UPDATED, Action.UNCHANGED, Action.REJECTED)
+    )
+    if counts.get(Action.FAILED):  # the store's fault, not the files': named apart, so they are retried
+        summary += f", {counts[Action.FAILED]} failed"
     click.echo(f"{len(files)} files: {summary}", err=True)
     _notify_hub(changed)
-    sys.exit(1 if counts.get("rejected") or counts.get("failed") else 0)
+    sys.exit(1 if counts.get(Action.REJECTED) or counts.get(Action.FAILED) else 0)
 
 
 def _notify_hub(changed: list[Release]) -> None:
@@ -105,11 +108,9 @@ def _notify_hub(changed: list[Release]) -> None:
     hub = current_app.config["WEBSUB_HUB"]
     if not hub or not changed:
         return
-    from . import websub
-    from .feeds import topic_urls
+    from . import urls, websub
 
-    failed = websub.notify(hub, topic_urls(changed))
-    for topic in failed:
+    for topic in websub.notify(hub, urls.topic_urls(changed)):
         click.echo(
             f"warning: WebSub hub {hub} did not accept {topic}; subscribers will see it on their next poll", err=True
         )
@@ -188,10 +189,7 @@ def _report_problems(outcome: Outcome) -> None:
 
 
 def _problem_records(outcome: Outcome, problems: Iterable[Problem]) -> list[dict[str, object]]:
-    return [
-        {"line": p.line if p.line is not None else outcome.line, "field": p.field, "message": p.message}
-        for p in problems
-    ]
+    return [{"line": None, "field": None, **p.as_dict(default_line=outcome.line)} for p in problems]
 
 
 def _check_record(outcome: Outcome) -> dict[str, object]:
@@ -232,11 +230,11 @@ def _check_text(outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _engine_from_config():  # noqa: ANN202 - dbapi.Engine, imported lazily
+def _engine_from_config() -> Engine:
     """The store named by the configuration, without building the web app (which checks it)."""
-    from . import store
+    from .dbapi import Engine
 
-    return store.create_engine(configured_app().config["DATABASE_URL"])
+    return Engine(configured_app().config["DATABASE_URL"])
 
 
 @main.group("db", cls=click.Group)
@@ -311,7 +309,6 @@ def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: 
     A whole-store run that is killed resumes where it stopped.
     """
     from .db import get_engine
-    from .ingest import FAILED, REJECTED
     from .reprocess import reprocess, resume_point
 
     engine = get_engine()
@@ -325,18 +322,18 @@ def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: 
         counts[result.action] = counts.get(result.action, 0) + 1
         for problem in result.errors:
             # A store fault's message says itself that nothing was written; a rejection needs saying.
-            kept = "stored raw bytes: " if result.action == REJECTED else ""
-            suffix = "; the stored release is kept" if result.action == REJECTED else ""
+            kept = "stored raw bytes: " if result.action == Action.REJECTED else ""
+            suffix = "; the stored release is kept" if result.action == Action.REJECTED else ""
             click.echo(f"error {result.key}: {kept}{problem.describe()}{suffix}", err=True)
-        if result.action == "changed":
+        if result.action == Action.CHANGED:
             click.echo(f"changed {result.key}")
             for line in result.diff:
                 click.echo(f"  {line}")
     verb = "would change" if dry_run else "changed"
-    failed = counts.get(REJECTED, 0) + counts.get(FAILED, 0)
+    failed = counts.get(Action.REJECTED, 0) + counts.get(Action.FAILED, 0)
     click.echo(
-        f"{sum(counts.values())} releases: {counts.get('changed', 0)} {verb},"
-        f" {counts.get('unchanged', 0)} unchanged, {failed} failed",
+        f"{sum(counts.values())} releases: {counts.get(Action.CHANGED, 0)} {verb},"
+        f" {counts.get(Action.UNCHANGED, 0)} unchanged, {failed} failed",
         err=True,
     )
     sys.exit(1 if failed else 0)

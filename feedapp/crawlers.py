@@ -8,45 +8,41 @@ minute, since releases age out of its 48 hours), with the feeds' conditional GET
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Flask, Response, current_app
 
-from . import store, urls
+from . import state, store, urls
 from .core import sitemaps
-from .db import data_version, get_engine, remember
-from .http import EPOCH, Policy, Prepared, Representation, send
-from .rendercache import RenderCache
+from .db import get_engine
+from .http import EPOCH, Prepared, Representation, send
+from .serving import cache_policy, cached, send_remembered
 
 bp = Blueprint("crawlers", __name__)
 
 XML = "application/xml"
 
 
-def init_app(app) -> None:  # noqa: ANN001 - Flask app
-    app.extensions["feedapp.crawlers"] = RenderCache()
+def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _serve(key: tuple, build, *, clock_bound: bool = False) -> Response:  # noqa: ANN001
-    version = data_version()
+Build = Callable[[int, datetime], Representation | None]
+
+
+def _serve(key: tuple, build: Build, *, clock_bound: bool = False) -> Response:
     now = datetime.now(timezone.utc)
-    cache_version = (version, now.replace(second=0, microsecond=0)) if clock_bound else version
+    minute = now.replace(second=0, microsecond=0) if clock_bound else None
     # The prepared response is cached, not just its bytes: headers are built once per variant.
-    prepared = current_app.extensions["feedapp.crawlers"].get(
-        key, cache_version, lambda: _prepared(build(version, now))
-    )
-    if prepared is None:
-        abort(404)
-    if not clock_bound:  # the fast path knows data versions, not clocks
-        remember(version, prepared)
-    return send(prepared)
+    version, prepared = cached(state.current().crawlers, key, lambda version: _prepared(build(version, now)), minute)
+    if clock_bound:  # the fast path knows data versions, not clocks
+        return send(prepared)
+    return send_remembered(version, prepared)
 
 
 def _prepared(representation: Representation | None) -> Prepared | None:
-    if representation is None:
-        return None
-    return Prepared(representation, Policy(max_age=current_app.config["FEED_MAX_AGE"]))
+    return None if representation is None else Prepared(representation, cache_policy())
 
 
 def _representation(body: bytes, version: int, last_modified: datetime | None, mimetype: str = XML) -> Representation:

@@ -149,11 +149,6 @@ class Engine:
         """The driver's IntegrityError (a unique key taken by another writer, for instance)."""
         return import_driver(self.dialect).IntegrityError
 
-    @property
-    def OperationalError(self) -> type[Exception]:  # noqa: N802 - the DB-API name
-        """The driver's OperationalError (SQLite: database is locked)."""
-        return import_driver(self.dialect).OperationalError
-
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A connection outside any transaction (each statement reads its own snapshot)."""

@@ -19,6 +19,8 @@ from urllib.parse import unquote
 from flask import Flask, current_app
 
 from . import store, urls
+from .core.models import ALL
+from .core.syndication import FORMATS
 from .db import get_engine
 
 MANIFEST = "manifest.json"
@@ -74,9 +76,9 @@ def site_paths() -> Iterator[str]:
     total = store.count_releases(engine)
     yield from (urls.list_path(page) for page in range(1, max(1, math.ceil(total / config["PAGE_SIZE"])) + 1))
     yield from (urls.release_path(key) for key in store.all_keys(engine))
-    for selection in [store.ALL, *store.selections(engine)]:
-        pages = math.ceil(store.count_releases(engine, selection, retracted=True) / config["FEED_SIZE"])
-        for fmt in urls.FORMATS:
+    for selection in [ALL, *store.selections(engine)]:
+        pages = store.archive_page_count(engine, selection, config["FEED_SIZE"])
+        for fmt in FORMATS:
             yield urls.feed_path(selection, fmt)
             yield from (urls.feed_path(selection, fmt, page) for page in range(1, pages + 1))
     yield from ("/robots.txt", "/favicon.ico", "/sitemap.xml", "/sitemaps/pages.xml", "/sitemap-news.xml")

@@ -1,4 +1,6 @@
-"""Files → parsed, normalized, dated releases → store: the only writer, one outcome per release.
+"""Files → parsed, normalized, dated releases → store, one outcome per release: the one way
+releases are added and updated (by the CLI and the API's ingest child; `reprocess` reuses its
+parsing and normalizing). Retraction is `store.retract`'s.
 
 Each file (each line of a `.jsonl` file) is handled on its own: a bad one is reported and the
 rest of the batch goes on. Imports hazm through core.normalize: never import this from the web app.
@@ -16,28 +18,24 @@ from pathlib import Path
 from . import store
 from .core.errors import Problem, ReleaseError
 from .core.jsonrelease import parse_json_release, split_json_lines
-from .core.models import ParseResult, Release
+from .core.models import Action, ParseResult, Release
 from .core.normalize import normalize_release, normalize_text
 from .core.parse import parse_text_release
 from .dbapi import Engine, storage_faults
 
 SUFFIXES = (".txt", ".json", ".jsonl")
-REJECTED = "rejected"
-# Not the input's fault: the store could not be written (locked, full, read-only, unreachable).
-# Nothing was stored; the same input later may well succeed.
-FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one release: its action, or the errors that rejected it.
 
-    `action` is added/updated/unchanged when stored, "checked" when only parsed, "rejected" (the
-    input is wrong) or "failed" (the store could not be written: try again later).
+    A store fault (locked, full, read-only, unreachable) is FAILED, not REJECTED: nothing was
+    stored, and the same input later may well succeed.
     """
 
     path: Path
-    action: str
+    action: Action
     line: int | None = None
     key: str | None = None
     release: Release | None = None
@@ -46,7 +44,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.action not in (REJECTED, FAILED)
+        return self.action not in (Action.REJECTED, Action.FAILED)
 
 
 class PathNotFoundError(Exception):
@@ -71,7 +69,11 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def parse_file(path: Path) -> Iterator[Outcome | ParseResult]:
+def _parsed_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Iterator[Outcome | ParseResult]]]:
+    return ((path, _parse_file(path)) for path in paths)
+
+
+def _parse_file(path: Path) -> Iterator[Outcome | ParseResult]:
     """Parse one file: a ParseResult per release, or an Outcome for each part that failed."""
     try:
         raw = path.read_bytes()
@@ -101,33 +103,25 @@ def _guarded(path: Path, line: int | None, parse: Callable[[], ParseResult]) -> 
 
 
 def _rejected(path: Path, line: int | None, problems: list[Problem], key: str | None = None) -> Outcome:
-    return Outcome(path=path, action=REJECTED, line=line, key=key, errors=tuple(problems))
+    return Outcome(path=path, action=Action.REJECTED, line=line, key=key, errors=tuple(problems))
+
+
+def _internal_error(path: Path, line: int | None, exc: Exception, key: str | None) -> Outcome:
+    """A bug met on one release: rejected with the exception's type and message."""
+    return _rejected(path, line, [Problem(f"internal error {type(exc).__name__}: {exc}")], key)
 
 
 def _unexpected(path: Path, line: int | None, exc: Exception, key: str | None) -> Outcome:
     """An exception while storing: the store's fault (failed, retry later) or a bug (rejected)."""
-    problem = Problem(f"{type(exc).__name__}: {exc}")
-    if isinstance(exc, storage_faults()):
-        return Outcome(
-            path=path,
-            action=FAILED,
-            line=line,
-            key=key,
-            errors=(
-                Problem(f"the store could not be written ({problem.message}); nothing was stored, try again later"),
-            ),
-        )
-    return _rejected(path, line, [Problem(f"internal error {problem.message}")], key)
+    if not isinstance(exc, storage_faults()):
+        return _internal_error(path, line, exc, key)
+    message = f"the store could not be written ({type(exc).__name__}: {exc}); nothing was stored, try again later"
+    return Outcome(path=path, action=Action.FAILED, line=line, key=key, errors=(Problem(message),))
 
 
 Handler = Callable[[Path, int | None, ParseResult], Outcome]
 # Sees a parsed release before normalization: an outcome settles it, None lets it go on.
 Shortcut = Callable[[Path, int | None, ParseResult], Outcome | None]
-
-
-def process(paths: Iterable[Path], handle: Handler, shortcut: Shortcut | None = None) -> Iterator[Outcome]:
-    """Parse and normalize every release in `paths`, hand each to `handle`; one outcome each."""
-    return process_parsed(((path, parse_file(path)) for path in paths), handle, shortcut)
 
 
 def parse_document(raw: bytes, format: str, key: str | None = None) -> Outcome | ParseResult:
@@ -221,9 +215,7 @@ def _normalize_one(item: Outcome | _ToNormalize) -> Outcome | _ToNormalize:
     except ReleaseError as exc:
         return _rejected(path, result.line, exc.problems, result.release.key)
     except Exception as exc:  # noqa: BLE001 - one broken release must not stop the batch
-        return _rejected(
-            path, result.line, [Problem(f"internal error {type(exc).__name__}: {exc}")], result.release.key
-        )
+        return _internal_error(path, result.line, exc, result.release.key)
     return path, replace(result, release=normalized)
 
 
@@ -233,32 +225,32 @@ def check_files(paths: Iterable[Path]) -> Iterator[Outcome]:
     def handle(path: Path, line: int | None, result: ParseResult) -> Outcome:
         return Outcome(
             path=path,
-            action="checked",
+            action=Action.CHECKED,
             line=line,
             key=result.release.key,
             release=result.release,
             warnings=result.warnings,
         )
 
-    return process(paths, handle)
+    return process_parsed(_parsed_files(paths), handle)
 
 
 def ingest_files(
     engine: Engine, paths: Iterable[Path], clock: Callable[[], datetime] | None = None, workers: int = 1
 ) -> Iterator[Outcome]:
     """Parse, normalize and store every release; each release is its own transaction."""
-    return ingest_parsed(engine, ((path, parse_file(path)) for path in paths), clock, workers)
+    return _ingest_parsed(engine, _parsed_files(paths), clock, workers)
 
 
 def ingest_document(
     engine: Engine, raw: bytes, format: str, key: str | None = None, clock: Callable[[], datetime] | None = None
 ) -> Outcome:
     """Parse, normalize and store one document received whole (the publishing API)."""
-    [outcome] = ingest_parsed(engine, [(Path(f"<{format} release>"), [parse_document(raw, format, key)])], clock)
+    [outcome] = _ingest_parsed(engine, [(Path(f"<{format} release>"), [parse_document(raw, format, key)])], clock)
     return outcome
 
 
-def ingest_parsed(
+def _ingest_parsed(
     engine: Engine,
     items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
     clock: Callable[[], datetime] | None = None,
@@ -274,7 +266,7 @@ def ingest_parsed(
             return None
         return Outcome(
             path=path,
-            action=store.UNCHANGED,
+            action=Action.UNCHANGED,
             line=line,
             key=result.release.key,
             release=stored.release,
@@ -285,7 +277,7 @@ def ingest_parsed(
         saved = store.save_release(engine, result.release, result.raw, result.format, now())
         warnings = list(result.warnings)
         kept, given = saved.stored.release.published, result.release.published
-        if saved.action == store.UPDATED and kept.instant != given.instant:
+        if saved.action == Action.UPDATED and kept.instant != given.instant:
             warnings.append(
                 Problem(
                     f"the release now says it was published {given.jalali}, but it was first published"

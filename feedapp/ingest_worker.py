@@ -20,21 +20,21 @@ from typing import IO, Any
 
 def main() -> None:
     """Serve requests on stdin until it closes."""
-    from . import create_app
-    from .db import get_engine
+    from . import configured_app
+    from .db import open_engine
     from .ingest import ingest_document
 
-    app = create_app()
-    with app.app_context():
-        engine = get_engine()
+    # Only what ingesting needs: the configuration and an engine, not the web app.
+    engine = open_engine(configured_app().config["DATABASE_URL"])
+    try:
         for line in sys.stdin:
             request = json.loads(line)
             outcome = ingest_document(engine, base64.b64decode(request["raw"]), request["format"], request.get("key"))
             reply = {
                 "action": outcome.action,
                 "key": outcome.key,
-                "errors": [_problem(p) for p in outcome.errors],
-                "warnings": [_problem(p) for p in outcome.warnings],
+                "errors": [p.as_dict() for p in outcome.errors],
+                "warnings": [p.as_dict() for p in outcome.warnings],
             }
             try:
                 # ASCII escapes: whatever text a message quotes, the line can always be written.
@@ -46,15 +46,8 @@ def main() -> None:
                 # /dev/null, so the flush at exit does not fail again; Python's SIGPIPE advice).
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                 return
-
-
-def _problem(problem: Any) -> dict[str, Any]:
-    described = {"message": problem.message}
-    if problem.field is not None:
-        described["field"] = problem.field
-    if problem.line is not None:
-        described["line"] = problem.line
-    return described
+    finally:
+        engine.dispose()
 
 
 class IngestClient:

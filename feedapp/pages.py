@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from . import store, urls
 from .core.jalali import format_jalali, published_from_instant, rfc3339
-from .core.models import PublishedAt, Release
-from .core.syndication import text_direction
+from .core.models import PublishedAt, Release, Selection, text_direction
 from .db import get_engine
 
 bp = Blueprint("pages", __name__)
@@ -59,7 +58,7 @@ bp.add_app_template_global(urls.list_path, "list_path")
 
 @bp.app_template_global("category_feed")
 def _category_feed(category: str) -> str:
-    return urls.absolute(urls.feed_path(store.Selection(category=category), "atom"))
+    return urls.absolute(urls.feed_path(Selection(category=category), "atom"))
 
 
 @bp.get("/releases/<key>")
@@ -101,32 +100,3 @@ def _news_article(release: Release, canonical: str, modified: datetime) -> dict[
     if release.images:
         article["image"] = [image.url for image in release.images]
     return article
-
-
-# Pages load only their own stylesheet; release images may come from the newsroom's servers.
-# The JSON-LD block is data, not script, so no script source is allowed at all.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
-
-
-@bp.after_app_request
-def _security_headers(response: Response) -> Response:
-    if response.status_code == 304:  # no body, and the same headers as the fast path's 304
-        return response
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    return response
-
-
-@bp.app_errorhandler(404)
-def not_found(_error: Exception) -> tuple[str, int]:
-    return render_template("404.html"), 404
-
-
-@bp.app_errorhandler(410)
-def gone(_error: Exception) -> tuple[str, int]:
-    return render_template("410.html"), 410

@@ -18,12 +18,11 @@ from pathlib import Path
 
 from . import store
 from .core.errors import Problem
-from .core.models import ParseResult, Release
+from .core.models import Action, ParseResult, Release
 from .core.textdiff import word_diff
 from .dbapi import Engine
 from .ingest import Outcome, parse_document, process_parsed
 
-CHANGED, UNCHANGED = "changed", "unchanged"
 # State row: the id of the last release an interrupted whole-store run finished.
 MARK = "reprocess_after"
 # Releases read (and normalized by one pool of processes) at a time: bounds memory at any size.
@@ -37,7 +36,7 @@ class Result:
     failed (the store could not be written; nothing was)."""
 
     key: str
-    action: str
+    action: Action
     diff: tuple[str, ...] = ()
     errors: tuple[Problem, ...] = ()
 
@@ -87,7 +86,7 @@ def _batch(
             changed = bool(diffs[row.key])
         else:
             changed = store.rederive(engine, row.id, row.digest, result.release, now())
-        return Outcome(path=path, action=CHANGED if changed else UNCHANGED, key=row.key)
+        return Outcome(path=path, action=Action.CHANGED if changed else Action.UNCHANGED, key=row.key)
 
     items = [(Path(f"<stored {row.key}>"), [parse_document(row.raw, row.format, row.key)]) for row in rows]
     # One outcome per item, in order (process_parsed's promise): the row gives the key even
@@ -95,7 +94,10 @@ def _batch(
     for row, outcome in zip(rows, process_parsed(items, handle, workers=workers), strict=True):
         key = row.key
         yield Result(
-            key, outcome.action, diff=diffs.get(key, ()) if outcome.action == CHANGED else (), errors=outcome.errors
+            key,
+            outcome.action,
+            diff=diffs.get(key, ()) if outcome.action == Action.CHANGED else (),
+            errors=outcome.errors,
         )
 
 

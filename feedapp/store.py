@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import sqlite3
 import threading
@@ -21,10 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from .core.models import Image, PublishedAt, Release, StoredRelease
+from .core.models import ALL, Action, Image, PublishedAt, Release, Selection, StoredRelease
 from .dbapi import POSTGRESQL, Connection, Engine, sqlite_uri, utc
-
-ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 
 # The tables themselves are made by the migrations in feedapp/migrations/ (`feedapp db upgrade`).
 _VERSION = "data_version"
@@ -34,11 +33,6 @@ _SHOWN = "releases_shown"  # rows not retracted
 
 # Columns whose change is a change of the release as readers see it.
 _CONTENT_COLUMNS = ("kicker", "title", "lead", "body", "categories", "source", "language", "images")
-
-
-def create_engine(url: str) -> Engine:
-    """The engine for a DATABASE_URL (`sqlite:///path` or `postgresql://…`)."""
-    return Engine(url)
 
 
 Readable = Engine | Connection  # read functions take an engine, or the connection of a snapshot
@@ -111,7 +105,7 @@ def schema_versions(engine: Engine) -> tuple[set[str], list[str]]:
 class SaveResult:
     """What saving did, and the release as stored afterwards (published may be the original)."""
 
-    action: str
+    action: Action
     stored: StoredRelease
 
 
@@ -166,17 +160,17 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
             _count(connection, _TOTAL, +1)
             _count(connection, _SHOWN, +1)
             _write_categories(connection, release_id, release.categories)
-            return SaveResult(ADDED, _stored({**values, "id": release_id}))
+            return SaveResult(Action.ADDED, _stored({**values, "id": release_id}))
         retracted = row["retracted_at"] is not None  # sending it again publishes it again
         if row["raw_sha256"] == digest and row["format"] == format and not retracted:
-            return SaveResult(UNCHANGED, _stored(row))
+            return SaveResult(Action.UNCHANGED, _stored(row))
         content = _content_values(release)
         source_updated = release.updated if release.updated != utc(row["updated"]) else None
         same = all(content[name] == row[name] for name in _CONTENT_COLUMNS)
         if same and source_updated is None and not retracted:
             # Same release in other bytes (re-encoded, whitespace): keep the newest bytes quietly.
             _update(connection, row["id"], {"raw": raw, "raw_sha256": digest, "format": format})
-            return SaveResult(UNCHANGED, _stored({**row, "format": format}))
+            return SaveResult(Action.UNCHANGED, _stored({**row, "format": format}))
         values = {
             **content,
             "raw": raw,
@@ -192,7 +186,7 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
             _count(connection, _SHOWN, +1)
         connection.execute("DELETE FROM release_categories WHERE release_id = :id", {"id": row["id"]})
         _write_categories(connection, row["id"], release.categories)
-        return SaveResult(UPDATED, _stored({**row, **values}))
+        return SaveResult(Action.UPDATED, _stored({**row, **values}))
 
 
 def rederive(engine: Engine, release_id: int, digest: str, release: Release, now: datetime) -> bool:
@@ -289,7 +283,7 @@ def _content_values(release: Release) -> dict[str, Any]:
         "categories": _json(list(release.categories)),
         "source": release.source,
         "language": release.language,
-        "images": _json([{k: v for k, v in vars(image).items() if v is not None} for image in release.images]),
+        "images": _json([image.as_dict() for image in release.images]),
     }
 
 
@@ -368,17 +362,6 @@ def get_raw(engine: Readable, key: str) -> bytes | None:
     with _reading(engine) as connection:
         raw = connection.scalar("SELECT raw FROM releases WHERE key = :key", {"key": key})
     return None if raw is None else bytes(raw)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which releases a feed holds: all, one category's, or one source office's."""
-
-    category: str | None = None
-    source: str | None = None
-
-
-ALL = Selection()
 
 
 def _select(selection: Selection, columns: str = "releases.*", *, retracted: bool = False) -> tuple[str, dict]:
@@ -615,6 +598,15 @@ def count_releases(engine: Readable, selection: Selection = ALL, *, retracted: b
         statement, params = _select(selection, "COUNT(*)", retracted=retracted)
     with _reading(engine) as connection:
         return connection.scalar(statement, params)
+
+
+def archive_page_count(engine: Readable, selection: Selection, size: int) -> int:
+    """How many RFC 5005 archive pages of `size` the selection has (the last may be partial).
+
+    Counted with retracted releases: a retraction never moves a release to another page. The
+    feeds and `feedapp export` both count with this, so the export has every page served.
+    """
+    return math.ceil(count_releases(engine, selection, retracted=True) / size)
 
 
 class SqliteVersionReader:

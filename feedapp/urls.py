@@ -11,9 +11,8 @@ from urllib.parse import quote, urlsplit
 from flask import current_app
 from werkzeug.routing import IntegerConverter
 
-from .store import Selection
-
-FORMATS = ("atom", "rss", "json")
+from .core.models import ALL, Release, Selection
+from .core.syndication import FORMATS
 
 
 class PageNumber(IntegerConverter):
@@ -69,3 +68,15 @@ def default_tag_authority(site_url: str) -> str:
     """`news.example.ir,2026`: the site's host (no port) and a year it held that name (RFC 4151 §2.1)."""
     host = urlsplit(site_url).hostname or "localhost"
     return f"{host},2026"
+
+
+def topic_urls(changed: list[Release]) -> list[str]:
+    """The subscription feeds (every format) whose content a change to these releases alters:
+    the WebSub topics to publish (WebSub §7)."""
+    selections = [ALL]
+    for release in changed:
+        selections += [Selection(category=category) for category in release.categories]
+        if release.source:
+            selections.append(Selection(source=release.source))
+    unique = list(dict.fromkeys(selections))
+    return [absolute(feed_path(selection, fmt)) for selection in unique for fmt in FORMATS]

@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
 # Set everything up, create or upgrade the configured database (default: instance/feedapp.sqlite3),
-# ingest seeds/ into it and serve the app under gunicorn on http://127.0.0.1:8000 (FEEDAPP_BIND to change).
+# ingest seeds/ into it and serve the app under gunicorn on http://127.0.0.1:8000 (FEEDAPP_BIND to change;
+# FEEDAPP_SITE_URL, when unset, follows it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+if [ -z "${FEEDAPP_SITE_URL:-}" ]; then
+    # Links, feed ids and the feeds' stylesheet must point at where this server answers.
+    bind=${FEEDAPP_BIND:-127.0.0.1:8000}
+    case "$bind" in
+        unix:*) ;;  # no URL to derive: keep the default
+        0.0.0.0:*) export FEEDAPP_SITE_URL="http://127.0.0.1:${bind#0.0.0.0:}" ;;
+        *) export FEEDAPP_SITE_URL="http://$bind" ;;
+    esac
+    if [ -n "${FEEDAPP_SITE_URL:-}" ]; then
+        echo "serve: FEEDAPP_SITE_URL is not set; links will use $FEEDAPP_SITE_URL (set it to the site's public URL)" >&2
+    fi
+fi
 .venv/bin/feedapp db upgrade
 status=0
 .venv/bin/feedapp ingest seeds/ || status=$?

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv with the newest Python (3.13, 3.12, then 3.11) that actually runs, and install
 # feedapp with its test dependencies into it. Sourced by scripts/serve.sh and scripts/test.sh.
+# Not 3.14 or later: hazm 0.12.1 declares Requires-Python <3.14 (see the message below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,13 @@ pick_python() {
             return 0
         fi
     done
-    echo "setup: no working Python 3.11-3.13 found" >&2
+    {
+        echo "setup: feedapp needs Python 3.11, 3.12 or 3.13, and none was found that runs."
+        echo "  3.11 is the oldest the code is written for; hazm 0.12.1, the Persian normalizer, declares"
+        echo "  Requires-Python <3.14, so pip refuses it on 3.14 and later."
+        echo "  python3 here is: $(python3 --version 2>&1 || echo 'missing')."
+        echo "  Install one, e.g. \`pyenv install 3.13\` or your distribution's python3.13 (with venv), then run this again."
+    } >&2
     return 1
 }
 

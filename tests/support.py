@@ -263,9 +263,10 @@ class PostgresServer:
 
 def upgraded(url: str) -> str:
     """Create the store at `url` (or bring it up to date) as `feedapp db upgrade` does; its URL."""
-    from feedapp import schema, store
+    from feedapp import schema
+    from feedapp.dbapi import Engine
 
-    engine = store.create_engine(url)
+    engine = Engine(url)
     schema.upgrade(engine)
     engine.dispose()
     return url

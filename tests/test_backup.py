@@ -10,13 +10,14 @@ import subprocess
 import time
 from pathlib import Path
 
-from feedapp import create_app, store
+from feedapp import create_app
+from feedapp.dbapi import Engine
 from tests.conftest import SEEDS
 from tests.support import BIN, ROOT, feedapp, write_releases
 
 
 def keys_and_counters(url: str) -> tuple[list[str], dict[str, int]]:
-    engine = store.create_engine(url)
+    engine = Engine(url)
     with engine.connect() as connection:
         keys = connection.column("SELECT key FROM releases ORDER BY id")
         counters = {row["name"]: row["value"] for row in connection.rows("SELECT name, value FROM state")}

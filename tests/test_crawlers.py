@@ -9,6 +9,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from feedapp import state
 from tests.conftest import SEEDS
 from tests.support import ROOT, feedapp, fetch, gunicorn, upgraded, write_releases
 
@@ -229,4 +230,4 @@ def test_site_icon_is_served_where_readers_look_and_named_by_every_format(tmp_pa
     assert (feed["icon"], feed["favicon"]) == (f"{SITE}/static/icon.png", f"{SITE}/static/favicon.png")
     page = client.get("/").get_data(as_text=True)
     assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in page
-    client.application.extensions["feedapp.engine"].dispose()
+    state.of(client.application).engine.dispose()

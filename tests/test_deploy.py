@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 from feedapp.core.models import Release
+from feedapp.dbapi import Engine
 from tests.conftest import SEEDS
 from tests.support import (
     NGINX,
@@ -70,7 +71,7 @@ def _dot_segment_category(url: str) -> None:
     from feedapp import store
     from feedapp.core.jalali import parse_date_line
 
-    engine = store.create_engine(url)
+    engine = Engine(url)
     published, _ = parse_date_line("1403/05/10 11:00")
     release = Release(key="dots", published=published, title="دسته نقطه‌ای", lead="لید.", categories=("..",))
     store.save_release(engine, release, b"made by an earlier feedapp", "json", datetime.now(timezone.utc))

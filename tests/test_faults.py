@@ -31,7 +31,7 @@ from urllib.parse import parse_qs
 import pytest
 from lxml import etree
 
-from feedapp import store
+from feedapp.dbapi import Engine
 from tests.conftest import BACKENDS, SEEDS
 from tests.support import BIN, ROOT, feedapp, fetch, gunicorn, upgraded, write_releases
 
@@ -172,7 +172,7 @@ RELEASES = 2_000
 
 def _rows(url: str) -> tuple[list[dict], dict[str, int]]:
     """Every release row (in insertion order) and the store's counters (data_version, …)."""
-    engine = store.create_engine(url)
+    engine = Engine(url)
     try:
         with engine.connect() as connection:
             rows = connection.rows(
@@ -186,7 +186,7 @@ def _rows(url: str) -> tuple[list[dict], dict[str, int]]:
 
 def _stored_keys(url: str) -> list[str]:
     """Keys stored so far (an empty list when a killed first run left no schema behind)."""
-    engine = store.create_engine(url)
+    engine = Engine(url)
     try:
         with engine.connect() as connection:
             exists = (

@@ -18,6 +18,7 @@ from lxml import etree
 
 from feedapp import store
 from feedapp.core.jalali import rfc3339
+from feedapp.dbapi import Engine
 from tests.conftest import BACKENDS, SEEDS
 from tests.support import ROOT, feedapp, fetch, free_port, gunicorn, upgraded, write_releases
 
@@ -514,7 +515,7 @@ def test_last_modified_never_goes_back_when_a_document_changes(backend, tmp_path
     with gunicorn(env) as base:
         before = {path: _validators(base, path) for path in paths}
         _next_second()
-        engine = store.create_engine(database)
+        engine = Engine(database)
         assert store.retract(engine, "r3", datetime.now(timezone.utc))
         for path in paths:
             _poll_sees_the_change(base, path, before[path])

@@ -45,6 +45,7 @@ from urllib.parse import quote
 import pytest
 
 from feedapp import store
+from feedapp.dbapi import Engine
 from tests.support import BIN, ROOT, feedapp, fetch, free_port, upgraded
 
 SITE = "https://news.example.ir"
@@ -268,7 +269,7 @@ class Site:
         result = feedapp(self.env, "ingest", str(inbox), check=False)
         assert result.returncode == 0, result.stderr
         assert sorted(result.stdout.splitlines()) == sorted(f"added {release.key}" for release in releases)
-        engine = store.create_engine(self.env["FEEDAPP_DATABASE_URL"])
+        engine = Engine(self.env["FEEDAPP_DATABASE_URL"])
         try:
             for release in releases:
                 stored = store.get_release(engine, release.key).release
@@ -292,7 +293,7 @@ class Site:
         return self.log.since(mark, paths, len(paths))
 
     def retract(self, release: Release) -> None:
-        engine = store.create_engine(self.env["FEEDAPP_DATABASE_URL"])
+        engine = Engine(self.env["FEEDAPP_DATABASE_URL"])
         try:
             assert store.retract(engine, release.key, datetime.now(timezone.utc)) is not None
         finally:

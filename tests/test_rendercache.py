@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from feedapp import create_app
+from feedapp import create_app, state
 from feedapp.cli import main
 from feedapp.rendercache import RenderCache
 from tests.conftest import SAMPLE, SEEDS, get_engine_of
 
 
 def builds(app) -> int:
-    return app.extensions["feedapp.feeds"].builds
+    return state.of(app).feeds.builds
 
 
 def test_feed_is_rendered_once_per_change_whatever_the_query(app, client, runner):
@@ -57,7 +57,7 @@ def test_cache_keeps_only_its_capacity_least_recently_used_first():
 
 
 def fast(app):
-    return app.extensions["feedapp.fastpath"]
+    return state.of(app).fast_path
 
 
 def test_repeat_requests_are_answered_before_flask_with_the_same_bytes_and_headers(app, client, runner):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from feedapp import create_app, reprocess, store
+from feedapp import create_app, reprocess
+from feedapp.dbapi import Engine
 from tests.conftest import SEEDS
 from tests.support import feedapp
 
@@ -31,14 +32,14 @@ def aged(database_url: str) -> tuple[dict[str, str], dict[str, dict]]:
 
 
 def execute(env: dict[str, str], statement: str, **params: object) -> None:
-    engine = store.create_engine(env["FEEDAPP_DATABASE_URL"])
+    engine = Engine(env["FEEDAPP_DATABASE_URL"])
     with engine.begin(write=True) as connection:
         connection.execute(statement, params)
     engine.dispose()
 
 
 def release_rows(env: dict[str, str]) -> dict[str, dict]:
-    engine = store.create_engine(env["FEEDAPP_DATABASE_URL"])
+    engine = Engine(env["FEEDAPP_DATABASE_URL"])
     with engine.connect() as connection:
         rows = connection.rows("SELECT * FROM releases")
     engine.dispose()
@@ -96,7 +97,7 @@ def test_only_the_named_keys_are_reprocessed(aged):
 
 def test_a_killed_run_resumes_after_the_last_finished_batch(aged, monkeypatch):
     env, today = aged
-    engine = store.create_engine(env["FEEDAPP_DATABASE_URL"])
+    engine = Engine(env["FEEDAPP_DATABASE_URL"])
     monkeypatch.setattr(reprocess, "BATCH", 4)
     run = reprocess.reprocess(engine)
     first = [next(run) for _ in range(4)]

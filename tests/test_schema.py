@@ -18,7 +18,8 @@ import psycopg
 import pytest
 from lxml import etree
 
-from feedapp import __version__, create_app, schema, store
+from feedapp import __version__, create_app, schema, state, store
+from feedapp.dbapi import Engine
 from feedapp.schema import SchemaError
 from tests.conftest import ROOT, SEEDS
 from tests.support import feedapp, upgraded
@@ -46,7 +47,7 @@ def fixture_database(fixture: Path, tmp_path: Path, postgres_server) -> str:  # 
 
 def rows(url: str) -> tuple[list[dict], dict[str, int], dict[str, list[str]]]:
     """Every release row (by key), the state table, and the category rows per release key."""
-    engine = store.create_engine(url)
+    engine = Engine(url)
     try:
         with engine.connect() as connection:
             releases = connection.rows("SELECT * FROM releases ORDER BY id")
@@ -241,7 +242,7 @@ def test_no_command_but_upgrade_creates_a_missing_sqlite_database(tmp_path):
 
 
 def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(database_url):
-    engine = store.create_engine(database_url)
+    engine = Engine(database_url)
     with engine.begin(write=True) as connection:
         connection.execute("DELETE FROM _yoyo_migration WHERE migration_id = :latest", {"latest": LATEST[-1]})
     engine.dispose()
@@ -256,7 +257,7 @@ def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(data
 
 
 def test_database_upgraded_by_a_newer_feedapp_is_refused(database_url):
-    engine = store.create_engine(database_url)
+    engine = Engine(database_url)
     with engine.begin(write=True) as connection:
         connection.execute(
             "INSERT INTO _yoyo_migration (migration_hash, migration_id, applied_at_utc)"
@@ -279,7 +280,7 @@ def test_deleted_database_file_is_never_recreated_by_a_running_app(tmp_path):
     app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{database}"), "TESTING": True})
     client = app.test_client()
     assert client.get("/feed.atom").status_code == 200
-    engine = app.extensions["feedapp.engine"]
+    engine = state.of(app).engine
     database.unlink()
     with pytest.raises(sqlite3.OperationalError) as refused:
         store.retract(engine, "any", store.utc("2026-01-01 00:00:00"))
@@ -301,7 +302,7 @@ def test_concurrent_upgrades_of_one_database_apply_each_migration_once(empty_dat
         results = list(pool.map(run_upgrade, [empty_database_url] * 3))
     assert [r.returncode for r in results] == [0, 0, 0]
     assert sorted(r.stdout for r in results) == ["", "", APPLIED_ALL]
-    assert schema.status(store.create_engine(empty_database_url)).applied == tuple(LATEST)
+    assert schema.status(Engine(empty_database_url)).applied == tuple(LATEST)
 
 
 # --- A store made by the real feedapp 0.2.0 (tests/data/v0.2.0/, see its README) ---------------
@@ -311,7 +312,7 @@ V020_RETRACTED_AT = "Mon, 03 Mar 2025 10:45:00 GMT"  # make.sh's T_RETRACT
 
 
 def indexes(url: str) -> set[str]:
-    engine = store.create_engine(url)
+    engine = Engine(url)
     try:
         with engine.connect() as connection:
             if engine.dialect == "sqlite":

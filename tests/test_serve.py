@@ -141,3 +141,41 @@ def test_images_load_over_https_on_pages_and_keep_their_published_url_in_feeds(s
         "http://press.example.ir/p.jpg",
         "https://cdn.example.ir/Q.jpg",
     ]
+
+
+def test_serve_script_on_another_port_links_to_that_port(tmp_path):
+    """`FEEDAPP_BIND=127.0.0.1:PORT ./scripts/serve.sh` without FEEDAPP_SITE_URL: every link and
+    the feeds' stylesheet point at that port, and the script says so."""
+    import os
+    import subprocess
+    import tempfile
+
+    from lxml import etree
+
+    from tests.support import ROOT, _running, free_port
+
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if name != "FEEDAPP_SITE_URL"}
+    env |= {
+        "FEEDAPP_BIND": f"127.0.0.1:{port}",
+        "FEEDAPP_WORKERS": "1",
+        "FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    errors = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "serve.sh")], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors
+    )
+    process.stderr = errors
+    base = f"http://127.0.0.1:{port}"
+    with _running(process, "scripts/serve.sh", lambda: urllib.request.urlopen(base + "/", timeout=5).close(), 120):
+        status, _, body = get(base + "/feed.atom")
+    errors.seek(0)
+    said = [line for line in errors.read().decode().splitlines() if line.startswith("serve:")]
+    assert said == [
+        f"serve: FEEDAPP_SITE_URL is not set; links will use {base} (set it to the site's public URL)"
+    ]
+    assert status == 200
+    feed = etree.fromstring(body.encode())
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.find(f"{atom}link[@rel='self']").get("href") == f"{base}/feed.atom"
+    assert f'<?xml-stylesheet type="text/css" href="{base}/static/feed.css"?>' in body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -9,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from feedapp import store
-from feedapp.core.models import Image, PublishedAt, Release
+from feedapp.core.models import Action, Image, PublishedAt, Release, Selection
+from feedapp.dbapi import Engine
 
 T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
 PUBLISHED = PublishedAt(instant=datetime(2014, 3, 11, 8, 30, tzinfo=timezone.utc), jalali="1392/12/20", has_time=False)
@@ -27,7 +29,7 @@ def release(**changes) -> Release:
         source="اداره",
         images=(Image(url="https://a.ir/x.jpg", length=5),),
     )
-    return base.replace(**changes)
+    return dataclasses.replace(base, **changes)
 
 
 def test_sqlite_database_runs_in_wal_mode(sqlite_engine):
@@ -80,7 +82,7 @@ def test_sqlite_writers_take_the_lock_up_front(sqlite_engine, tmp_path):
 
 def test_saved_release_reads_back_equal_with_aware_utc_instants(engine):
     saved = store.save_release(engine, release(), b"raw bytes", "text", T0)
-    assert saved.action == store.ADDED
+    assert saved.action == Action.ADDED
     stored = store.get_release(engine, "k1")
     assert stored.release == release()
     assert stored.release.published.instant.tzinfo is timezone.utc
@@ -92,7 +94,7 @@ def test_same_bytes_again_change_nothing(engine):
     store.save_release(engine, release(), b"raw", "text", T0)
     version = store.data_version(engine)
     again = store.save_release(engine, release(), b"raw", "text", T0 + timedelta(hours=1))
-    assert again.action == store.UNCHANGED
+    assert again.action == Action.UNCHANGED
     assert store.data_version(engine) == version == 1
     assert store.get_release(engine, "k1").changed_at == T0
 
@@ -102,7 +104,7 @@ def test_changed_content_keeps_key_and_published_and_sets_updated(engine):
     later = T0 + timedelta(days=2)
     other_date = PublishedAt(instant=PUBLISHED.instant + timedelta(days=1), jalali="1392/12/21", has_time=False)
     saved = store.save_release(engine, release(title="تیتر تازه", published=other_date), b"raw2", "text", later)
-    assert saved.action == store.UPDATED
+    assert saved.action == Action.UPDATED
     stored = store.get_release(engine, "k1")
     assert stored.release.title == "تیتر تازه"
     assert stored.release.published == PUBLISHED
@@ -122,7 +124,7 @@ def test_source_updated_time_is_used_when_given(engine):
 def test_new_bytes_with_the_same_content_are_kept_quietly(engine):
     store.save_release(engine, release(), b"raw", "text", T0)
     saved = store.save_release(engine, release(), b"same release, other encoding", "text", T0 + timedelta(days=1))
-    assert saved.action == store.UNCHANGED
+    assert saved.action == Action.UNCHANGED
     assert store.get_raw(engine, "k1") == b"same release, other encoding"
     assert store.get_release(engine, "k1").release.updated is None
     assert store.data_version(engine) == 1
@@ -216,16 +218,16 @@ def _plans(sqlite_engine, read) -> list[str]:
 # indexed lookups only, so first renders stay as fast at 100,000 releases as at 1,000.
 PER_REQUEST_READS = {
     "recently_changed": lambda db: store.recently_changed(db, 50),
-    "recently_changed by category": lambda db: store.recently_changed(db, 50, store.Selection(category="اقتصاد")),
+    "recently_changed by category": lambda db: store.recently_changed(db, 50, Selection(category="اقتصاد")),
     "archive_page": lambda db: store.archive_page(db, 2, 50),
     "removed_from_window": lambda db: store.removed_from_window(db, 50),
-    "removed_from_window by category": lambda db: store.removed_from_window(db, 50, store.Selection(category="ب")),
-    "removed_from_window by source": lambda db: store.removed_from_window(db, 50, store.Selection(source="اداره")),
+    "removed_from_window by category": lambda db: store.removed_from_window(db, 50, Selection(category="ب")),
+    "removed_from_window by source": lambda db: store.removed_from_window(db, 50, Selection(source="اداره")),
     "last_change": lambda db: store.last_change(db),
     "last_published": lambda db: store.last_published(db, T0),
     "latest_releases": lambda db: store.latest_releases(db, 21, 20),
     "count_releases": lambda db: (store.count_releases(db), store.count_releases(db, retracted=True)),
-    "count_releases by source": lambda db: store.count_releases(db, store.Selection(source="اداره")),
+    "count_releases by source": lambda db: store.count_releases(db, Selection(source="اداره")),
     "sitemap_page": lambda db: store.sitemap_page(db, 1, 50_000),
     "sitemap_page_lastmods": lambda db: store.sitemap_page_lastmods(db, 50_000),
     "data_version": lambda db: store.data_version(db),
@@ -252,7 +254,7 @@ def test_per_request_reads_never_scan_the_release_rows(sqlite_engine, read):
     ],
 )
 def test_database_url_names_the_backend_and_file(url, dialect, path):
-    engine = store.create_engine(url)
+    engine = Engine(url)
     assert (engine.dialect, engine.path) == (dialect, path)
 
 
@@ -266,5 +268,5 @@ def test_database_url_names_the_backend_and_file(url, dialect, path):
 )
 def test_unusable_database_url_is_refused_with_what_was_expected(url, message):
     with pytest.raises(ValueError) as error:
-        store.create_engine(url)
+        Engine(url)
     assert str(error.value) == f"DATABASE_URL {url!r}: {message}"

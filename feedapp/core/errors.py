@@ -21,6 +21,17 @@ class Problem:
         """The message with the field named first, without the file location."""
         return f"{self.field}: {self.message}" if self.field else self.message
 
+    def as_dict(self, default_line: int | None = None) -> dict[str, object]:
+        """The JSON form: `message`, then `field` and `line` when known (`default_line` when
+        the problem has no line of its own)."""
+        described: dict[str, object] = {"message": self.message}
+        if self.field is not None:
+            described["field"] = self.field
+        line = self.line if self.line is not None else default_line
+        if line is not None:
+            described["line"] = line
+        return described
+
 
 # Problems reported for one release at the most: a megabyte of bad fields must not become a
 # twenty-megabyte answer. The rest are counted in one closing problem.

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
 
 from .errors import Problem
 
@@ -22,6 +21,10 @@ class Image:
     caption: str | None = None
     type: str | None = None
     length: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """The fields that are set: the JSON form the store keeps and the API answers."""
+        return {name: value for name, value in vars(self).items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,6 @@ class Release:
     language: str = "fa"
     images: tuple[Image, ...] = ()
 
-    def replace(self, **changes: Any) -> Release:
-        """A copy with some fields changed."""
-        return dataclasses.replace(self, **changes)
-
 
 @dataclass(frozen=True)
 class ParseResult:
@@ -88,3 +87,45 @@ class StoredRelease:
     version: int = 0  # the store's data version at the last visible change
     id: int = 0  # insertion order: fixes each release's RFC 5005 archive page
     retracted_at: datetime | None = None  # the publisher withdrew it (pages answer 410)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which releases a feed holds: all, one category's, or one source office's."""
+
+    category: str | None = None
+    source: str | None = None
+
+
+ALL = Selection()
+
+# Scripts written right to left (BCP 47 primary subtags); any region/script subtag keeps it.
+RTL_LANGUAGES = frozenset({"fa", "ar", "ur", "ps", "ckb", "he"})
+
+
+def text_direction(language: str) -> str:
+    """`rtl` for the right-to-left languages (and their subtags, e.g. `fa-IR`), else `ltr`."""
+    primary = language.replace("_", "-").split("-", 1)[0].lower()
+    return "rtl" if primary in RTL_LANGUAGES else "ltr"
+
+
+class Action(StrEnum):
+    """What happened to one release (the word the CLI prints and the API answers)."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"  # re-derived by `feedapp reprocess` into new text
+    CHECKED = "checked"  # parsed and normalized only (`feedapp check`)
+    REJECTED = "rejected"  # the input is wrong: sending it again will not help
+    FAILED = "failed"  # the store could not be written: nothing was stored, try again later
+
+    @property
+    def stored(self) -> bool:
+        """The release is in the store as the input says (new, changed or already so)."""
+        return self in (Action.ADDED, Action.UPDATED, Action.UNCHANGED, Action.CHANGED)
+
+    @property
+    def changed_feeds(self) -> bool:
+        """Readers see something new: the feeds that hold the release changed."""
+        return self in (Action.ADDED, Action.UPDATED)

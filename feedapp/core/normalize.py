@@ -11,6 +11,7 @@ import it. The web app never does; tests/test_import_chain.py proves it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 
@@ -95,7 +96,8 @@ def normalize_release(release: Release, *, json_fields: bool = False) -> Release
     """
     if not is_persian(release.language):
         return release
-    normalized = release.replace(
+    normalized = dataclasses.replace(
+        release,
         kicker=normalize_text(release.kicker) or None if release.kicker else release.kicker,
         title=normalize_text(release.title),
         lead=normalize_text(release.lead),

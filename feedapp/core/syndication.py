@@ -24,13 +24,11 @@ What the W3C Feed Validation Service's rules (rubys/feedvalidator) would still s
   self/hub-style rels and may warn; they are registered IANA relations (RFC 5005), so they stay.
 - "Self reference doesn't match document location" depends on where the bytes are served;
   `self_url` comes from the web layer.
-- A caption that itself looks like HTML (`<b>`) makes `media:description type="plain"` warn
-  ContainsUndeclaredHTML; it is plain text and is meant to show as such.
 
 RELAX NG (RFC 4287 Appendix B): `<fh:archive/>` is a simpleExtensionElement (empty text is
-text) and `media:content` a structuredExtensionElement (it has attributes; its
-`media:description` is anyElement). Both must be outside the Atom namespace: built like
-feedgen's own unqualified elements they would serialize as atom:content and fail the grammar.
+text) and `media:content` a structuredExtensionElement (it has attributes). Both must be
+outside the Atom namespace: built like feedgen's own unqualified elements they would serialize
+as atom:content and fail the grammar.
 """
 
 from __future__ import annotations
@@ -40,6 +38,8 @@ import functools
 import html
 import json
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -51,7 +51,7 @@ from lxml import etree
 from .decode import xml_safe
 from .feeddoc import FeedDoc, FeedEntry
 from .jalali import format_jalali, machine_local, rfc3339
-from .models import Image, PublishedAt
+from .models import Image, PublishedAt, text_direction
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
@@ -77,13 +77,6 @@ _EXT = "feedapp"
 # the other's temporary "C" and leave it. Serialising our renders prevents that; other code that
 # reads the locale during those microseconds may still see "C" (the app does not rely on locale).
 _LOCALE_LOCK = threading.Lock()
-
-# Scripts written right to left (BCP 47 primary subtags); any region/script subtag keeps it.
-RTL_LANGUAGES = frozenset({"fa", "ar", "ur", "ps", "ckb", "he"})
-
-# XML 1.0 §2.2 Char, negated (lone surrogates included, which Python strings can hold), plus the
-# C1 controls §2.2 discourages: in Persian text they are only ever Windows-1252 mojibake, and
-# the W3C feed validator reports them (BadCharacters).
 
 # RFC 822 §5.1 names; never the locale's (nor Persian) names.
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -139,12 +132,6 @@ def _clean(value: T) -> T:
         changes = {f.name: _clean(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return dataclasses.replace(value, **changes)
     return value
-
-
-def text_direction(language: str) -> str:
-    """`rtl` for the right-to-left languages (and their subtags, e.g. `fa-IR`), else `ltr`."""
-    primary = language.replace("_", "-").split("-", 1)[0].lower()
-    return "rtl" if primary in RTL_LANGUAGES else "ltr"
 
 
 def rfc822(instant: datetime) -> str:
@@ -549,3 +536,25 @@ def _json_attachment(image: Image) -> dict[str, Any]:
     if image.length is not None:
         attachment["size_in_bytes"] = image.length
     return attachment
+
+
+# --- formats --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedFormat:
+    """A feed format as served: its media type, its renderer, and the type a browser's
+    navigation is sent (browsers show application/xml with the feed's stylesheet, but offer the
+    feed types as downloads; JSON has no stylesheet)."""
+
+    media_type: str
+    render: Callable[[FeedDoc], bytes]
+    browser_media_type: str | None = None
+
+
+# By the name used in URLs (`/feed.atom`), in the order feeds are announced.
+FORMATS = {
+    "atom": FeedFormat(ATOM_TYPE, render_atom, "application/xml"),
+    "rss": FeedFormat(RSS_TYPE, render_rss, "application/xml"),
+    "json": FeedFormat("application/feed+json", render_json),
+}

@@ -28,7 +28,7 @@ def z(text: str) -> str:
     return text.replace("|", ZWNJ)
 
 
-# Every word the sample press release needs, exactly as the issue lists it.
+# Every word of the sample press release whose half-space was dropped, as it must be restored.
 SAMPLE_WORDS = [
     ("روابط عمومیها", "روابط عمومی|ها"),
     ("سازمانها", "سازمان|ها"),
