@@ -16,7 +16,7 @@ import math
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -144,23 +144,7 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
     with engine.begin(write=True) as connection:
         row = connection.first("SELECT * FROM releases WHERE key = :key", {"key": release.key})
         if row is None:
-            values = {
-                **_content_values(release),
-                **_published_values(release.published),
-                "key": release.key,
-                "format": format,
-                "raw": raw,
-                "raw_sha256": digest,
-                "updated": release.updated,
-                "ingested_at": now,
-                "changed_at": now,
-                **_edited(_bump_version(connection)),
-            }
-            release_id = connection.scalar(_insert("releases", values) + " RETURNING id", values)
-            _count(connection, _TOTAL, +1)
-            _count(connection, _SHOWN, +1)
-            _write_categories(connection, release_id, release.categories)
-            return SaveResult(Action.ADDED, _stored({**values, "id": release_id}))
+            return SaveResult(Action.ADDED, _insert_new(connection, release, raw, format, now))
         retracted = row["retracted_at"] is not None  # sending it again publishes it again
         if row["raw_sha256"] == digest and row["format"] == format and not retracted:
             return SaveResult(Action.UNCHANGED, _stored(row))
@@ -187,6 +171,40 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
         connection.execute("DELETE FROM release_categories WHERE release_id = :id", {"id": row["id"]})
         _write_categories(connection, row["id"], release.categories)
         return SaveResult(Action.UPDATED, _stored({**row, **values}))
+
+
+def _insert_new(connection: Connection, release: Release, raw: bytes, format: str, now: datetime) -> StoredRelease:
+    """Insert a release whose key is not stored yet, with its categories, counters and version."""
+    values = {
+        **_content_values(release),
+        **_published_values(release.published),
+        "key": release.key,
+        "format": format,
+        "raw": raw,
+        "raw_sha256": _digest(raw),
+        "updated": release.updated,
+        "ingested_at": now,
+        "changed_at": now,
+        **_edited(_bump_version(connection)),
+    }
+    release_id = connection.scalar(_insert("releases", values) + " RETURNING id", values)
+    _count(connection, _TOTAL, +1)
+    _count(connection, _SHOWN, +1)
+    _write_categories(connection, release_id, release.categories)
+    return _stored({**values, "id": release_id})
+
+
+def insert_batch(engine: Engine, items: Iterable[tuple[Release, bytes, str]], now: datetime) -> int:
+    """Insert new releases (release, raw bytes, format) in one transaction, each exactly as
+    `save_release` would insert it; how many. For bulk loads of releases known to be new
+    (`python -m bench populate`): a key already stored fails the whole batch (IntegrityError).
+    """
+    inserted = 0
+    with engine.begin(write=True) as connection:
+        for release, raw, format in items:
+            _insert_new(connection, release, raw, format, now)
+            inserted += 1
+    return inserted
 
 
 def rederive(engine: Engine, release_id: int, digest: str, release: Release, now: datetime) -> bool:

@@ -74,7 +74,7 @@ def normalize_text(text: str, *, halfspaces: bool = True) -> str:
     """Normalize one field: hazm on the unprotected parts, dropped half-spaces restored.
 
     The text is expected to be cleaned already (decode.clean_text). Line breaks are kept.
-    `halfspaces=False` skips the restoration (bench/halfspace/evaluate.py measures hazm alone).
+    `halfspaces=False` skips the restoration (`python -m eval.halfspace.evaluate` measures hazm alone).
     """
     if not text.strip():
         return ""
