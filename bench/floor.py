@@ -7,7 +7,7 @@ same gunicorn settings as the app, its requests/s is what the app's would be if 
 (routing, conditional GET, cache lookup, the data-version query) cost nothing.
 
 The recorded responses are read once per worker from the JSON file named by FLOOR_RESPONSES
-(written by bench/run.py): {"PATH": {"plain"|"gzip"|"304": {"status", "headers", "body_b64"}}}.
+(written by `python -m bench run`): {"PATH": {"plain"|"gzip"|"304": {"status", "headers", "body_b64"}}}.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the trailer. The words come from the sample itself (Arabic yeh/kaf, lost half-sp
 so ingest pays the same normalization cost as for real releases. Every release has its own key,
 its own publication instant and its own headline; the output is deterministic for a given N.
 
-    python bench/generate.py FOLDER N [--first K]
+    python -m bench generate FOLDER N [--first K]
 """
 
 from __future__ import annotations
@@ -82,15 +82,12 @@ def write(folder: Path, count: int, first: int = 0, prefix: str = "bench") -> li
     return keys
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench generate", description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("count", type=int)
     parser.add_argument("--first", type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     keys = write(args.folder, args.count, args.first)
     print(f"wrote {len(keys)} releases to {args.folder}")
-
-
-if __name__ == "__main__":
-    main()
+    return 0

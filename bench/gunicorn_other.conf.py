@@ -6,6 +6,8 @@ worker class, preload, timeouts, max_requests, logging) is taken from it unchang
 and the peer run exactly as the app does. gunicorn ignores names that are not settings.
 """
 
+# A gunicorn config file named like deploy/gunicorn.conf.py, read by path and never imported:
+# ruff: noqa: N999
 import runpy
 from pathlib import Path
 

@@ -1,7 +1,7 @@
 """Feeds made of releases at every bound of core/limits.py: how long the app takes to render them.
 
-    .venv/bin/python bench/limits.py                 # 50 releases at every bound (a full feed)
-    .venv/bin/python bench/limits.py --releases 2    # quicker
+    ./scripts/bench.sh limits                 # 50 releases at every bound (a full feed)
+    ./scripts/bench.sh limits --releases 2    # quicker
 
 Each release holds as many categories, images and paragraphs as allowed, its name and URL
 fields at their full length, and stays under FEEDAPP_MAX_RELEASE_BYTES (1 MiB), as the API
@@ -16,18 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from feedapp import create_app, schema, store  # noqa: E402
-from feedapp.core import limits  # noqa: E402
-from feedapp.ingest import ingest_files  # noqa: E402
+from feedapp import create_app, schema, store
+from feedapp.core import limits
+from feedapp.dbapi import Engine
+from feedapp.ingest import ingest_files
 
 MAX_BYTES = 1024 * 1024
 
@@ -60,14 +57,14 @@ def release_at_every_bound(key: str, day: int) -> dict:
     return document
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench limits", description=__doc__.split("\n\n")[0])
     parser.add_argument("--releases", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite3"
-        engine = store.create_engine(url)
+        engine = Engine(url)
         schema.upgrade(engine)
         folder = Path(tmp) / "in"
         folder.mkdir()
@@ -119,7 +116,4 @@ def main() -> None:
                 f" | {statistics.median(cached[target]):.2f} |"
             )
         engine.dispose()
-
-
-if __name__ == "__main__":
-    main()
+    return 0

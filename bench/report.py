@@ -1,4 +1,4 @@
-"""BENCHMARKS.md and bench/chart.png from one run's figures."""
+"""BENCHMARKS.md and bench/chart.png from one run's figures (`python -m bench run`)."""
 
 from __future__ import annotations
 

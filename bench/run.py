@@ -1,7 +1,7 @@
 """feedapp's benchmark: ingest, serve under gunicorn, load with wrk, compare with a floor and a peer.
 
-    .venv/bin/python bench/run.py            # N = 10,000, then 50,000 for the sitemap (about 14 minutes on 2 cores)
-    .venv/bin/python bench/run.py --smoke    # N = 50, 1-second runs (well under a minute)
+    ./scripts/bench.sh run            # N = 10,000, then 50,000 and 100,000 for first renders: about 12 minutes on 2 cores
+    ./scripts/bench.sh run --smoke    # N = 50, 1-second wrk runs: about 40 seconds
 
 Writes BENCHMARKS.md (or --output) and bench/chart.png. See bench/README.md for what is measured
 and how. Everything it starts (gunicorn servers, ingests) is stopped before it exits.
@@ -26,13 +26,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the bench helpers beside this file
-
-import generate  # noqa: E402
-import loadgen  # noqa: E402
-import report as reporting  # noqa: E402
-import servers  # noqa: E402
-from report import Figure, Report, Throughput  # noqa: E402
+from . import generate, loadgen, servers
+from . import report as reporting
+from .report import Figure, Report, Throughput
 
 ROOT = servers.ROOT
 FEED_PATHS = ("/feed.atom", "/feed.rss", "/feed.json")
@@ -78,8 +74,8 @@ class Run:
 # ---------------------------------------------------------------- command line
 
 
-def parse_args(argv: list[str] | None = None) -> Plan:
-    parser = argparse.ArgumentParser(description="feedapp benchmark (see bench/README.md)")
+def parse_args(argv: list[str]) -> Plan:
+    parser = argparse.ArgumentParser(prog="python -m bench run", description="feedapp benchmark (see bench/README.md)")
     parser.add_argument("--smoke", action="store_true", help="N = 50, 1-second wrk runs: a quick check")
     parser.add_argument("-n", type=int, help="releases to ingest and serve (default 10,000; smoke 50)")
     parser.add_argument(
@@ -119,11 +115,10 @@ def parse_args(argv: list[str] | None = None) -> Plan:
     )
 
 
-def command_line() -> str:
+def command_line(argv: list[str]) -> str:
     """How this run was started, as one would type it from the repository root."""
-    script = os.path.relpath(sys.argv[0], ROOT)
     python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable
-    return shlex.join([python, script, *sys.argv[1:]])
+    return shlex.join([python, "-m", "bench", "run", *argv])
 
 
 # ---------------------------------------------------------------- machine and versions
@@ -380,11 +375,10 @@ def start_floor(run: Run, stack: ExitStack, responses: Path) -> servers.Server:
     return stack.enter_context(
         servers.gunicorn(
             "floor",
-            "floor:app",
+            "bench.floor:app",
             {"FLOOR_RESPONSES": str(responses)},
             "/feed.atom",
             log,
-            pythonpath=str(servers.BENCH),
             feedapp=False,
         )
     )
@@ -405,11 +399,10 @@ def start_peer(run: Run, stack: ExitStack, database: Path) -> servers.Server | N
     return stack.enter_context(
         servers.gunicorn(
             "peer",
-            "django_peer.wsgi:application",
+            "bench.django_peer.wsgi:application",
             {"PEER_DATABASE": str(database)},
             "/feed.atom",
             log,
-            pythonpath=str(servers.BENCH),
             feedapp=False,
         )
     )
@@ -742,12 +735,12 @@ def notes(run: Run) -> list[str]:
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str]) -> int:
     plan = parse_args(argv)
     wrk = loadgen.ensure_wrk()
     _, mode_sentence = servers.settings_args()
     load_at_start = load_average()
-    report = Report(command=command_line(), mode=plan.mode, machine=machine(), versions=versions(wrk), setup=[])
+    report = Report(command=command_line(argv), mode=plan.mode, machine=machine(), versions=versions(wrk), setup=[])
     with tempfile.TemporaryDirectory(prefix="feedapp-bench-") as tmp:
         run = Run(plan=plan, tmp=Path(tmp), wrk=wrk, report=report)
         report.setup = setup_notes(run, mode_sentence)
@@ -775,7 +768,3 @@ def _print_logs(run: Run) -> None:
         if log.exists():
             print(f"--- {log.name} (last lines)", file=sys.stderr)
             print("\n".join(log.read_text(errors="replace").splitlines()[-30:]), file=sys.stderr)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

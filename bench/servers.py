@@ -20,10 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tests.support import deploy_site_conf  # noqa: E402  (deploy/nginx.conf with local paths and ports)
+from tests.support import deploy_site_conf  # deploy/nginx.conf with local paths and ports
 
+ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 BIN = Path(sys.executable).parent  # the venv's gunicorn and feedapp, beside this interpreter
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
@@ -137,10 +136,11 @@ def _wait_ready(server: Server, probe: str, started: float) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(
-    name: str, app: str, env: dict[str, str], probe: str, log: Path, pythonpath: str | None = None, feedapp: bool = True
-) -> Iterator[Server]:
+def gunicorn(name: str, app: str, env: dict[str, str], probe: str, log: Path, feedapp: bool = True) -> Iterator[Server]:
     """Serve the WSGI callable `app` under the shared settings; stop it however the block ends.
+
+    gunicorn runs in the repository root, which it puts first on its import path: `wsgi:app`,
+    `bench.floor:app` and `bench.django_peer.wsgi:application` are found from there.
 
     `boot_seconds` is the time from spawning gunicorn to the first 200 on `probe`: master start,
     fork, the worker's import of the app and one request (an upper bound of a worker's boot).
@@ -152,7 +152,6 @@ def gunicorn(
     args, _ = settings_args(feedapp)
     command = [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}"]
     command += ["--no-control-socket"] if _NO_CONTROL else []
-    command += ["--pythonpath", pythonpath] if pythonpath else []
     started = time.monotonic()
     with open(log, "ab") as log_file:
         process = subprocess.Popen(

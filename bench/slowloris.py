@@ -1,8 +1,8 @@
 """Slow clients (slowloris) against feedapp: gunicorn faced directly vs behind the shipped nginx.
 
-    .venv/bin/python bench/slowloris.py                    # N = 0, 4, 8, 64, 512, 1500; 20 s: ~5 min on 2 cores
-    .venv/bin/python bench/slowloris.py --quick            # N = 0, 8, 64; 6 s: about 1 minute
-    .venv/bin/python bench/slowloris.py --n 0 16 --seconds 12
+    ./scripts/bench.sh slowloris                    # N = 0, 4, 8, 64, 512, 1500; 20 s: ~5 min on 2 cores
+    ./scripts/bench.sh slowloris --quick            # N = 0, 8, 64; 6 s: about 1 minute
+    ./scripts/bench.sh slowloris --n 0 16 --seconds 12
 
 What it measures: while N attacker connections trickle a request's headers and never finish
 them, can a normal reader still get answers? For each target (gunicorn on its own port, and
@@ -70,10 +70,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tests.support import NGINX, deploy_site_conf, feedapp, free_port, gunicorn, nginx, upgraded
 
-from tests.support import NGINX, deploy_site_conf, feedapp, free_port, gunicorn, nginx, upgraded  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SEEDS = ROOT / "seeds"
 HOST = "news.example.ir"
@@ -579,12 +578,12 @@ def report(rows: list[Row], header: str) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench slowloris", description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", help=f"slow connections (default: {' '.join(map(str, DEFAULT_N))})")
     parser.add_argument("--seconds", type=float, help="measuring period per row (default 20)")
     parser.add_argument("--quick", action="store_true", help=f"N = {', '.join(map(str, QUICK_N))}, 6 s per row")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     ns = args.n or list(QUICK_N if args.quick else DEFAULT_N)
     seconds = args.seconds or (6.0 if args.quick else 20.0)
     limit = raise_open_files(max(ns) + 512)
@@ -597,7 +596,4 @@ def main() -> None:
         sys.exit("interrupted")
     print(report(rows, header))
     print(f"\n({time.monotonic() - started:.0f} s in all)", file=sys.stderr)
-
-
-if __name__ == "__main__":
-    main()
+    return 0

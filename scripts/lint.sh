@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[lint]'
-.venv/bin/ruff check feedapp tests bench scripts wsgi.py
-.venv/bin/ruff format --check feedapp tests bench scripts wsgi.py
+.venv/bin/ruff check feedapp tests bench eval scripts wsgi.py
+.venv/bin/ruff format --check feedapp tests bench eval scripts wsgi.py
 .venv/bin/mypy

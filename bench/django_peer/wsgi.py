@@ -1,8 +1,8 @@
-"""WSGI entry point for gunicorn: `gunicorn --pythonpath bench django_peer.wsgi:application`."""
+"""WSGI entry point for gunicorn, run from the repository root: `gunicorn bench.django_peer.wsgi:application`."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_peer.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.django_peer.settings")
 application = get_wsgi_application()

@@ -1,6 +1,6 @@
 """Measure feedapp.core.halfspace.restore_halfspaces on news-style sentences.
 
-Run from the repository root:  python bench/halfspace/evaluate.py
+Run from the repository root:  .venv/bin/python -m eval.halfspace.evaluate
 
 Data (UTF-8, next to this file):
   sentences_dev.txt    news sentences written with correct half-spaces, used while tuning;
@@ -32,15 +32,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hazm import Normalizer
+from hazm.utils import words_list
+
+from feedapp.core.halfspace import NON_JOINING, ZWNJ, restore_halfspaces
+from feedapp.core.normalize import normalize_text
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-from hazm import Normalizer  # noqa: E402
-from hazm.utils import words_list  # noqa: E402
-
-from feedapp.core.halfspace import NON_JOINING, ZWNJ, restore_halfspaces  # noqa: E402
-from feedapp.core.normalize import normalize_text  # noqa: E402
 
 
 def strip_halfspaces(text: str) -> str:

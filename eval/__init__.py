@@ -1,0 +1,1 @@
+"""Quality measures of feedapp's text processing (not benchmarks): `python -m eval.…` from the root."""
