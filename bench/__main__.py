@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "limits": ("bench.limits", "render time of feeds made of releases at every bound of core/limits.py"),
     "slowloris": ("bench.slowloris", "slow clients against gunicorn alone and behind the shipped nginx"),
     "generate": ("bench.generate", "write N synthetic releases shaped like the real sample"),
+    "populate": ("bench.populate", "append N synthetic releases to a store in bulk, through the store (no hazm)"),
 }
 
 

@@ -44,12 +44,12 @@ def test_bench_lists_its_commands_and_refuses_others() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "usage: python -m bench [-h] COMMAND [OPTIONS]"
     listed = done.stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert [line.split()[0] for line in listed] == ["run", "limits", "slowloris", "generate"]
-    refused = bench("populate")
+    assert [line.split()[0] for line in listed] == ["run", "limits", "slowloris", "generate", "populate"]
+    refused = bench("nonsense")
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-1] == (
-        "python -m bench: error: argument COMMAND: invalid choice: 'populate' "
-        "(choose from 'run', 'limits', 'slowloris', 'generate')"
+        "python -m bench: error: argument COMMAND: invalid choice: 'nonsense' "
+        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate')"
     )
 
 
@@ -60,6 +60,7 @@ USAGE = {
     "limits": "usage: python -m bench limits [-h] [--releases RELEASES] [--rounds ROUNDS]",
     "slowloris": "usage: python -m bench slowloris [-h] [--n N [N ...]] [--seconds SECONDS] [--quick]",
     "generate": "usage: python -m bench generate [-h] [--first FIRST] folder count",
+    "populate": "usage: python -m bench populate [-h] --database-url DATABASE_URL --count COUNT [--seed SEED] [--batch BATCH] [--categories CATEGORIES] [--sources SOURCES] [--per-day PER_DAY]",
 }
 
 
