@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "slowloris": ("bench.slowloris", "slow clients against gunicorn alone and behind the shipped nginx"),
     "generate": ("bench.generate", "write N synthetic releases shaped like the real sample"),
     "populate": ("bench.populate", "append N synthetic releases to a store in bulk, through the store (no hazm)"),
+    "pages": ("bench.pages", "the store reads behind the documents that grow with N, on a populated store"),
 }
 
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from feedapp import create_app, schema, store
+from feedapp import create_app, schema, state, store
 from feedapp.core import limits
 from feedapp.dbapi import Engine
 from feedapp.ingest import ingest_files
@@ -115,5 +115,6 @@ def main(argv: list[str]) -> int:
                 f"| `{shown}` | {length[target]:,} | {statistics.median(first[target]):.1f}"
                 f" | {statistics.median(cached[target]):.2f} |"
             )
+        state.of(app).close()
         engine.dispose()
     return 0

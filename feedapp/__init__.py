@@ -49,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
     # Outermost: repeat requests for rendered documents never reach Flask (see fastpath.py).
     app_state = state.of(app)
-    fast_path = FastPath(app.wsgi_app, app_state.data_version, deltas=app.config["DELTA_FEEDS"])
+    fast_path = FastPath(
+        app.wsgi_app, app_state.data_version, deltas=app.config["DELTA_FEEDS"], max_bytes=app_state.cache_bytes
+    )
     app.wsgi_app = app_state.fast_path = fast_path  # type: ignore[method-assign]
     return app

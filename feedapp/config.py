@@ -41,6 +41,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_COUNT": 0,
         "API_TOKEN": None,
         "MAX_RELEASE_BYTES": 1024 * 1024,
+        "RENDER_CACHE_MB": 32,  # per process: rendered feeds, entries and sitemaps (state.py)
         "DELTA_FEEDS": False,  # RFC 3229 deltas cut off feedparser-based readers: README, "Deltas"
         "AUTH_FAILURES": 10,
         "AUTH_WINDOW": 60,
@@ -68,6 +69,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         "MAX_RELEASE_BYTES",
         "AUTH_FAILURES",
         "AUTH_WINDOW",
+        "RENDER_CACHE_MB",
     ):
         config[name] = _positive_int(name, config[name])
     if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:

@@ -8,7 +8,7 @@ minute, since releases age out of its 48 hours), with the feeds' conditional GET
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime, timezone
 
 from flask import Blueprint, Flask, Response, current_app
@@ -31,14 +31,20 @@ def init_app(app: Flask) -> None:
 Build = Callable[[int, datetime], Representation | None]
 
 
-def _serve(key: tuple, build: Build, *, clock_bound: bool = False) -> Response:
-    now = datetime.now(timezone.utc)
-    minute = now.replace(second=0, microsecond=0) if clock_bound else None
+def _serve(
+    key: tuple, build: Build, *, depends_on: Callable[[int], Hashable] | None = None, now: datetime | None = None
+) -> Response:
+    """Serve a crawler document from the cache (see serving.cached for `depends_on`); a document
+    built for a moment (`now`) is not left to the fast path, which knows data versions, not clocks."""
+    moment = now or datetime.now(timezone.utc)
     # The prepared response is cached, not just its bytes: headers are built once per variant.
-    version, prepared = cached(state.current().crawlers, key, lambda version: _prepared(build(version, now)), minute)
-    if clock_bound:  # the fast path knows data versions, not clocks
-        return send(prepared)
-    return send_remembered(version, prepared)
+    version, prepared = cached(
+        state.current().crawlers,
+        key,
+        lambda version: _prepared(build(version, moment)),
+        depends_on or (lambda version: version),
+    )
+    return send(prepared) if now else send_remembered(version, prepared)
 
 
 def _prepared(representation: Representation | None) -> Prepared | None:
@@ -103,14 +109,19 @@ def sitemap_pages() -> Response:
 
 @bp.get("/sitemaps/releases-<page:page>.xml")
 def sitemap_releases(page: int) -> Response:
-    def build(version: int, _now: datetime) -> Representation | None:
-        rows, changed = store.sitemap_page(get_engine(), page, _page_size())  # the route admits only pages ≥ 1
-        if not rows:
+    def build(_version: int, _now: datetime) -> Representation | None:
+        found = store.sitemap_page(get_engine(), page, _page_size())  # the route admits only pages ≥ 1
+        if not found.urls:
             return None  # empty pages do not exist
-        entries = [sitemaps.SitemapEntry(urls.absolute(urls.release_path(key)), lastmod) for key, lastmod in rows]
-        return _representation(sitemaps.render_urlset(entries), version, changed)
+        entries = [sitemaps.SitemapEntry(urls.absolute(urls.release_path(key)), lastmod) for key, lastmod in found.urls]
+        # The page's own version in its ETag: a change elsewhere leaves it, so crawlers get 304.
+        return _representation(sitemaps.render_urlset(entries), found.version, found.changed_at)
 
-    return _serve(("releases", page), build)
+    # Rendered again only when one of its own releases changed, not at every change of the store.
+    def own_version(_version: int) -> int:
+        return store.sitemap_page_version(get_engine(), page, _page_size())
+
+    return _serve(("releases", page), build, depends_on=own_version)
 
 
 @bp.get("/sitemap-news.xml")
@@ -132,7 +143,9 @@ def news_sitemap() -> Response:
         body = sitemaps.render_news(current_app.config["SITE_TITLE"], entries, home=urls.absolute("/"))
         return _representation(body, version, _news_last_modified(now))
 
-    return _serve(("news",), build, clock_bound=True)
+    now = datetime.now(timezone.utc)
+    minute = now.replace(second=0, microsecond=0)
+    return _serve(("news",), build, depends_on=lambda version: (version, minute), now=now)
 
 
 def _news_last_modified(now: datetime) -> datetime | None:

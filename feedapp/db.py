@@ -16,8 +16,9 @@ def init_app(app: Flask) -> None:
     """
     engine = open_engine(app.config["DATABASE_URL"])
     sqlite_file = engine.path  # None on PostgreSQL
-    version = store.SqliteVersionReader(sqlite_file) if sqlite_file else lambda: store.data_version(engine)
-    state.attach(app, state.AppState(engine=engine, data_version=version))
+    version = store.SqliteVersionReader(sqlite_file) if sqlite_file else store.PostgresVersionReader(engine.conninfo)
+    cache_bytes = app.config["RENDER_CACHE_MB"] * 2**20
+    state.attach(app, state.AppState.create(engine, version, cache_bytes))
 
 
 def open_engine(url: str) -> Engine:

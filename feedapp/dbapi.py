@@ -6,7 +6,8 @@ plain enough to write once for both backends. What this module owns:
 
 - the database URL: `sqlite:///relative/path`, `sqlite:////absolute/path`, `postgresql://…`
   (a libpq URI; `postgresql+psycopg://` is accepted too);
-- connections kept per thread and process, reused across requests, never across a fork;
+- connections kept per thread and process, reused across requests, never across a fork, and
+  closed by `Engine.dispose`, when their thread ends or when the engine is dropped;
 - transactions: readers, snapshots and writers (see `Engine.begin`);
 - parameters: statements use `:name` placeholders (SQLite's own style), rewritten for psycopg;
   datetimes must be aware and are stored in UTC.
@@ -19,6 +20,8 @@ import re
 import sqlite3
 import sys
 import threading
+import time
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -36,6 +39,36 @@ _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 # psycopg close sends Terminate on the shared socket), so the child keeps them unreferenced
 # by any pool and never closes them.
 _inherited: list[Any] = []
+
+
+class _Idle:
+    """One thread's idle connections to one engine.
+
+    When the thread ends, or the engine is dropped, its thread-local storage lets go of this
+    object and the finalizer closes them: sqlite3 and psycopg would otherwise close them in the
+    garbage collector, with a ResourceWarning each (and a thread-per-request server, such as
+    `feedapp run`, would hold one open per finished thread until then).
+    """
+
+    __slots__ = ("connections", "__weakref__")
+
+    def __init__(self, pid: int) -> None:
+        self.connections: list[Connection] = []
+        weakref.finalize(self, _release, self.connections, pid)
+
+
+def _release(connections: list[Connection], pid: int) -> None:
+    """Close idle connections, unless this is a forked child of the process that opened them."""
+    if os.getpid() == pid:
+        _close_all(connections)
+    else:
+        _inherited.extend(connections)
+        connections.clear()
+
+
+def _close_all(connections: list[Connection]) -> None:
+    while connections:
+        connections.pop().raw.close()  # pop: atomic, so a connection goes to one caller only
 
 
 class Connection:
@@ -124,6 +157,8 @@ class Engine:
             raise ValueError(f"DATABASE_URL {url!r}: expected sqlite:///… or postgresql://…")
         self._local = threading.local()
         self._pid = os.getpid()
+        self._pools: weakref.WeakSet[_Idle] = weakref.WeakSet()  # every thread's idle connections
+        self._pools_lock = threading.Lock()
         import_driver(self.dialect)
 
     @property
@@ -199,25 +234,33 @@ class Engine:
             )
 
     def dispose(self) -> None:
-        """Close this thread's idle connections (they reopen on demand)."""
+        """Close the idle connections of every thread (they reopen on demand); one in use stays
+        open, in its thread's pool once it is given back."""
         self._reset_after_fork()
-        for connection in self._idle():
-            connection.raw.close()
-        self._idle().clear()
+        with self._pools_lock:
+            pools = list(self._pools)
+        for pool in pools:
+            _close_all(pool.connections)
 
     def forget_inherited(self) -> None:
         """After a fork: set aside, unclosed, every connection the parent opened."""
         self._reset_after_fork()
 
     def _idle(self) -> list[Connection]:
-        idle = getattr(self._local, "idle", None)
-        if idle is None:
-            idle = self._local.idle = []
-        return idle
+        pool = getattr(self._local, "idle", None)
+        if pool is None:
+            pool = self._local.idle = _Idle(self._pid)
+            with self._pools_lock:
+                self._pools.add(pool)
+        return pool.connections
 
     def _reset_after_fork(self) -> None:
         if os.getpid() != self._pid:
-            _inherited.extend(self._idle())
+            # Only this thread lives on after a fork: no lock (one held then would stay held).
+            pools, self._pools, self._pools_lock = list(self._pools), weakref.WeakSet(), threading.Lock()
+            for pool in pools:
+                _inherited.extend(pool.connections)
+                pool.connections.clear()
             self._local = threading.local()
             self._pid = os.getpid()
 
@@ -258,13 +301,34 @@ class Engine:
             # migrations create one).
             raw = sqlite3.connect(sqlite_uri(self.file), uri=True, isolation_level=None, check_same_thread=False)
             file_id = _file_id(self.file)
-            raw.execute("PRAGMA journal_mode=WAL")
+            raw.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            _enable_wal(raw)
             raw.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; never corrupt in WAL
-            raw.execute("PRAGMA busy_timeout=10000")
             raw.execute("PRAGMA foreign_keys=ON")
             return Connection(raw, self.dialect, file_id)
         raw = import_driver(POSTGRESQL).connect(self.conninfo, autocommit=True)
         return Connection(raw, self.dialect)
+
+
+_BUSY_TIMEOUT_MS = 10_000  # how long a SQLite statement waits for another process's lock
+
+
+def _enable_wal(raw: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (a no-op once it is), waiting up to the busy timeout.
+
+    A new database is in rollback mode while `db upgrade` migrates it, and the switch to WAL
+    needs a lock that SQLite's busy handler does not wait for (it could deadlock): another
+    process opening the file meanwhile retries here instead of failing at once.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            raw.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def sqlite_uri(path: str, mode: str = "rw") -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from flask import Flask, current_app
+from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
 
 from . import store, urls
 from .core.models import ALL
@@ -44,14 +46,14 @@ def export_site(app: Flask, outdir: Path) -> ExportResult:
     with app.app_context():
         paths = list(site_paths())
     for path in paths:
-        plain = client.get(path, headers={"Accept-Encoding": "identity"})
-        if plain.status_code != 200:
-            raise RuntimeError(f"{path} answered {plain.status_code} during export")
+        status, headers, body = _get(client, path, "identity")
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status} during export")
         target = outdir / file_for(path)
-        gzipped = client.get(path, headers={"Accept-Encoding": "gzip"})
-        if gzipped.headers.get("Content-Encoding") != "gzip":  # pages and static files
-            gzipped.data = gzip.compress(plain.data, compresslevel=9, mtime=0)
-        files = [(target, plain.data), (target.with_name(target.name + ".gz"), gzipped.data)]
+        _, gzip_headers, gzipped = _get(client, path, "gzip")
+        if gzip_headers.get("Content-Encoding") != "gzip":  # pages and static files
+            gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+        files = [(target, body), (target.with_name(target.name + ".gz"), gzipped)]
         for file, data in files:
             if _write_if_changed(file, data):
                 written += 1
@@ -59,14 +61,21 @@ def export_site(app: Flask, outdir: Path) -> ExportResult:
                 unchanged += 1
         manifest[path] = {
             "file": file_for(path),
-            "content_type": plain.headers["Content-Type"],
-            "etag": plain.headers.get("ETag"),
-            "bytes": len(plain.data),
+            "content_type": headers["Content-Type"],
+            "etag": headers.get("ETag"),
+            "bytes": len(body),
         }
     removed = _remove_stale(outdir, manifest)
     body = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
     written += _write_if_changed(outdir / MANIFEST, body)
     return ExportResult(written=written, unchanged=unchanged, removed=removed)
+
+
+def _get(client: FlaskClient, path: str, encoding: str) -> tuple[int, Headers, bytes]:
+    """Status, headers and body of the app's answer; the response closed (static files are
+    sent from open files)."""
+    with client.get(path, headers={"Accept-Encoding": encoding}) as response:
+        return response.status_code, response.headers, response.get_data()
 
 
 def site_paths() -> Iterator[str]:

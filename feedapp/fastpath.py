@@ -29,13 +29,18 @@ CAPACITY = 2048  # prepared documents kept per process; the least recently used 
 class _Entry:
     version: int
     prepared: Prepared
+    weight: int
 
 
 class FastPath:
     """WSGI middleware in front of the Flask app; `remember` is called by the views."""
 
-    def __init__(self, wsgi_app: Callable, current_version: Callable[[], int], deltas: bool = False) -> None:
+    def __init__(
+        self, wsgi_app: Callable, current_version: Callable[[], int], deltas: bool = False, max_bytes: int | None = None
+    ) -> None:
         self.wsgi_app = wsgi_app
+        self.max_bytes = max_bytes  # as the render caches: the newest document always stays
+        self.bytes = 0
         self.current_version = current_version
         # With deltas off (the default) an A-IM request is answered like any other: feedparser
         # sends A-IM on every poll, so most readers' requests would otherwise miss this path.
@@ -46,11 +51,15 @@ class FastPath:
 
     def remember(self, path: str, version: int, prepared: Prepared) -> None:
         """The response prepared for `path` (WSGI PATH_INFO) at data version `version`."""
+        entry = _Entry(version, prepared, prepared.weight)
         with self._lock:
-            self._entries[path] = _Entry(version, prepared)
-            self._entries.move_to_end(path)
-            while len(self._entries) > CAPACITY:
-                self._entries.popitem(last=False)
+            replaced = self._entries.pop(path, None)
+            self.bytes += entry.weight - (replaced.weight if replaced else 0)
+            self._entries[path] = entry
+            while len(self._entries) > 1 and (
+                len(self._entries) > CAPACITY or (self.max_bytes is not None and self.bytes > self.max_bytes)
+            ):
+                self.bytes -= self._entries.popitem(last=False)[1].weight
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

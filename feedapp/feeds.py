@@ -115,7 +115,7 @@ def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None
     with store.snapshot(get_engine()) as db:
         pages = store.archive_page_count(db, selection, size)
         if page is None:
-            if selection != ALL and store.count_releases(db, selection) == 0:
+            if selection != ALL and not store.has_releases(db, selection):
                 return None
             stamps = store.recently_changed(db, size, selection)
             removals = store.removed_from_window(db, size, selection)

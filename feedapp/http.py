@@ -85,6 +85,12 @@ class Prepared:
     policy: Policy
     _variants: dict[tuple[bool, bool], _Variant] = field(default_factory=dict)
 
+    @property
+    def weight(self) -> int:
+        """The bytes it holds, for the caches' bounds: its body, and a gzip copy counted as large
+        (an upper bound, whether or not a client asked for it yet)."""
+        return 2 * len(self.representation.body)
+
     def variant(self, use_gzip: bool, for_browser: bool) -> _Variant:
         key = (use_gzip, for_browser)
         found = self._variants.get(key)

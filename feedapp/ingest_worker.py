@@ -93,11 +93,22 @@ class IngestClient:
             self._pid = os.getpid()
         return self._process
 
+    def close(self) -> None:
+        """End the child as its closed stdin ends it (it disposes its engine and exits) and close
+        both pipes; a later write starts a new one. A forked copy leaves its parent's child alone."""
+        with self._lock:
+            if self._process is not None and self._pid == os.getpid():
+                _close(self._process.stdin)
+                self._process.wait()
+                _close(self._process.stdout)
+            self._process = None
+
     def _stop(self) -> None:
         if self._process is not None:
             _close(self._process.stdin)
             self._process.kill()
             self._process.wait()
+            _close(self._process.stdout)
             self._process = None
 
 

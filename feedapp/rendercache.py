@@ -20,11 +20,21 @@ DEFAULT_CAPACITY = 512
 
 
 class RenderCache(Generic[T]):
-    """Maps a key to the value built for one data version; least recently used out first."""
+    """Maps a key to the value built for one data version; least recently used out first.
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self._entries: OrderedDict[Hashable, tuple[Hashable, T]] = OrderedDict()
+    Bounded in entries (`capacity`) and, with `max_bytes`, in the bytes the values hold as
+    `weigh` counts them: a worker serving every sitemap page of a large site must not keep them
+    all. The newest value always stays, even alone over the bound.
+    """
+
+    def __init__(
+        self, capacity: int = DEFAULT_CAPACITY, max_bytes: int | None = None, weigh: Callable[[T], int] | None = None
+    ) -> None:
+        self._entries: OrderedDict[Hashable, tuple[Hashable, T, int]] = OrderedDict()
         self._capacity = capacity
+        self._max_bytes = max_bytes
+        self._weigh = weigh or (lambda _value: 0)
+        self.bytes = 0  # what the values weigh together
         self._lock = threading.Lock()
         self.builds = 0  # how many times a value was built (tests and benchmarks read it)
 
@@ -45,10 +55,14 @@ class RenderCache(Generic[T]):
                 self._entries.move_to_end(key)
                 return hit[1]
         value = build()
+        weight = self._weigh(value)
         with self._lock:
             self.builds += 1
-            self._entries[key] = (version, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._capacity:
-                self._entries.popitem(last=False)
+            replaced = self._entries.pop(key, None)
+            self.bytes += weight - (replaced[2] if replaced else 0)
+            self._entries[key] = (version, value, weight)
+            while len(self._entries) > 1 and (
+                len(self._entries) > self._capacity or (self._max_bytes is not None and self.bytes > self._max_bytes)
+            ):
+                self.bytes -= self._entries.popitem(last=False)[1][2]
         return value

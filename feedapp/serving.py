@@ -31,12 +31,19 @@ def cache_policy(
 
 
 def cached(
-    cache: RenderCache[T | None], key: Hashable, build: Callable[[int], T | None], extra: Hashable = None
+    cache: RenderCache[T | None],
+    key: Hashable,
+    build: Callable[[int], T | None],
+    depends_on: Callable[[int], Hashable] = lambda version: version,
 ) -> tuple[int, T]:
-    """(data version, what `build` made for it): built once per change of the data (and of
-    `extra`, for documents that depend on more, such as the clock); 404 when `build` gives None."""
+    """(the store's data version, the value for `key`); 404 when `build` gives None.
+
+    `build` runs only when what the value depends on changed: by default the data version (any
+    change anywhere). A document that depends on less (a sitemap page: its own releases) or more
+    (the news sitemap: the clock too) says so with `depends_on`, given the data version.
+    """
     version = data_version()
-    value = cache.get(key, version if extra is None else (version, extra), lambda: build(version))
+    value = cache.get(key, depends_on(version), lambda: build(version))
     if value is None:
         abort(404)
     return version, value

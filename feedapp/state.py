@@ -8,7 +8,7 @@ Kept at `app.extensions["feedapp"]` (Flask's place for extension state); views r
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from .rendercache import RenderCache
 
 if TYPE_CHECKING:
+    from .core.feeddoc import FeedEntry
     from .dbapi import Engine
     from .fastpath import FastPath
     from .ingest_worker import IngestClient
@@ -31,12 +32,43 @@ ENTRY_CACHE_SIZE = 4096
 class AppState:
     engine: Engine
     data_version: Callable[[], int]  # the store's data version, read the cheapest way the backend allows
-    feeds: RenderCache[Any] = field(default_factory=RenderCache)  # feeds and archive pages, rendered
-    entries: RenderCache[Any] = field(default_factory=lambda: RenderCache(capacity=ENTRY_CACHE_SIZE))
-    crawlers: RenderCache[Any] = field(default_factory=RenderCache)  # robots.txt and the sitemaps
+    feeds: RenderCache[Any]  # feeds and archive pages, rendered
+    entries: RenderCache[Any]  # feed entries, by release
+    crawlers: RenderCache[Any]  # robots.txt and the sitemaps
+    cache_bytes: int  # what the fast path may hold too (mostly the same documents as the caches)
     fast_path: FastPath | None = None  # set once the app's WSGI stack is built
     ingest_client: IngestClient | None = None  # started on the API's first write
     throttle: AuthThrottle | None = None  # made on the API's first request
+
+    def close(self) -> None:
+        """Close what the app opened in this process: the engine's connections, the data-version
+        reader's, the API's ingest child and its pipes (for tests and tools that make apps)."""
+        self.engine.dispose()
+        close = getattr(self.data_version, "close", None)
+        if close is not None:
+            close()
+        if self.ingest_client is not None:
+            self.ingest_client.close()
+
+    @classmethod
+    def create(cls, engine: Engine, data_version: Callable[[], int], cache_bytes: int) -> AppState:
+        """A new app's state, its caches sharing `cache_bytes` (RENDER_CACHE_MB): half for the
+        sitemaps (one 50,000-URL page holds megabytes), a quarter each for feeds and entries."""
+        return cls(
+            engine=engine,
+            data_version=data_version,
+            feeds=RenderCache(
+                max_bytes=cache_bytes // 4, weigh=lambda rendered: rendered.prepared.weight if rendered else 0
+            ),
+            entries=RenderCache(capacity=ENTRY_CACHE_SIZE, max_bytes=cache_bytes // 4, weigh=_entry_weight),
+            crawlers=RenderCache(max_bytes=cache_bytes // 2, weigh=lambda prepared: prepared.weight if prepared else 0),
+            cache_bytes=cache_bytes,
+        )
+
+
+def _entry_weight(entry: FeedEntry) -> int:
+    # Python keeps Persian text at two bytes a character.
+    return 2 * (len(entry.content_html) + len(entry.summary) + len(entry.title))
 
 
 def attach(app: Flask, state: AppState) -> None:

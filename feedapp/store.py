@@ -16,7 +16,7 @@ import math
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -165,11 +165,11 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
             **_edited(_bump_version(connection)),
             "retracted_at": None,
         }
+        values["source_position"] = _source_place(connection, row["source"], release.source, row["source_position"])
         _update(connection, row["id"], values)
         if retracted:
             _count(connection, _SHOWN, +1)
-        connection.execute("DELETE FROM release_categories WHERE release_id = :id", {"id": row["id"]})
-        _write_categories(connection, row["id"], release.categories)
+        _set_categories(connection, row["id"], release.categories)
         return SaveResult(Action.UPDATED, _stored({**row, **values}))
 
 
@@ -186,11 +186,13 @@ def _insert_new(connection: Connection, release: Release, raw: bytes, format: st
         "ingested_at": now,
         "changed_at": now,
         **_edited(_bump_version(connection)),
+        "position": _next_place(connection, ALL),
+        "source_position": _source_place(connection, None, release.source, None),
     }
     release_id = connection.scalar(_insert("releases", values) + " RETURNING id", values)
     _count(connection, _TOTAL, +1)
     _count(connection, _SHOWN, +1)
-    _write_categories(connection, release_id, release.categories)
+    _set_categories(connection, release_id, release.categories)
     return _stored({**values, "id": release_id})
 
 
@@ -222,9 +224,10 @@ def rederive(engine: Engine, release_id: int, digest: str, release: Release, now
         content = _content_values(release)
         if row is None or all(content[name] == row[name] for name in _CONTENT_COLUMNS):
             return False
-        _update(connection, release_id, {**content, "changed_at": now, "changed_version": _bump_version(connection)})
-        connection.execute("DELETE FROM release_categories WHERE release_id = :id", {"id": release_id})
-        _write_categories(connection, release_id, release.categories)
+        values = {**content, "changed_at": now, "changed_version": _bump_version(connection)}
+        values["source_position"] = _source_place(connection, row["source"], release.source, row["source_position"])
+        _update(connection, release_id, values)
+        _set_categories(connection, release_id, release.categories)
         return True
 
 
@@ -318,12 +321,40 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _write_categories(connection: Connection, release_id: int, categories: Any) -> None:
-    for category in dict.fromkeys(categories):
+def _set_categories(connection: Connection, release_id: int, categories: Any) -> None:
+    """The release's categories become `categories`: one it keeps keeps its place in that
+    category's pages, one it gains puts it last, one it loses leaves a gap (no page moves)."""
+    wanted = list(dict.fromkeys(categories))
+    held = connection.column("SELECT category FROM release_categories WHERE release_id = :id", {"id": release_id})
+    for category in set(held) - set(wanted):
         connection.execute(
-            "INSERT INTO release_categories (release_id, category) VALUES (:id, :category)",
+            "DELETE FROM release_categories WHERE release_id = :id AND category = :category",
             {"id": release_id, "category": category},
         )
+    for category in wanted:
+        if category not in held:
+            values = {
+                "release_id": release_id,
+                "category": category,
+                "position": _next_place(connection, Selection(category=category)),
+            }
+            connection.execute(_insert("release_categories", values), values)
+
+
+def _source_place(connection: Connection, held: str | None, wanted: str | None, place: int | None) -> int | None:
+    """A release's place among its source office's releases: kept while the source stays, last
+    among the new source's when it changes."""
+    if wanted is None:
+        return None
+    return place if wanted == held and place is not None else _next_place(connection, Selection(source=wanted))
+
+
+def _next_place(connection: Connection, selection: Selection) -> int:
+    """The place a release added now takes in the selection's pages.
+
+    Called after _bump_version, whose row lock orders writers: no two take the same place.
+    """
+    return (_last_place(connection, selection) or 0) + 1
 
 
 def _count(connection: Connection, counter: str, change: int) -> None:
@@ -399,6 +430,34 @@ def _select(selection: Selection, columns: str = "releases.*", *, retracted: boo
         statement += " AND releases.source = :source"
         params["source"] = selection.source
     return statement, params
+
+
+def _place(selection: Selection) -> str:
+    """The column holding a release's place in the selection's pages (insertion order)."""
+    if selection.category is not None:
+        return "release_categories.position"
+    if selection.source is not None:
+        return "releases.source_position"
+    return "releases.position"
+
+
+def _last_place(db: Readable, selection: Selection) -> int | None:
+    """The highest place taken in the selection's pages (None: no release ever had one).
+
+    One index entry, read from the end (retracted releases and lost categories included).
+    """
+    if selection.category is not None:
+        table, column, name = "release_categories", "position", selection.category
+        where = "category = :name"
+    elif selection.source is not None:
+        table, column, name = "releases", "source_position", selection.source
+        where = "source = :name"
+    else:
+        table, column, name = "releases", "position", None
+        where = "position IS NOT NULL"
+    statement = f"SELECT {column} FROM {table} WHERE {where} ORDER BY {column} DESC LIMIT 1"
+    with _reading(db) as connection:
+        return connection.scalar(statement, {"name": name})
 
 
 def _fetch(engine: Readable, statement: str, params: dict[str, Any]) -> list[StoredRelease]:
@@ -498,26 +557,27 @@ class ArchivePage(NamedTuple):
 
 
 def archive_page(engine: Readable, page: int, size: int, selection: Selection = ALL) -> ArchivePage:
-    """Page `page` (1 = oldest) of releases in insertion order, `size` to a page.
+    """Page `page` (1 = oldest) of the selection's releases in insertion order, `size` to a page.
 
-    Membership depends only on insertion order, so adding releases never moves one to
-    another page (RFC 5005 archives stay stable); retracted releases keep their place.
+    Membership is by place (see migration 0004), so adding releases never moves one to another
+    page (RFC 5005 archives stay stable); retracted releases keep their place. A range of an
+    index, never a count of the pages before.
     """
-    members, params = _select(selection, "releases.id", retracted=True)
-    statement = (
-        f"SELECT {_STAMP_COLUMNS}, releases.retracted_at FROM releases WHERE releases.id IN"
-        f" ({members} ORDER BY releases.id LIMIT :size + 1 OFFSET :offset) ORDER BY releases.id"
-    )
+    members, params = _select(selection, f"{_STAMP_COLUMNS}, releases.retracted_at", retracted=True)
+    place = _place(selection)
+    params = {**params, "first": (page - 1) * size + 1, "last": page * size}
     with _reading(engine) as connection:
-        rows = connection.execute(statement, {**params, "size": size, "offset": (page - 1) * size}).fetchall()
+        rows = connection.execute(f"{members} AND {place} BETWEEN :first AND :last ORDER BY {place}", params)
+        rows = rows.fetchall()
+        following = connection.first(f"{members} AND {place} > :last ORDER BY {place} LIMIT 1", params)
     stamps, removals = [], []
-    for id, key, version, published, changed_at, retracted_at in rows[:size]:
+    for id, key, version, published, changed_at, retracted_at in rows:
         if retracted_at is None:
             stamps.append(Stamp(id, key, version, utc(published), utc(changed_at)))
         else:
             removals.append(Removal(key, version, utc(changed_at), utc(retracted_at)))
     removals.sort(key=lambda removal: removal.version, reverse=True)
-    next_first = Change(rows[size][2], utc(rows[size][4])) if len(rows) > size else None
+    next_first = Change(following["changed_version"], utc(following["changed_at"])) if following else None
     return ArchivePage(stamps, removals, next_first)
 
 
@@ -530,20 +590,38 @@ def releases_by_id(engine: Readable, ids: list[int]) -> dict[int, StoredRelease]
     return {stored.id: stored for stored in _fetch(engine, statement, params)}
 
 
-def sitemap_page(engine: Readable, page: int, size: int) -> tuple[list[tuple[str, datetime]], datetime | None]:
-    """(key, last real change) of page `page` (1 = oldest) of releases in insertion order, and
-    the last time anything on the page changed (an addition, an edit, a retraction)."""
+class SitemapPage(NamedTuple):
+    """A sitemap page's shown releases as (key, last real change), and the newest change of
+    any of its releases (an addition, an edit, a retraction): its time and data version."""
+
+    urls: list[tuple[str, datetime]]
+    changed_at: datetime | None
+    version: int
+
+
+def sitemap_page(engine: Readable, page: int, size: int) -> SitemapPage:
+    """Page `page` (1 = oldest) of releases in insertion order, `size` to a page."""
     statement = (
-        "SELECT key, published, updated, retracted_at, changed_at FROM releases ORDER BY id LIMIT :size OFFSET :offset"
+        "SELECT key, published, updated, retracted_at, changed_at, changed_version FROM releases"
+        " WHERE position BETWEEN :first AND :last ORDER BY position"
     )
     with _reading(engine) as connection:
-        rows = connection.execute(statement, {"size": size, "offset": (page - 1) * size}).fetchall()
+        rows = connection.execute(statement, {"first": (page - 1) * size + 1, "last": page * size}).fetchall()
     shown = [
         (key, max(filter(None, (utc(published), utc(updated)))))
-        for key, published, updated, retracted_at, _ in rows
+        for key, published, updated, retracted_at, *_ in rows
         if retracted_at is None
     ]
-    return shown, max((utc(changed_at) for *_, changed_at in rows), default=None)
+    changed = max((utc(row[4]) for row in rows), default=None)
+    return SitemapPage(shown, changed, max((row[5] for row in rows), default=0))
+
+
+def sitemap_page_version(engine: Readable, page: int, size: int) -> int:
+    """The newest data version among a sitemap page's releases: the page's bytes can change
+    only when it does (an index range, without reading the releases)."""
+    statement = "SELECT MAX(changed_version) FROM releases WHERE position BETWEEN :first AND :last"
+    with _reading(engine) as connection:
+        return connection.scalar(statement, {"first": (page - 1) * size + 1, "last": page * size}) or 0
 
 
 def last_change(engine: Readable) -> datetime | None:
@@ -566,11 +644,10 @@ def sitemap_page_lastmods(engine: Readable, size: int) -> list[datetime | None]:
     """The newest change in each sitemap page of `size` releases, oldest page first (None for a
     page whose releases were all retracted)."""
     statement = (
-        "SELECT page, MAX(published), MAX(updated) FROM ("
-        " SELECT (ROW_NUMBER() OVER (ORDER BY id) - 1) / CAST(:size AS INTEGER) AS page,"
-        " CASE WHEN retracted_at IS NULL THEN published END AS published,"
-        " CASE WHEN retracted_at IS NULL THEN updated END AS updated"
-        " FROM releases) AS numbered GROUP BY page ORDER BY page"
+        "SELECT (position - 1) / CAST(:size AS INTEGER) AS page,"
+        " MAX(CASE WHEN retracted_at IS NULL THEN published END),"
+        " MAX(CASE WHEN retracted_at IS NULL THEN updated END)"
+        " FROM releases GROUP BY page ORDER BY page"
     )
     with _reading(engine) as connection:
         rows = connection.execute(statement, {"size": size}).fetchall()
@@ -619,12 +696,56 @@ def count_releases(engine: Readable, selection: Selection = ALL, *, retracted: b
 
 
 def archive_page_count(engine: Readable, selection: Selection, size: int) -> int:
-    """How many RFC 5005 archive pages of `size` the selection has (the last may be partial).
+    """How many RFC 5005 archive pages of `size` the selection has (the last may be partial):
+    up to the last place taken, retracted releases included, so no release ever moves to
+    another page. The feeds and `feedapp export` both count with this, so the export has every
+    page served."""
+    return math.ceil((_last_place(engine, selection) or 0) / size)
 
-    Counted with retracted releases: a retraction never moves a release to another page. The
-    feeds and `feedapp export` both count with this, so the export has every page served.
-    """
-    return math.ceil(count_releases(engine, selection, retracted=True) / size)
+
+def has_releases(engine: Readable, selection: Selection) -> bool:
+    """Whether the selection shows any release (an unknown category or source shows none)."""
+    statement, params = _select(selection, "1")
+    with _reading(engine) as connection:
+        return connection.first(statement + " LIMIT 1", params) is not None
+
+
+class _ThreadConnections:
+    """A version reader's connections: one per thread and process, opened on first use, all
+    closed by close() (never left to the garbage collector, a ResourceWarning each)."""
+
+    def __init__(self, connect: Callable[[], Any]) -> None:
+        self._connect = connect
+        self._local = threading.local()
+        self._opened: list[tuple[Any, int]] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        connection = getattr(self._local, "connection", None)
+        if connection is None or self._local.pid != os.getpid():  # never reuse one across a fork
+            connection = self._connect()
+            self._local.connection, self._local.pid = connection, os.getpid()
+            with self._lock:
+                self._opened.append((connection, os.getpid()))
+        return connection
+
+    def discard(self) -> None:
+        """Drop this thread's connection (the server closed it); the next get() opens another."""
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            with self._lock:
+                self._opened = [(held, pid) for held, pid in self._opened if held is not connection]
+            connection.close()
+
+    def close(self) -> None:
+        """Close every connection this process opened (a forked child leaves its parent's)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        self._local = threading.local()
+        for connection, pid in opened:
+            if pid == os.getpid():
+                connection.close()
 
 
 class SqliteVersionReader:
@@ -638,15 +759,49 @@ class SqliteVersionReader:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.local = threading.local()
+        self.connections = _ThreadConnections(
+            lambda: sqlite3.connect(sqlite_uri(path), uri=True, isolation_level=None, check_same_thread=False)
+        )
 
     def __call__(self) -> int:
-        connection = getattr(self.local, "connection", None)
-        if connection is None or self.local.pid != os.getpid():  # never reuse one across a fork
-            connection = sqlite3.connect(sqlite_uri(self.path), uri=True, isolation_level=None, check_same_thread=False)
-            self.local.connection, self.local.pid = connection, os.getpid()
-        row = connection.execute(self._QUERY).fetchone()
+        row = self.connections.get().execute(self._QUERY).fetchone()
         return row[0] if row else 0
+
+    def close(self) -> None:
+        self.connections.close()
+
+
+class PostgresVersionReader:
+    """data_version() for PostgreSQL on one autocommit connection per thread and process.
+
+    One round trip per request: no liveness probe before it (the engine's pool sends a
+    `SELECT 1` before each use). A connection the server dropped (a restart, an idle timeout)
+    fails the read, and the read is tried once more on a new connection.
+    """
+
+    _QUERY = SqliteVersionReader._QUERY
+
+    def __init__(self, conninfo: str) -> None:
+        import psycopg
+
+        self.conninfo = conninfo
+        self.connections = _ThreadConnections(lambda: psycopg.connect(conninfo, autocommit=True))
+
+    def __call__(self) -> int:
+        import psycopg
+
+        try:
+            return self._read()
+        except psycopg.OperationalError:
+            self.connections.discard()
+            return self._read()
+
+    def _read(self) -> int:
+        row = self.connections.get().execute(self._QUERY).fetchone()
+        return row[0] if row else 0
+
+    def close(self) -> None:
+        self.connections.close()
 
 
 def data_version(engine: Readable) -> int:

@@ -1,4 +1,6 @@
-"""Shared fixtures: a fresh app on a temporary SQLite file, its engine, CLI runner and paths."""
+"""Fixtures: a fresh app on a temporary SQLite file (or PostgreSQL database), its engine, CLI runner
+and a copy of the seeds; and which tests are `slow`. Constants and helpers are in tests/support.py.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +10,13 @@ from pathlib import Path
 import pytest
 
 from feedapp import create_app
-from feedapp.db import get_engine
-from tests.support import PostgresServer, upgraded
+from tests.support import BACKENDS, SEEDS, PostgresServer, close_app, get_engine_of, upgraded
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-SAMPLE = SEEDS / "000_44faba8da108bc04.txt"
-
-
-BACKENDS = ["sqlite", "postgresql"]
-
-# Modules whose tests start servers or programs (gunicorn, nginx, chromium, feed readers, the
-# benchmark): with the PostgreSQL runs, marked `slow`. `./scripts/test.sh -m "not slow"` leaves
-# them out for a quick inner loop; CI runs everything.
+# `./scripts/test.sh -m "not slow"` leaves out the tests that start servers or programs or run on
+# PostgreSQL, for a quick inner loop; CI runs everything. Slow are: every test of these modules
+# (they start gunicorn, nginx, chromium, feed readers, the benchmark), every PostgreSQL run (see
+# runs_on_postgresql), and the tests marked `@pytest.mark.slow` in other modules because they
+# start the feedapp command, a Python child (hazm alone takes seconds to load) or nginx.
 SERVICE_MODULES = {
     "test_api_wire",
     "test_backup",
@@ -39,10 +35,19 @@ SERVICE_MODULES = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        params = getattr(item, "callspec", None)
-        on_postgresql = params is not None and "postgresql" in params.params.values()
-        if item.module.__name__.rsplit(".", 1)[-1] in SERVICE_MODULES or on_postgresql:
+        if item.module.__name__.rsplit(".", 1)[-1] in SERVICE_MODULES or runs_on_postgresql(item):
             item.add_marker(pytest.mark.slow)
+
+
+def runs_on_postgresql(item: pytest.Item) -> bool:
+    """The test uses the PostgreSQL server: it asks for the `postgres` fixture (itself or through
+    its fixtures), or a parameter is that backend (`"postgresql"`, or test_schema's PostgreSQL dumps
+    such as `2fa355e.postgresql.sql`), for fixtures that ask for the server only on that backend."""
+    if "postgres" in item.fixturenames:
+        return True
+    callspec = getattr(item, "callspec", None)
+    values = callspec.params.values() if callspec is not None else ()
+    return any(value == "postgresql" or (isinstance(value, Path) and ".postgresql." in value.name) for value in values)
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +59,15 @@ def postgres():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def upgraded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file as `feedapp db upgrade` makes it, made once: tests get copies of it rather
+    than running the migrations for each of hundreds of databases."""
+    path = tmp_path_factory.mktemp("upgraded") / "upgraded.sqlite3"
+    upgraded(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def empty_database_url(request, tmp_path: Path) -> str:
     """Where a new database goes on each backend (no SQLite file yet, an empty PostgreSQL one)."""
@@ -63,8 +77,11 @@ def empty_database_url(request, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def database_url(empty_database_url: str) -> str:
+def database_url(empty_database_url: str, upgraded_sqlite: Path) -> str:
     """A fresh database at the latest schema on each backend: the test runs once per backend."""
+    if empty_database_url.startswith("sqlite:///"):
+        shutil.copyfile(upgraded_sqlite, empty_database_url.removeprefix("sqlite:///"))
+        return empty_database_url
     return upgraded(empty_database_url)
 
 
@@ -72,21 +89,36 @@ def database_url(empty_database_url: str) -> str:
 def app(database_url: str):
     app = create_app({"DATABASE_URL": database_url, "TESTING": True})
     yield app
-    get_engine_of(app).dispose()
+    close_app(app)
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path: Path):
-    """An engine on a fresh SQLite file, for what only SQLite has (WAL, its locking)."""
-    app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'test.sqlite3'}"), "TESTING": True})
-    engine = get_engine_of(app)
-    yield engine
-    engine.dispose()
+def make_app():
+    """create_app for a test that configures its own app: every app it makes is closed after."""
+    apps = []
+
+    def make(config: dict):
+        apps.append(create_app(config))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        close_app(app)
 
 
-def get_engine_of(app):
-    with app.app_context():
-        return get_engine()
+@pytest.fixture
+def sqlite_app(tmp_path: Path, upgraded_sqlite: Path):
+    """An app on a fresh SQLite file, for what only SQLite has (WAL, its locking) or needs only one backend."""
+    shutil.copyfile(upgraded_sqlite, tmp_path / "test.sqlite3")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}", "TESTING": True})
+    yield app
+    close_app(app)
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_app):
+    """The engine of an app on a fresh SQLite file."""
+    return get_engine_of(sqlite_app)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Test helpers that start real processes: gunicorn on 127.0.0.1, the feedapp command."""
+"""Test constants and helpers: paths, closing an app, and the real processes tests start
+(gunicorn on 127.0.0.1, nginx, PostgreSQL, the feedapp command)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,37 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+SEEDS = ROOT / "seeds"
+SAMPLE = SEEDS / "000_44faba8da108bc04.txt"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def get_engine_of(app):
+    """The app's engine, outside a request."""
+    from feedapp import state
+
+    return state.of(app).engine
+
+
+@contextlib.contextmanager
+def opened_app(config: dict) -> Iterator:
+    """create_app(config), closed after (close_app)."""
+    from feedapp import create_app
+
+    app = create_app(config)
+    try:
+        yield app
+    finally:
+        close_app(app)
+
+
+def close_app(app) -> None:
+    """Close what the app opened in this process (AppState.close). Left to the garbage
+    collector, each connection and pipe is a ResourceWarning, which pytest turns into an error
+    (filterwarnings in pyproject.toml)."""
+    from feedapp import state
+
+    state.of(app).close()
 
 
 def free_port() -> int:
@@ -40,30 +72,41 @@ def feedapp(env: dict[str, str], *args: str, check: bool = True) -> subprocess.C
 
 @contextlib.contextmanager
 def gunicorn(
-    env: dict[str, str], workers: int = 2, port: int | None = None, config: bool = False, log: Path | None = None
+    env: dict[str, str],
+    workers: int = 2,
+    port: int | None = None,
+    config: bool = False,
+    log: Path | None = None,
+    output: Path | None = None,
 ) -> Iterator[str]:
     """gunicorn serving wsgi:app on a (free) loopback port; yields the base URL.
 
     With `config`, it runs with deploy/gunicorn.conf.py as in production; with `log`, its error
-    log (the app's log records) goes to that file.
+    log (the app's log records) goes to that file; with `output` (a folder), its standard output
+    and error go to stdout.log and stderr.log there.
     """
     port = port or free_port()
     settings = ["--config", str(ROOT / "deploy" / "gunicorn.conf.py")] if config else []
     if log:
         settings += ["--error-logfile", str(log)]
     # stderr to a file, never a pipe nobody reads: a chatty run would fill it and stall gunicorn.
-    errors = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=errors,
-    )
-    process.stderr = errors  # what _running reports if it does not start
-    base = f"http://127.0.0.1:{port}"
-    with _running(process, "gunicorn", lambda: urllib.request.urlopen(base + "/", timeout=5).close(), 60):
-        yield base
+    with contextlib.ExitStack() as files:
+        if output:
+            out = files.enter_context(open(output / "stdout.log", "wb"))
+            errors = files.enter_context(open(output / "stderr.log", "w+b"))
+        else:
+            out, errors = subprocess.DEVNULL, files.enter_context(tempfile.TemporaryFile())
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=out,
+            stderr=errors,
+        )
+        process.stderr = errors  # what _running reports if it does not start
+        base = f"http://127.0.0.1:{port}"
+        with _running(process, "gunicorn", lambda: urllib.request.urlopen(base + "/", timeout=5).close(), 60):
+            yield base
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
@@ -173,13 +216,11 @@ def deploy_site_conf(cache: Path, upstream: int, port: int, tls_port: int, *, ra
 @contextlib.contextmanager
 def nginx(conf: Path, port: int) -> Iterator[str]:
     """nginx running `conf` in the foreground; yields its base URL."""
-    process = subprocess.Popen(
-        [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    with _running(process, "nginx", lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close(), 20):
-        yield f"http://127.0.0.1:{port}"
+    command = [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"]
+    # Popen's exit closes the stderr pipe.
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        with _running(process, "nginx", lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close(), 20):
+            yield f"http://127.0.0.1:{port}"
 
 
 @contextlib.contextmanager

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
+import sqlite3
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
 
-from feedapp import create_app
-from tests.conftest import SAMPLE, get_engine_of
+from feedapp import create_app, state
+from feedapp.ingest_worker import IngestClient
+from tests.support import BACKENDS, SAMPLE, close_app, upgraded
 
 TOKEN = "s3cret-token-for-tests-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -26,19 +31,71 @@ RELEASE = {
 }
 
 
-@pytest.fixture
-def api(database_url):
+@pytest.fixture(scope="session")
+def shared_sqlite(tmp_path_factory, upgraded_sqlite: Path):
+    """One SQLite file and one ingest client for the SQLite runs of these tests.
+
+    The ingest child loads hazm, seconds each time it starts: started by the first write, it then
+    serves every test's writes, as it serves every write of a web worker. Each test gets the file
+    back as `feedapp db upgrade` made it (see fresh_copy).
+    """
+    path = tmp_path_factory.mktemp("api") / "api.sqlite3"
+    shutil.copyfile(upgraded_sqlite, path)
+    client = IngestClient(f"sqlite:///{path}")
+    yield path, client
+    client.close()
+
+
+def fresh_copy(source: Path, target: Path) -> None:
+    """Write `source`'s content over `target`'s in place, as `feedapp restore` does: the same file,
+    so the child's open connection reads the new content (a new file would be one it refuses)."""
+    with (
+        contextlib.closing(sqlite3.connect(source)) as origin,
+        contextlib.closing(sqlite3.connect(target, isolation_level=None)) as copy,
+    ):
+        origin.backup(copy)
+        copy.execute("PRAGMA journal_mode=WAL")
+
+
+@pytest.fixture(params=BACKENDS)
+def api_store(request, upgraded_sqlite: Path):
+    """A fresh database at the latest schema, and the ingest client for its writes (None: the app
+    starts its own, as in production). On SQLite, the session's one file and child."""
+    if request.param == "postgresql":
+        return upgraded(request.getfixturevalue("postgres").new_database()), None
+    path, client = request.getfixturevalue("shared_sqlite")
+    fresh_copy(upgraded_sqlite, path)
+    return f"sqlite:///{path}", client
+
+
+def api_app(api_store, tmp_path: Path, **config):
+    """The app with the API on, over `api_store`, its own throttle file (the default is one per database)."""
+    url, ingest_client = api_store
     app = create_app(
         {
-            "DATABASE_URL": database_url,
-            "TESTING": True,
+            "DATABASE_URL": url,
             "API_TOKEN": TOKEN,
             "SITE_URL": SITE,
-            "MAX_RELEASE_BYTES": 20_000,
+            "AUTH_THROTTLE_FILE": str(tmp_path / "auth"),
+            **config,
         }
     )
+    state.of(app).ingest_client = ingest_client
+    return app
+
+
+def close_api_app(app, api_store) -> None:
+    """close_app, leaving the shared child running."""
+    if state.of(app).ingest_client is api_store[1]:
+        state.of(app).ingest_client = None
+    close_app(app)
+
+
+@pytest.fixture
+def api(api_store, tmp_path):
+    app = api_app(api_store, tmp_path, TESTING=True, MAX_RELEASE_BYTES=20_000)
     yield app, app.test_client()
-    get_engine_of(app).dispose()
+    close_api_app(app, api_store)
 
 
 def post_json(client, document, path="/api/releases", method="post", headers=AUTH):
@@ -74,6 +131,7 @@ def test_missing_token_is_401_and_wrong_token_403(api, headers, status):
         assert response.headers["WWW-Authenticate"] == 'Bearer realm="feedapp"'
 
 
+@pytest.mark.slow  # writes through the ingest child (hazm)
 def test_post_creates_get_reads_put_replaces(api):
     app, client = api
     created = post_json(client, RELEASE)
@@ -96,6 +154,7 @@ def test_post_creates_get_reads_put_replaces(api):
     assert "تیتر تازه" in client.get("/feed.atom").data.decode()
 
 
+@pytest.mark.slow  # writes through the ingest child (hazm)
 def test_text_release_needs_its_key(api):
     _, client = api
     raw = SAMPLE.read_bytes()
@@ -110,6 +169,7 @@ def test_text_release_needs_its_key(api):
     assert posted.status_code == 201
 
 
+@pytest.mark.slow  # writes through the ingest child (hazm)
 def test_release_that_does_not_parse_is_422_with_the_cli_messages(api):
     _, client = api
     response = post_json(client, {**RELEASE, "title": 5, "published": "1392/12/30", "extra": 1})
@@ -142,6 +202,7 @@ def test_release_that_does_not_parse_is_422_with_the_cli_messages(api):
     }
 
 
+@pytest.mark.slow  # writes through the ingest child (hazm)
 def test_key_in_the_body_must_match_the_url(api):
     _, client = api
     response = post_json(client, RELEASE, "/api/releases/other", "put")
@@ -166,6 +227,7 @@ def test_body_over_the_limit_is_413_before_it_is_read(api):
     assert client.get("/api/releases/api_1", headers=AUTH).status_code == 404
 
 
+@pytest.mark.slow  # writes through the ingest child (hazm)
 def test_retraction_removes_the_release_everywhere_and_the_page_answers_410(api):
     _, client = api
     post_json(client, RELEASE)
@@ -208,18 +270,12 @@ class _Hub(BaseHTTPRequestHandler):
         pass
 
 
-def test_api_writes_notify_the_websub_hub(database_url):
+@pytest.mark.slow  # writes through the ingest child (hazm)
+def test_api_writes_notify_the_websub_hub(api_store, tmp_path):
     hub = HTTPServer(("127.0.0.1", 0), _Hub)
     threading.Thread(target=hub.serve_forever, daemon=True).start()
+    app = api_app(api_store, tmp_path, WEBSUB_HUB=f"http://127.0.0.1:{hub.server_port}/")
     try:
-        app = create_app(
-            {
-                "DATABASE_URL": database_url,
-                "API_TOKEN": TOKEN,
-                "SITE_URL": SITE,
-                "WEBSUB_HUB": f"http://127.0.0.1:{hub.server_port}/",
-            }
-        )
         post_json(app.test_client(), RELEASE)
         deadline = time.monotonic() + 10
         while len(_Hub.received) < 6 and time.monotonic() < deadline:
@@ -229,9 +285,10 @@ def test_api_writes_notify_the_websub_hub(database_url):
             [f"{SITE}/feed.{f}" for f in ("atom", "rss", "json")]
             + [f"{SITE}/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed.{f}" for f in ("atom", "rss", "json")]
         )
-        get_engine_of(app).dispose()
     finally:
+        close_api_app(app, api_store)
         hub.shutdown()
+        hub.server_close()
         _Hub.received.clear()
 
 
@@ -267,9 +324,10 @@ def test_an_internal_error_is_logged_and_answered_without_details(monkeypatch, c
         or (record.exc_info and "secret detail" in str(record.exc_info[1]))
         for record in caplog.records
     )
-    get_engine_of(app).dispose()
+    close_app(app)
 
 
+@pytest.mark.slow  # writes through the ingest child (hazm)
 def test_lone_surrogate_in_a_field_name_is_422_and_the_ingest_process_lives_on(api):
     _, client = api
     raw = b'{"key": "s1", "\\ud800x": 1, "published": "1403/05/10", "title": "t", "lead": "l"}'
@@ -288,6 +346,7 @@ def test_lone_surrogate_in_a_field_name_is_422_and_the_ingest_process_lives_on(a
     assert post_json(client, RELEASE).status_code == 201
 
 
+@pytest.mark.slow  # writes through the ingest child (hazm)
 def test_a_body_of_unknown_fields_gets_a_short_answer_listing_twenty(api):
     _, client = api
     document = {**RELEASE, **{f"f{number}": 1 for number in range(1500)}}

@@ -8,12 +8,11 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import time
+from contextlib import closing
 from pathlib import Path
 
-from feedapp import create_app
 from feedapp.dbapi import Engine
-from tests.conftest import SEEDS
-from tests.support import BIN, ROOT, feedapp, write_releases
+from tests.support import BIN, ROOT, SEEDS, feedapp, opened_app, write_releases
 
 
 def keys_and_counters(url: str) -> tuple[list[str], dict[str, int]]:
@@ -26,8 +25,9 @@ def keys_and_counters(url: str) -> tuple[list[str], dict[str, int]]:
 
 
 def feeds(url: str) -> dict[str, bytes]:
-    client = create_app({"DATABASE_URL": url}).test_client()
-    return {path: client.get(path).data for path in ("/feed.atom", "/feed.rss", "/feed.json", "/sitemap.xml")}
+    with opened_app({"DATABASE_URL": url}) as app:
+        client = app.test_client()
+        return {path: client.get(path).data for path in ("/feed.atom", "/feed.rss", "/feed.json", "/sitemap.xml")}
 
 
 def another_database(database_url: str, tmp_path: Path, request) -> str:  # noqa: ANN001
@@ -41,26 +41,26 @@ def test_backup_during_an_ingest_holds_every_release_committed_before_it(databas
     env = {"FEEDAPP_DATABASE_URL": database_url}
     feedapp(env, "ingest", str(SEEDS))
     write_releases(tmp_path / "batch", 1000, prefix="during")
-    ingest = subprocess.Popen(
+    with subprocess.Popen(  # its exit closes the stdout pipe
         [str(BIN / "feedapp"), "ingest", str(tmp_path / "batch")],
         cwd=ROOT,
         env={**env, "PATH": "/usr/bin:/bin"},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-    )
-    for _ in range(20):  # the ingest is under way: some of its releases are committed
-        assert ingest.stdout.readline().startswith("added ")
-    committed, _ = keys_and_counters(database_url)
-    copy = tmp_path / "backup.db"
-    done = feedapp(env, "backup", str(copy))
-    still_running = ingest.poll() is None
-    ingest.stdout.read()
-    assert ingest.wait(timeout=300) == 0
+    ) as ingest:
+        for _ in range(20):  # the ingest is under way: some of its releases are committed
+            assert ingest.stdout.readline().startswith("added ")
+        committed, _ = keys_and_counters(database_url)
+        copy = tmp_path / "backup.db"
+        done = feedapp(env, "backup", str(copy))
+        still_running = ingest.poll() is None
+        ingest.stdout.read()
+        assert ingest.wait(timeout=300) == 0
     assert still_running, "the ingest must still be running while the backup is taken"
     assert done.stderr.endswith(f": backed up to {copy}\n")
     if database_url.startswith("sqlite"):
-        with sqlite3.connect(copy) as connection:
+        with closing(sqlite3.connect(copy)) as connection:
             assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     # Restore into a new database: every release committed before the backup started is there,
     # and the counters agree with the rows (one snapshot).

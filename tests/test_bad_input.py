@@ -12,16 +12,16 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from feedapp import create_app, store
+from feedapp import store
 from feedapp.cli import main
-from tests.conftest import ROOT, SEEDS, get_engine_of
-from tests.support import feedapp, upgraded
+from tests.support import ROOT, SEEDS, feedapp, get_engine_of, upgraded
 
 BAD = ROOT / "tests" / "data" / "bad"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -108,14 +108,6 @@ def corpus_file(name: str, folder: Path) -> Path:
 
 def ingest(runner, *paths: Path):
     return runner.invoke(main, ["ingest", *map(str, paths)])
-
-
-@pytest.fixture
-def sqlite_app(tmp_path: Path):
-    """One backend is enough for the 10 MB inputs: what they test happens before the store."""
-    app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'big.sqlite3'}"), "TESTING": True})
-    yield app
-    get_engine_of(app).dispose()
 
 
 # --- rejected: exact error lines, nothing stored -----------------------------------------------
@@ -211,6 +203,7 @@ def test_release_whose_headline_is_only_diacritics_is_rejected_not_stored_with_a
     assert [client.get(url).status_code for url in ("/feed.atom", "/feed.rss", "/feed.json")] == [200, 200, 200]
 
 
+# One backend is enough for the 10 MB inputs: what they test happens before the store.
 def test_ten_megabyte_single_line_is_rejected_with_a_short_error_line(sqlite_app, tmp_path):
     path = corpus_file("long_line_10mb.txt", tmp_path / "in")
     assert path.stat().st_size == 10_000_000
@@ -412,6 +405,7 @@ SEED_KEYS = {
 CORPUS_GOOD_KEYS = {STORED[name][0] for name in STORED} | {"duplicate_key", "jsonl_good"}
 
 
+@pytest.mark.slow  # runs the feedapp command
 def test_whole_corpus_with_the_seeds_stores_every_good_release_and_names_every_bad_file(tmp_path):
     corpus = tmp_path / "bad"
     names = sorted({p.name for p in BAD.iterdir() if p.name != "README.md"} | set(GENERATED))
@@ -443,7 +437,7 @@ def test_whole_corpus_with_the_seeds_stores_every_good_release_and_names_every_b
     assert done.stderr.splitlines()[-1] == (
         f"{len(names) + seed_files} files: {len(good)} added, 0 updated, 0 unchanged, {rejected} rejected"
     )
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert connection.execute("SELECT count(*) FROM releases").fetchone() == (len(good),)
         keys = {key for (key,) in connection.execute("SELECT key FROM releases")}

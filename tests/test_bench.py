@@ -44,12 +44,12 @@ def test_bench_lists_its_commands_and_refuses_others() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "usage: python -m bench [-h] COMMAND [OPTIONS]"
     listed = done.stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert [line.split()[0] for line in listed] == ["run", "limits", "slowloris", "generate", "populate"]
+    assert [line.split()[0] for line in listed] == ["run", "limits", "slowloris", "generate", "populate", "pages"]
     refused = bench("nonsense")
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-1] == (
         "python -m bench: error: argument COMMAND: invalid choice: 'nonsense' "
-        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate')"
+        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate', 'pages')"
     )
 
 
@@ -61,6 +61,7 @@ USAGE = {
     "slowloris": "usage: python -m bench slowloris [-h] [--n N [N ...]] [--seconds SECONDS] [--quick]",
     "generate": "usage: python -m bench generate [-h] [--first FIRST] folder count",
     "populate": "usage: python -m bench populate [-h] --database-url DATABASE_URL --count COUNT [--seed SEED] [--batch BATCH] [--categories CATEGORIES] [--sources SOURCES] [--per-day PER_DAY]",
+    "pages": "usage: python -m bench pages [-h] --database-url DATABASE_URL [--rounds ROUNDS]",
 }
 
 
@@ -288,3 +289,25 @@ def test_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     charted = importlib.util.find_spec("matplotlib") is not None
     assert ("- Chart: `BENCHMARKS.png`." in text) == charted
     assert output.with_suffix(".png").exists() == charted
+
+
+def test_pages_reads_each_growing_document_of_a_populated_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert bench_main(["populate", "--database-url", url, "--count", "120", "--categories", "3", "--sources", "2"]) == 0
+    capsys.readouterr()
+    assert bench_main(["pages", "--database-url", url, "--rounds", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "N = 120 releases"
+    names = [re.fullmatch(r"(.+): [0-9,]+\.[0-9]{2} ms", line).group(1) for line in lines[1:]]
+    assert names == [
+        "deepest archive page, whole site (page 3)",
+        "deepest archive page, largest category (page 2)",
+        "deepest archive page, largest source (page 2)",
+        "last sitemap page (page 1)",
+        "last sitemap page's own version (page 1)",
+        "sitemap index lastmods",
+        "largest category's feed entries",
+        "deepest list page (/page/6)",
+    ]

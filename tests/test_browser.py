@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import SEEDS
-from tests.support import feedapp, free_port, gunicorn, upgraded
+from tests.support import SEEDS, feedapp, free_port, gunicorn, upgraded
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [

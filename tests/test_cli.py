@@ -9,14 +9,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from feedapp import store
 from feedapp.cli import main
-from tests.conftest import ROOT, SAMPLE, SEEDS
-from tests.support import upgraded
+from tests.support import ROOT, SAMPLE, SEEDS, upgraded
 
 SEED_KEYS = [
     "000_44faba8da108bc04",
@@ -248,6 +248,7 @@ def test_check_json_prints_one_object_per_release(runner, tmp_path):
     }
 
 
+@pytest.mark.slow  # runs the feedapp command
 def test_console_script_splits_streams_and_exits_1_on_a_rejected_file(tmp_path):
     (tmp_path / "good.txt").write_text("۱۳۹۲/۱۲/۲۰\n\nتیتر\n\nلید.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"")
@@ -285,6 +286,7 @@ def test_every_command_has_help_and_flask_commands_work(runner, args):
     assert result.stdout.strip() != ""
 
 
+@pytest.mark.slow  # runs the feedapp command
 def test_help_and_version_need_no_database(tmp_path):
     from feedapp import __version__
     from tests.support import feedapp
@@ -299,6 +301,7 @@ def test_help_and_version_need_no_database(tmp_path):
     assert not (tmp_path / "none").exists()
 
 
+@pytest.mark.slow  # runs the feedapp command, with worker processes
 def test_parallel_normalization_gives_the_same_outcomes_in_the_same_order(tmp_path):
     from tests.support import write_releases
 
@@ -316,11 +319,8 @@ def test_parallel_normalization_gives_the_same_outcomes_in_the_same_order(tmp_pa
             cwd=ROOT,
             timeout=300,
         )
-        rows = (
-            sqlite3.connect(tmp_path / f"db{jobs}.sqlite3")
-            .execute("SELECT key, title, lead, body, raw FROM releases ORDER BY key")
-            .fetchall()
-        )
+        with closing(sqlite3.connect(tmp_path / f"db{jobs}.sqlite3")) as connection:
+            rows = connection.execute("SELECT key, title, lead, body, raw FROM releases ORDER BY key").fetchall()
         results[jobs] = (done.returncode, done.stdout, done.stderr.replace(str(tmp_path), "T"), rows)
     assert results["1"] == results["2"]
     assert results["1"][0] == 1 and len(results["1"][3]) == 24 + 9

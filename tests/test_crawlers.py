@@ -9,9 +9,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feedapp import state
-from tests.conftest import SEEDS
-from tests.support import ROOT, feedapp, fetch, gunicorn, upgraded, write_releases
+from tests.support import ROOT, SEEDS, feedapp, fetch, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -201,12 +199,11 @@ def test_page_numbers_other_than_ours_are_404_never_a_duplicate_or_a_500(site, p
         assert fetch(base + canonical)[0] == 200
 
 
-def test_site_icon_is_served_where_readers_look_and_named_by_every_format(tmp_path):
-    from feedapp import create_app
-
-    app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "SITE_URL": SITE})
+def test_site_icon_is_served_where_readers_look_and_named_by_every_format(tmp_path, make_app):
+    app = make_app({"DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "SITE_URL": SITE})
     client = app.test_client()
-    icon = client.get("/favicon.ico")
+    # buffered: a static file's response holds the file open until it is read and closed.
+    icon = client.get("/favicon.ico", buffered=True)
     assert (icon.status_code, icon.headers["Content-Type"], icon.headers["Cache-Control"]) == (
         200,
         "image/vnd.microsoft.icon",
@@ -214,7 +211,7 @@ def test_site_icon_is_served_where_readers_look_and_named_by_every_format(tmp_pa
     )
     assert icon.data[:4] == b"\x00\x00\x01\x00" and icon.data == (ROOT / "feedapp/static/favicon.ico").read_bytes()
     for name, size in (("favicon.png", 64), ("icon.png", 512)):
-        png = client.get(f"/static/{name}").data
+        png = client.get(f"/static/{name}", buffered=True).data
         assert (png[:8], int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (
             b"\x89PNG\r\n\x1a\n",
             size,
@@ -230,4 +227,3 @@ def test_site_icon_is_served_where_readers_look_and_named_by_every_format(tmp_pa
     assert (feed["icon"], feed["favicon"]) == (f"{SITE}/static/icon.png", f"{SITE}/static/favicon.png")
     page = client.get("/").get_data(as_text=True)
     assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in page
-    state.of(client.application).engine.dispose()

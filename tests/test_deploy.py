@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,10 +19,11 @@ from lxml import etree
 
 from feedapp.core.models import Release
 from feedapp.dbapi import Engine
-from tests.conftest import SEEDS
 from tests.support import (
+    BIN,
     NGINX,
     ROOT,
+    SEEDS,
     deploy_site_conf,
     feedapp,
     fetch,
@@ -178,27 +182,149 @@ def test_systemd_units_verify(tmp_path):
     assert (done.returncode, done.stderr) == (0, "")
 
 
-def test_gunicorn_config_is_what_production_needs():
-    namespace: dict[str, object] = {}
-    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
-    assert (namespace["worker_class"], namespace["preload_app"], namespace["accesslog"], namespace["errorlog"]) == (
-        "sync",
-        True,
-        "-",
-        "-",
+def test_gunicorn_takes_the_production_settings_from_the_config(tmp_path):
+    # What gunicorn itself reads from deploy/gunicorn.conf.py (its --print-config), not the file's
+    # text. It loads the app first (preload_app), so the app needs a database.
+    env = {
+        **os.environ,
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+        "FEEDAPP_BIND": "127.0.0.1:8123",
+        "FEEDAPP_WORKERS": "3",
+    }
+    done = subprocess.run(
+        [str(BIN / "gunicorn"), "--print-config", "--config", str(DEPLOY / "gunicorn.conf.py"), "wsgi:app"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
-    assert namespace["max_requests"] == 100_000 and namespace["max_requests_jitter"] == 10_000
-    assert callable(namespace["post_fork"])
+    settings = dict(re.fullmatch(r"(\w+) += ?(.*)", line).groups() for line in done.stdout.splitlines())
+    wanted = {
+        "bind": "['127.0.0.1:8123']",
+        "workers": "3",
+        "worker_class": "sync",
+        "preload_app": "True",
+        "accesslog": "-",
+        "errorlog": "-",
+        "max_requests": "100000",
+        "max_requests_jitter": "10000",
+        "timeout": "30",
+        "graceful_timeout": "30",
+        "keepalive": "5",
+        "control_socket_disable": "True",
+        # The config's own hooks (gunicorn's defaults print as <OnStarting.on_starting()>, <PostFork.post_fork()>).
+        "on_starting": "<on_starting()>",
+        "post_fork": "<post_fork()>",
+    }
+    assert {name: settings[name] for name in wanted} == wanted
 
 
-def test_gunicorn_config_fixes_the_malloc_thresholds_on_glibc():
-    # deploy/gunicorn.conf.py calls tune_allocator in the master (workers inherit it); on this
-    # glibc system both mallopt calls must succeed, else big sitemap renders fragment workers.
+def test_gunicorn_with_the_config_logs_to_stdout_and_stderr_from_sync_workers_of_a_preloaded_app(tmp_path):
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE}
+    with gunicorn(env, workers=2, config=True, output=tmp_path) as base:
+        home, robots = fetch(base + "/")[2], fetch(base + "/robots.txt")[2]
+        # Logged as it happens: the second worker may still be booting, the last line being written.
+        errors = _lines(tmp_path / "stderr.log", lambda text: text.count("Booting worker with pid") == 2)
+        _lines(tmp_path / "stdout.log", lambda text: text.count("\n") == 3)
+        [master] = re.findall(r"Listening at: http://127\.0\.0\.1:\d+ \((\d+)\)", errors)
+        workers = re.findall(r"Booting worker with pid: (\d+)", errors)
+        # preload_app: the master loaded the app (and its libraries) before forking the workers.
+        loaded = {name: _maps_lxml(pid) for name, pid in [("master", master), *(("worker", pid) for pid in workers)]}
+        parents = {_parent(pid) for pid in workers}
+    agent = f"Python-urllib/{sys.version_info.major}.{sys.version_info.minor}"
+    line = '127.0.0.1 - - [TIME] "GET {} HTTP/1.1" 200 {} "-" "{}"'
+    accessed = [re.sub(r"\[[^]]+\]", "[TIME]", entry) for entry in (tmp_path / "stdout.log").read_text().splitlines()]
+    assert accessed == [  # the start-up probe's request, then the test's two
+        line.format("/", len(home), agent),
+        line.format("/", len(home), agent),
+        line.format("/robots.txt", len(robots), agent),
+    ]
+    assert "Using worker: sync" in errors and len(workers) == 2
+    assert (loaded, parents) == ({"master": True, "worker": True}, {master})
+
+
+def _lines(path: Path, complete) -> str:
+    """The text of a log file once `complete(text)` holds (within 10 s)."""
+    deadline = time.monotonic() + 10
+    while not complete(text := path.read_text()):
+        assert time.monotonic() < deadline, text
+        time.sleep(0.05)
+    return text
+
+
+def _maps_lxml(pid: str) -> bool:
+    """Whether lxml's compiled module is loaded in the process (a library of the app's, not gunicorn's)."""
+    return "/lxml/etree." in Path(f"/proc/{pid}/maps").read_text()
+
+
+def _parent(pid: str) -> str:
+    return re.search(r"^PPid:\s+(\d+)$", Path(f"/proc/{pid}/status").read_text(), re.M).group(1)
+
+
+# Allocates as a worker rendering sitemaps does, in a forked child (gunicorn's workers are forks of
+# the master, which tunes the allocator), and says whether the allocator kept a big buffer in mmap
+# and gave back the freed top of the heap. `how`: nothing (glibc's own, dynamic thresholds), or
+# tune_allocator(), or the gunicorn config's on_starting hook.
+ALLOCATION_PROBE = """
+import ctypes, json, os, runpy, sys
+
+libc = ctypes.CDLL(None)
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+libc.mallinfo2.restype = MallInfo2
+libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+
+how, returned = sys.argv[1], None
+if how == "tune_allocator":
     from feedapp.allocator import tune_allocator
+    returned = tune_allocator()
+elif how == "on_starting":
+    returned = runpy.run_path("deploy/gunicorn.conf.py")["on_starting"](None)
 
-    assert tune_allocator() is True
-    config = (ROOT / "deploy" / "gunicorn.conf.py").read_text()
-    assert "def on_starting(server)" in config and "tune_allocator()" in config
+read, write = os.pipe()
+if os.fork() == 0:
+    libc.free(libc.malloc(6 << 20))  # a sitemap page rendered and freed: glibc raises its thresholds to 6 MB
+    mapped = libc.mallinfo2().hblks
+    block = libc.malloc(1 << 20)  # the next render's buffer: mmapped (returned when freed), or heap?
+    mapped = libc.mallinfo2().hblks - mapped
+    libc.free(block)
+    blocks = [libc.malloc(100 << 10) for _ in range(40)]  # 4 MB of smaller buffers on the heap, freed
+    for block in blocks:
+        libc.free(block)
+    kept = libc.mallinfo2().keepcost  # the free top of the heap, not given back to the system
+    os.write(write, json.dumps({"mmapped": mapped, "top_trimmed": kept <= int(sys.argv[2])}).encode())
+    os._exit(0)
+os.close(write)
+os.wait()
+print(json.dumps({"returned": returned, **json.loads(os.read(read, 1000))}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ("nothing", {"returned": None, "mmapped": 0, "top_trimmed": False}),  # what the tuning is for
+        ("tune_allocator", {"returned": True, "mmapped": 1, "top_trimmed": True}),
+        ("on_starting", {"returned": None, "mmapped": 1, "top_trimmed": True}),
+    ],
+)
+def test_fixed_malloc_thresholds_keep_big_buffers_mmapped_and_trim_the_heap_in_forked_workers(how, expected):
+    # In a process of its own: the settings are the process's for good (and would change pytest's).
+    from feedapp.allocator import THRESHOLD
+
+    done = subprocess.run(
+        [sys.executable, "-c", ALLOCATION_PROBE, how, str(THRESHOLD)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(done.stdout) == expected
 
 
 def test_a_dot_segment_path_is_cached_under_its_own_key_never_the_feed_it_normalizes_to(stack):

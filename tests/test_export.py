@@ -11,8 +11,7 @@ import feedparser
 import pytest
 
 from feedapp.cli import main
-from tests.conftest import SEEDS
-from tests.support import NGINX, ROOT, fetch, free_port, nginx, nginx_prefix
+from tests.support import NGINX, ROOT, SEEDS, fetch, free_port, nginx, nginx_prefix
 
 SITE = "https://news.example.ir"
 
@@ -40,7 +39,7 @@ def test_export_writes_every_document_with_gzip_siblings_and_a_manifest(exported
         "/categories/" + quote("ورزش") + "/feed.json",
         "/static/feed.css",
     ):
-        response = client.get(path)
+        response = client.get(path, buffered=True)  # buffered: closes a static file once read
         file = out / manifest[path]["file"]
         assert file.read_bytes() == response.data, path
         assert gzip.decompress((file.parent / (file.name + ".gz")).read_bytes()) == response.data
@@ -77,12 +76,14 @@ def static_site(out, prefix, port):
     return nginx_prefix(prefix, text, port)
 
 
+@pytest.mark.slow  # runs nginx
 def test_static_nginx_config_passes_nginx_t(tmp_path):
     conf = static_site(tmp_path / "out", tmp_path / "nginx", free_port())
     done = subprocess.run([NGINX, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow  # runs nginx
 def test_export_served_by_nginx_reads_like_the_app(exported):
     app, _, out, _ = exported
     client = app.test_client()

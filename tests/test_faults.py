@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -32,8 +33,7 @@ import pytest
 from lxml import etree
 
 from feedapp.dbapi import Engine
-from tests.conftest import BACKENDS, SEEDS
-from tests.support import BIN, ROOT, feedapp, fetch, gunicorn, upgraded, write_releases
+from tests.support import BACKENDS, BIN, ROOT, SEEDS, feedapp, fetch, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 TOKEN = "fault-tests-token-0123456789abcdef"
@@ -63,10 +63,11 @@ class LineReader:
         self._thread.start()
 
     def _read(self, stream) -> None:  # noqa: ANN001
-        for line in stream:
-            with self._changed:
-                self.lines.append((time.monotonic(), line.rstrip("\n")))
-                self._changed.notify_all()
+        with stream:  # read to its end, then closed
+            for line in stream:
+                with self._changed:
+                    self.lines.append((time.monotonic(), line.rstrip("\n")))
+                    self._changed.notify_all()
         with self._changed:
             self._done = True
             self._changed.notify_all()
@@ -202,7 +203,7 @@ def _stored_keys(url: str) -> list[str]:
 def _integrity(url: str) -> list[str]:
     """The database's own consistency check: SQLite's integrity_check, PostgreSQL's amcheck."""
     if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as connection:
             return [row[0] for row in connection.execute("PRAGMA integrity_check")]
     import psycopg
 

@@ -19,8 +19,7 @@ from lxml import etree
 from feedapp import store
 from feedapp.core.jalali import rfc3339
 from feedapp.dbapi import Engine
-from tests.conftest import BACKENDS, SEEDS
-from tests.support import ROOT, feedapp, fetch, free_port, gunicorn, upgraded, write_releases
+from tests.support import BACKENDS, ROOT, SEEDS, feedapp, fetch, free_port, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -418,6 +417,7 @@ def test_websub_hub_is_advertised_and_notified_after_an_ingest(tmp_path):
         assert links["hub"] == hub_url
     finally:
         hub.shutdown()
+        hub.server_close()
 
 
 def test_hub_that_is_down_never_fails_the_ingest(tmp_path):

@@ -8,8 +8,12 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
-from tests.support import upgraded
+import pytest
+
+from tests.support import ROOT, upgraded
+
+# Both tests start a fresh interpreter: the only way to see what an import chain loads.
+pytestmark = pytest.mark.slow
 
 PROBE = """
 import json, sys

@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -18,14 +19,13 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
-from feedapp import create_app, store
+from feedapp import store
 from feedapp.core.errors import ReleaseError
 from feedapp.core.jsonrelease import parse_json_release
 from feedapp.core.models import PublishedAt, Release
 from feedapp.core.normalize import normalize_release
 from feedapp.core.parse import parse_text_release
-from feedapp.db import get_engine
-from tests.support import upgraded
+from tests.support import get_engine_of, opened_app
 
 # No example database: nothing is written into the checkout.
 PARSE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
@@ -310,16 +310,14 @@ PAGE_TAGS = {"article", "h1", "p", "time"}  # release.html's tags inside <articl
 
 
 @contextlib.contextmanager
-def fresh_site() -> Iterator[tuple]:
-    """A test client and engine on a new temporary SQLite file: one per example, so shrinking is exact."""
+def fresh_site(upgraded_sqlite: Path) -> Iterator[tuple]:
+    """A test client and engine on a new temporary SQLite file (a copy of `upgraded_sqlite`): one
+    per example, so shrinking is exact."""
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{Path(folder) / 'p.sqlite3'}"), "TESTING": True})
-        with app.app_context():
-            engine = get_engine()
-        try:
-            yield app.test_client(), engine
-        finally:
-            engine.dispose()
+        path = Path(folder) / "p.sqlite3"
+        shutil.copyfile(upgraded_sqlite, path)
+        with opened_app({"DATABASE_URL": f"sqlite:///{path}", "TESTING": True}) as app:
+            yield app.test_client(), get_engine_of(app)
 
 
 def assert_documents_well_formed(client) -> None:
@@ -360,7 +358,9 @@ def assert_page_has_no_release_markup(client, key: str) -> lxml_html.HtmlElement
 # hazm drops Arabic diacritics: such a headline must be rejected, never stored empty (feedgen
 # would then refuse the whole Atom feed).
 @example(title="\u064e\u0651", lead="سازمان", body=[], kicker="خبر", language="fa")
-def test_ingested_release_with_hostile_text_renders_well_formed_and_escaped(title, lead, body, kicker, language):
+def test_ingested_release_with_hostile_text_renders_well_formed_and_escaped(
+    upgraded_sqlite, title, lead, body, kicker, language
+):
     key = "ingested"
     now = datetime.now(timezone.utc).replace(microsecond=0)
     document = {
@@ -377,7 +377,7 @@ def test_ingested_release_with_hostile_text_renders_well_formed_and_escaped(titl
         release = normalize_release(parse_json_release(raw).release)
     except ReleaseError:
         return  # rejected (e.g. a headline left empty by the cleanup): nothing to render
-    with fresh_site() as (client, engine):
+    with fresh_site(upgraded_sqlite) as (client, engine):
         store.save_release(engine, release, raw, "json", now)
         stored = store.get_release(engine, key).release
         assert_documents_well_formed(client)
@@ -404,7 +404,7 @@ SURROGATE_FREE_TEXT = RENDER_TEXT.filter(lambda t: not {chr(0xD800), chr(0xDFFF)
 @given(title=SURROGATE_FREE_TEXT, lead=SURROGATE_FREE_TEXT, body=st.lists(SURROGATE_FREE_TEXT, max_size=3))
 # The news sitemap writes titles without dropping XML-forbidden characters (the feeds drop them).
 @example(title="\x1f", lead="سازمان", body=[])
-def test_stored_release_with_xml_forbidden_characters_renders_well_formed(title, lead, body):
+def test_stored_release_with_xml_forbidden_characters_renders_well_formed(upgraded_sqlite, title, lead, body):
     # Straight into the store, without the decoder's cleanup: the renderers must not rely on it.
     # The title keeps a word of text, so it is never empty once forbidden characters are dropped.
     key = "stored"
@@ -417,7 +417,7 @@ def test_stored_release_with_xml_forbidden_characters_renders_well_formed(title,
         lead=lead,
         body=tuple(body),
     )
-    with fresh_site() as (client, engine):
+    with fresh_site(upgraded_sqlite) as (client, engine):
         store.save_release(engine, release, title.encode("utf-8"), "json", now)
         assert_documents_well_formed(client)
         assert_page_has_no_release_markup(client, key)

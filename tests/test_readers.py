@@ -689,7 +689,10 @@ class Rss2email:
         if not self.mbox.exists():
             return []
         box = mailbox.mbox(str(self.mbox))
-        messages = [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in box.keys()]
+        try:
+            messages = [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in box.keys()]
+        finally:
+            box.close()
         new, self.mailed = messages[self.mailed :], len(messages)
         return new
 

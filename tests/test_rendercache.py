@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from feedapp import create_app, state
+import pytest
+
+from feedapp import state
 from feedapp.cli import main
 from feedapp.rendercache import RenderCache
-from tests.conftest import SAMPLE, SEEDS, get_engine_of
+from tests.support import SAMPLE, SEEDS
 
 
 def builds(app) -> int:
@@ -25,6 +27,7 @@ def test_feed_is_rendered_once_per_change_whatever_the_query(app, client, runner
     assert builds(app) == 2
 
 
+@pytest.mark.slow  # runs the feedapp command
 def test_an_ingest_in_another_process_invalidates_the_cache(app, client, tmp_path):
     from tests.support import feedapp
 
@@ -79,8 +82,8 @@ def test_repeat_requests_are_answered_before_flask_with_the_same_bytes_and_heade
     assert builds(app) == 1
 
 
-def test_fast_path_never_serves_an_old_version_or_a_delta(database_url):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "DELTA_FEEDS": True})
+def test_fast_path_never_serves_an_old_version_or_a_delta(database_url, make_app):
+    app = make_app({"DATABASE_URL": database_url, "TESTING": True, "DELTA_FEEDS": True})
     client, runner = app.test_client(), app.test_cli_runner()
     runner.invoke(main, ["ingest", str(SAMPLE)])
     old = client.get("/feed.atom")
@@ -91,7 +94,6 @@ def test_fast_path_never_serves_an_old_version_or_a_delta(database_url):
     assert fast(app).hits == 1 and new.data != old.data  # the new version went through Flask
     delta = client.get("/feed.atom", headers={"A-IM": "feed", "If-None-Match": old.headers["ETag"]})
     assert delta.status_code == 226 and fast(app).hits == 1
-    get_engine_of(app).dispose()
 
 
 def test_with_deltas_off_a_request_asking_for_one_is_answered_by_the_fast_path(app, client, runner):
@@ -123,16 +125,78 @@ def test_healthz_answers_ok(app, client):
     ) == (200, b"ok\n", "text/plain; charset=utf-8", "no-store")
 
 
-def test_a_304_has_the_same_headers_from_flask_and_from_the_fast_path(app, client, runner):
+def test_a_304_has_the_same_headers_from_flask_and_from_the_fast_path(app, client, runner, make_app):
     # Readers such as rss2email keep the validators of the last answer: they must not come and go
     # with whichever path answered (RFC 9110 §15.4.5: ETag, Cache-Control, Vary; no Last-Modified).
     runner.invoke(main, ["ingest", str(SAMPLE)])
     etag = client.get("/feed.atom").headers["ETag"]
-    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "TESTING": True})  # another worker
+    other = make_app({"DATABASE_URL": app.config["DATABASE_URL"], "TESTING": True})  # another worker
     worker = other.test_client()
     by_flask = worker.get("/feed.atom", headers={"If-None-Match": etag})  # its first: rendered by Flask
     by_fast_path = worker.get("/feed.atom", headers={"If-None-Match": etag})
     assert (by_flask.status_code, by_fast_path.status_code, fast(other).hits) == (304, 304, 1)
     assert sorted(by_flask.headers.keys()) == sorted(by_fast_path.headers.keys()) == ["Cache-Control", "ETag", "Vary"]
     assert by_flask.headers["ETag"] == by_fast_path.headers["ETag"] == etag
-    get_engine_of(other).dispose()
+
+
+def test_a_new_release_renders_and_changes_only_the_sitemap_page_it_joins(database_url, make_app):
+    from datetime import datetime, timezone
+
+    from feedapp import store
+    from feedapp.core.models import PublishedAt, Release
+
+    app = make_app({"DATABASE_URL": database_url, "TESTING": True, "SITEMAP_SIZE": 2})
+    engine = state.of(app).engine
+    when = datetime(2026, 3, 1, 8, 30, tzinfo=timezone.utc)
+
+    def add(number: int) -> None:
+        published = PublishedAt(instant=when, jalali="1404/12/10", has_time=True)
+        release = Release(key=f"r{number}", published=published, title=f"تیتر {number}", lead="لید.")
+        store.save_release(engine, release, f"{number}".encode(), "text", when)
+
+    for number in range(5):
+        add(number)
+    client = app.test_client()
+    paths = [f"/sitemaps/releases-{page}.xml" for page in (1, 2, 3)]
+    etags = {path: client.get(path).headers["ETag"] for path in paths}
+    built = state.of(app).crawlers.builds
+    add(5)  # joins page 3
+    answers = {path: client.get(path, headers={"If-None-Match": etags[path]}) for path in paths}
+    assert {path: answer.status_code for path, answer in answers.items()} == {
+        "/sitemaps/releases-1.xml": 304,
+        "/sitemaps/releases-2.xml": 304,
+        "/sitemaps/releases-3.xml": 200,
+    }
+    assert state.of(app).crawlers.builds == built + 1  # page 3 only
+    assert answers["/sitemaps/releases-3.xml"].data.count(b"<url>") == 2
+
+
+def test_cache_keeps_its_bytes_under_the_bound_and_always_the_newest_value():
+    cache: RenderCache[str] = RenderCache(max_bytes=10, weigh=len)
+    assert cache.get("a", 1, lambda: "aaaa") == "aaaa"
+    assert cache.get("b", 1, lambda: "bbbb") == "bbbb"
+    assert cache.bytes == 8
+    cache.get("c", 1, lambda: "cccc")  # 12 bytes: the least recently used goes
+    assert (cache.has("a", 1), cache.has("b", 1), cache.has("c", 1), cache.bytes) == (False, True, True, 8)
+    cache.get("b", 2, lambda: "b")  # a new version replaces the old one's weight
+    assert cache.bytes == 5
+    cache.get("big", 1, lambda: "x" * 50)  # alone over the bound, yet kept: it was just built
+    assert (cache.has("b", 2), cache.has("c", 1), cache.has("big", 1), cache.bytes) == (False, False, True, 50)
+
+
+def test_fast_path_keeps_its_documents_bytes_under_the_bound_newest_last_out():
+    from feedapp.fastpath import FastPath
+    from feedapp.http import EPOCH, Policy, Prepared, Representation
+
+    def prepared(size: int) -> Prepared:
+        body = b"x" * size
+        return Prepared(Representation.of(body, version=1, last_modified=EPOCH, mimetype="text/plain"), Policy(60))
+
+    fast = FastPath(lambda environ, start_response: [], lambda: 1, max_bytes=100)
+    fast.remember("/a", 1, prepared(20))  # weighs 40: its body and a gzip copy as large
+    fast.remember("/b", 1, prepared(20))
+    assert fast.bytes == 80
+    fast.remember("/c", 1, prepared(20))
+    assert (sorted(fast._entries), fast.bytes) == (["/b", "/c"], 80)
+    fast.remember("/big", 1, prepared(500))
+    assert (sorted(fast._entries), fast.bytes) == (["/big"], 1000)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from feedapp import create_app, reprocess
+from feedapp import reprocess
 from feedapp.dbapi import Engine
-from tests.conftest import SEEDS
-from tests.support import feedapp
+from tests.support import SEEDS, feedapp
+
+# Every test stores the seeds with the feedapp command, and reprocessing starts worker processes.
+pytestmark = pytest.mark.slow
 
 ZWNJ = "\u200c"
 DERIVED = ("title", "lead", "body", "kicker")
@@ -59,10 +61,10 @@ def test_dry_run_shows_each_change_as_a_word_diff_and_writes_nothing(aged):
     assert release_rows(env) == before
 
 
-def test_reprocess_restores_todays_text_without_moving_updated_or_the_feed_order(aged):
+def test_reprocess_restores_todays_text_without_moving_updated_or_the_feed_order(aged, make_app):
     env, today = aged
     before = release_rows(env)
-    client = create_app({"DATABASE_URL": env["FEEDAPP_DATABASE_URL"]}).test_client()
+    client = make_app({"DATABASE_URL": env["FEEDAPP_DATABASE_URL"]}).test_client()
     old_feed = client.get("/feed.atom")
     done = feedapp(env, "reprocess")
     changed = [line.split()[1] for line in done.stdout.splitlines()]

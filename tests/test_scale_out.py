@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import SEEDS
-from tests.support import feedapp, fetch, gunicorn, upgraded, write_releases
+from tests.support import SEEDS, feedapp, fetch, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 

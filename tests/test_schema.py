@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import lxml.html
@@ -19,14 +20,14 @@ import pytest
 from lxml import etree
 
 from feedapp import __version__, create_app, schema, state, store
+from feedapp.core.models import Selection
 from feedapp.dbapi import Engine
 from feedapp.schema import SchemaError
-from tests.conftest import ROOT, SEEDS
-from tests.support import feedapp, upgraded
+from tests.support import ROOT, SEEDS, feedapp, upgraded
 
 LEGACY = ROOT / "tests" / "data" / "legacy"
 FIXTURES = sorted(LEGACY.glob("*.sql"))
-LATEST = ["0001_schema", "0002_edited_version", "0003_change_indexes"]
+LATEST = ["0001_schema", "0002_edited_version", "0003_change_indexes", "0004_positions"]
 APPLIED_ALL = "".join(f"applied {migration}\n" for migration in LATEST)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -40,7 +41,7 @@ def fixture_database(fixture: Path, tmp_path: Path, postgres_server) -> str:  # 
             connection.execute(text)
         return url
     path = tmp_path / "legacy.sqlite3"
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         connection.executescript(text)
     return f"sqlite:///{path}"
 
@@ -100,6 +101,7 @@ def test_every_earlier_schema_has_a_fixture_on_each_backend_it_ran_on():
     ]
 
 
+@pytest.mark.slow  # runs the feedapp command
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
 def test_database_made_by_earlier_code_is_refused_then_upgraded_with_every_row_kept(fixture, tmp_path, postgres_server):
     url = fixture_database(fixture, tmp_path, postgres_server)
@@ -139,11 +141,12 @@ def served(fixture: Path, fmt: str) -> bytes:
     return fixture.with_name(fixture.name.removesuffix(".sql") + f".feed.{fmt}").read_bytes()
 
 
+@pytest.mark.slow  # runs the feedapp command
 @pytest.mark.parametrize("fixture", SERVED, ids=[f.stem for f in SERVED])
-def test_upgraded_database_serves_the_old_entries_with_every_field_kept(fixture, tmp_path, postgres_server):
+def test_upgraded_database_serves_the_old_entries_with_every_field_kept(fixture, tmp_path, postgres_server, make_app):
     url = fixture_database(fixture, tmp_path, postgres_server)
     assert run_upgrade(url).returncode == 0
-    client = create_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
+    client = make_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
     atom, rss, feed_json = (client.get(f"/feed.{fmt}").data for fmt in ("atom", "rss", "json"))
     assert atom_entries(atom) == atom_entries(served(fixture, "atom"))
     assert rss_items(rss) == rss_items(served(fixture, "rss"))
@@ -192,6 +195,7 @@ def json_items(feed: bytes) -> list[dict]:
     return [{**item, "content_html": content_text(item["content_html"])} for item in json.loads(feed)["items"]]
 
 
+@pytest.mark.slow  # runs the feedapp command
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
 def test_upgrading_twice_changes_nothing(fixture, tmp_path, postgres_server):
     url = fixture_database(fixture, tmp_path, postgres_server)
@@ -202,6 +206,7 @@ def test_upgrading_twice_changes_nothing(fixture, tmp_path, postgres_server):
     assert rows(url) == first
 
 
+@pytest.mark.slow  # runs the feedapp command
 def test_new_database_is_created_by_upgrade_and_status_tells_where_it_stands(empty_database_url):
     env = {"FEEDAPP_DATABASE_URL": empty_database_url}
     where = empty_database_url.removeprefix("sqlite:///")
@@ -227,6 +232,7 @@ def test_new_database_is_created_by_upgrade_and_status_tells_where_it_stands(emp
     assert feedapp(env, "ingest", str(SEEDS)).returncode == 0
 
 
+@pytest.mark.slow  # runs the feedapp command
 def test_no_command_but_upgrade_creates_a_missing_sqlite_database(tmp_path):
     database = tmp_path / "missing" / "feedapp.sqlite3"
     env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{database}"}
@@ -241,7 +247,8 @@ def test_no_command_but_upgrade_creates_a_missing_sqlite_database(tmp_path):
     assert not database.parent.exists()
 
 
-def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(database_url):
+@pytest.mark.slow  # runs the feedapp command
+def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(database_url, make_app):
     engine = Engine(database_url)
     with engine.begin(write=True) as connection:
         connection.execute("DELETE FROM _yoyo_migration WHERE migration_id = :latest", {"latest": LATEST[-1]})
@@ -253,9 +260,10 @@ def test_database_behind_the_code_is_refused_with_the_command_that_fixes_it(data
     )
     # The latest runs again over a database that already has its changes: a no-op that records it.
     assert run_upgrade(database_url).stdout == f"applied {LATEST[-1]}\n"
-    create_app({"DATABASE_URL": database_url})
+    make_app({"DATABASE_URL": database_url})
 
 
+@pytest.mark.slow  # runs the feedapp command
 def test_database_upgraded_by_a_newer_feedapp_is_refused(database_url):
     engine = Engine(database_url)
     with engine.begin(write=True) as connection:
@@ -275,9 +283,9 @@ def test_database_upgraded_by_a_newer_feedapp_is_refused(database_url):
     assert (done.returncode, done.stderr) == (1, f"Error: {message}\n")
 
 
-def test_deleted_database_file_is_never_recreated_by_a_running_app(tmp_path):
+def test_deleted_database_file_is_never_recreated_by_a_running_app(tmp_path, make_app):
     database = tmp_path / "db.sqlite3"
-    app = create_app({"DATABASE_URL": upgraded(f"sqlite:///{database}"), "TESTING": True})
+    app = make_app({"DATABASE_URL": upgraded(f"sqlite:///{database}"), "TESTING": True})
     client = app.test_client()
     assert client.get("/feed.atom").status_code == 200
     engine = state.of(app).engine
@@ -295,6 +303,7 @@ def test_deleted_database_file_is_never_recreated_by_a_running_app(tmp_path):
     assert not database.exists()
 
 
+@pytest.mark.slow  # runs the feedapp command
 def test_concurrent_upgrades_of_one_database_apply_each_migration_once(empty_database_url):
     import concurrent.futures
 
@@ -332,20 +341,31 @@ def indexes(url: str) -> set[str]:
         engine.dispose()
 
 
+@pytest.mark.slow  # runs the feedapp command
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_store_made_by_0_2_0_is_upgraded_by_0003_and_serves_what_0_2_0_served(backend, tmp_path, postgres_server):
+def test_store_made_by_0_2_0_is_upgraded_and_serves_what_0_2_0_served(backend, tmp_path, postgres_server, make_app):
     fixture = V020 / f"0.2.0.{backend}.sql"
     url = fixture_database(fixture, tmp_path, postgres_server)
     before = rows(url)
     where = url.removeprefix("sqlite:///")
     assert refused_at_start(url) == (
         f"the database {where} is at schema version 0002_edited_version, feedapp {__version__} needs"
-        " 0003_change_indexes; back it up (`feedapp backup PATH`), then run `feedapp db upgrade`"
+        f" {LATEST[-1]}; back it up (`feedapp backup PATH`), then run `feedapp db upgrade`"
     )
 
     done = run_upgrade(url)
-    assert (done.returncode, done.stdout) == (0, "applied 0003_change_indexes\n")
-    assert rows(url) == before  # an index-only migration: every row as 0.2.0 left it
+    assert (done.returncode, done.stdout) == (0, "applied 0003_change_indexes\napplied 0004_positions\n")
+    # Every row as 0.2.0 left it, with its places added (0004): numbered in id order.
+    releases, state, categories = rows(url)
+    places = [(row.pop("position"), row.pop("source_position")) for row in releases]
+    assert (releases, state, categories) == before
+    sources: dict[str, int] = {}
+    expected = []
+    for number, row in enumerate(before[0], start=1):
+        if row["source"] is not None:
+            sources[row["source"]] = sources.get(row["source"], 0) + 1
+        expected.append((number, sources.get(row["source"]) if row["source"] is not None else None))
+    assert places == expected
     assert indexes(url) == {
         "releases_published",
         "releases_changed_at",
@@ -353,10 +373,12 @@ def test_store_made_by_0_2_0_is_upgraded_by_0003_and_serves_what_0_2_0_served(ba
         "releases_source",
         "releases_edited_version",
         "releases_retracted",
-        "releases_sitemap_page",
+        "releases_position",
+        "releases_source_position",
+        "releases_sitemap_position",
     }
 
-    client = create_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
+    client = make_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
     old = {
         name: (V020 / f"0.2.0.{backend}.{name}").read_bytes()
         for name in ("feed.atom", "feed.rss", "feed.json", "sitemap.xml", "sitemap-releases-1.xml")
@@ -369,3 +391,39 @@ def test_store_made_by_0_2_0_is_upgraded_by_0003_and_serves_what_0_2_0_served(ba
     assert client.get("/sitemaps/releases-1.xml").data == old["sitemap-releases-1.xml"]
     # 0.2.0 dated the feed by its newest shown change (the update, a day before the retraction).
     assert atom.headers["Last-Modified"] == V020_RETRACTED_AT
+
+
+@pytest.mark.slow  # runs the feedapp command
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_pages_of_an_upgraded_0_2_0_store_hold_what_counting_in_id_order_gave(backend, tmp_path, postgres_server):
+    """0004 numbers existing rows: every page of every selection keeps the members OFFSET
+    counted out in id order, retracted releases included."""
+    url = fixture_database(V020 / f"0.2.0.{backend}.sql", tmp_path, postgres_server)
+    assert run_upgrade(url).returncode == 0
+    releases, _, categories = rows(url)
+    members = {store.ALL: [row["key"] for row in releases]}
+    for row in releases:
+        for category in categories.get(row["key"], []):
+            members.setdefault(Selection(category=category), []).append(row["key"])
+        if row["source"] is not None:
+            members.setdefault(Selection(source=row["source"]), []).append(row["key"])
+    assert len(members) > 3  # the fixture has categories and sources
+    engine = Engine(url)
+    try:
+        for selection, keys in members.items():
+            for size in (1, 2, 3):
+                pages = [keys[start : start + size] for start in range(0, len(keys), size)]
+                assert store.archive_page_count(engine, selection, size) == len(pages)
+                for number, expected in enumerate(pages, start=1):
+                    page = store.archive_page(engine, number, size, selection)
+                    held = [stamp.key for stamp in page.stamps] + [removal.key for removal in page.removals]
+                    assert sorted(held) == sorted(expected), (selection, size, number)
+        shown = [row["key"] for row in releases if row["retracted_at"] is None]
+        retracted = {row["key"] for row in releases if row["retracted_at"] is not None}
+        assert retracted == {"005_bimeh_salamat_nowruz"}
+        for size in (1, 2, 3):
+            for number, start in enumerate(range(0, len(releases), size), start=1):
+                expected = [row["key"] for row in releases[start : start + size] if row["key"] in shown]
+                assert [key for key, _ in store.sitemap_page(engine, number, size)[0]] == expected
+    finally:
+        engine.dispose()

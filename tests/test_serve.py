@@ -9,8 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import SEEDS
-from tests.support import feedapp, gunicorn, upgraded
+from tests.support import SEEDS, feedapp, gunicorn, upgraded
 
 
 @pytest.fixture(scope="module")
@@ -161,19 +160,17 @@ def test_serve_script_on_another_port_links_to_that_port(tmp_path):
         "FEEDAPP_WORKERS": "1",
         "FEEDAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
-    errors = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        ["bash", str(ROOT / "scripts" / "serve.sh")], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors
-    )
-    process.stderr = errors
-    base = f"http://127.0.0.1:{port}"
-    with _running(process, "scripts/serve.sh", lambda: urllib.request.urlopen(base + "/", timeout=5).close(), 120):
-        status, _, body = get(base + "/feed.atom")
-    errors.seek(0)
-    said = [line for line in errors.read().decode().splitlines() if line.startswith("serve:")]
-    assert said == [
-        f"serve: FEEDAPP_SITE_URL is not set; links will use {base} (set it to the site's public URL)"
-    ]
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            ["bash", str(ROOT / "scripts" / "serve.sh")], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        process.stderr = errors
+        base = f"http://127.0.0.1:{port}"
+        with _running(process, "scripts/serve.sh", lambda: urllib.request.urlopen(base + "/", timeout=5).close(), 120):
+            status, _, body = get(base + "/feed.atom")
+        errors.seek(0)
+        said = [line for line in errors.read().decode().splitlines() if line.startswith("serve:")]
+    assert said == [f"serve: FEEDAPP_SITE_URL is not set; links will use {base} (set it to the site's public URL)"]
     assert status == 200
     feed = etree.fromstring(body.encode())
     atom = "{http://www.w3.org/2005/Atom}"

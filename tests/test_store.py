@@ -204,14 +204,7 @@ def test_counts_follow_retraction_and_republication(engine):
 
 def _plans(sqlite_engine, read) -> list[str]:
     """SQLite's query plan lines for every statement `read` runs."""
-    with sqlite_engine.connect() as connection:
-        statements: list[str] = []
-        connection.raw.set_trace_callback(statements.append)
-        try:
-            read(connection)
-        finally:
-            connection.raw.set_trace_callback(None)
-        return [row[3] for statement in statements for row in connection.raw.execute("EXPLAIN QUERY PLAN " + statement)]
+    return _traced(sqlite_engine, read)[1]
 
 
 # What every request after a change reads (a feed, its archive page, the lists, the sitemaps):
@@ -244,6 +237,86 @@ def test_per_request_reads_never_scan_the_release_rows(sqlite_engine, read):
     assert [line for line in plans if line in ("SCAN releases", "SCAN release_categories")] == [], plans
 
 
+def _traced(sqlite_engine, read) -> tuple[list[str], list[str]]:
+    """The statements `read` runs, and SQLite's query plan lines for them."""
+    with sqlite_engine.connect() as connection:
+        statements: list[str] = []
+        connection.raw.set_trace_callback(statements.append)
+        try:
+            read(connection)
+        finally:
+            connection.raw.set_trace_callback(None)
+        plans = [
+            row[3] for statement in statements for row in connection.raw.execute("EXPLAIN QUERY PLAN " + statement)
+        ]
+    return statements, plans
+
+
+# Pages by place (migration 0004): what they read is a range of an index, whatever the page.
+RANGE_READS = {
+    "archive_page": lambda db: store.archive_page(db, 2, 2),
+    "archive_page by category": lambda db: store.archive_page(db, 2, 2, Selection(category="اقتصاد")),
+    "archive_page by source": lambda db: store.archive_page(db, 2, 2, Selection(source="اداره")),
+    "archive_page_count": lambda db: store.archive_page_count(db, store.ALL, 2),
+    "archive_page_count by category": lambda db: store.archive_page_count(db, Selection(category="اقتصاد"), 2),
+    "archive_page_count by source": lambda db: store.archive_page_count(db, Selection(source="اداره"), 2),
+    "has_releases by category": lambda db: store.has_releases(db, Selection(category="اقتصاد")),
+    "has_releases by source": lambda db: store.has_releases(db, Selection(source="اداره")),
+    "sitemap_page": lambda db: store.sitemap_page(db, 2, 2),
+}
+
+
+@pytest.mark.parametrize("read", RANGE_READS.values(), ids=RANGE_READS.keys())
+def test_page_reads_search_an_index_range_and_never_count_their_way(sqlite_engine, read):
+    for number in range(5):
+        store.save_release(sqlite_engine, release(key=f"k{number}"), f"{number}".encode(), "text", T0)
+    statements, plans = _traced(sqlite_engine, read)
+    assert [statement for statement in statements if "OFFSET" in statement.upper()] == []
+    # No SCAN of either table, not even of a covering index: only SEARCH (a range or a lookup).
+    assert [line for line in plans if line.startswith(("SCAN releases", "SCAN release_categories"))] == [], plans
+
+
+def keys_of(page: store.ArchivePage) -> list[str]:
+    return sorted([stamp.key for stamp in page.stamps] + [removal.key for removal in page.removals])
+
+
+def test_a_release_keeps_its_place_in_every_page_through_edits_and_retraction(engine):
+    def save(key, categories, source, minute):
+        changed = release(key=key, categories=categories, source=source, title=f"تیتر {minute}")
+        store.save_release(engine, changed, f"{key}{minute}".encode(), "text", T0 + timedelta(minutes=minute))
+
+    economy, sport = Selection(category="اقتصاد"), Selection(category="ورزش")
+    office, other = Selection(source="اداره"), Selection(source="اداره دیگر")
+    for number in range(4):  # a0..a3: economy, the office
+        save(f"a{number}", ("اقتصاد",), "اداره", number)
+    save("a1", ("اقتصاد", "ورزش"), "اداره", 10)  # keeps its economy place, is first in sport
+    save("a2", ("ورزش",), "اداره دیگر", 11)  # leaves economy (a gap) and the office (a gap)
+    store.retract(engine, "a0", T0 + timedelta(minutes=12))  # keeps its places
+    save("a4", ("اقتصاد",), "اداره", 13)
+    selections = {"all": store.ALL, "economy": economy, "sport": sport, "office": office, "other": other}
+    pages = {
+        name: [keys_of(store.archive_page(engine, page, 2, selection)) for page in (1, 2, 3)]
+        for name, selection in selections.items()
+    }
+    assert pages == {
+        "all": [["a0", "a1"], ["a2", "a3"], ["a4"]],
+        "economy": [["a0", "a1"], ["a3"], ["a4"]],
+        "sport": [["a1", "a2"], [], []],
+        "office": [["a0", "a1"], ["a3"], ["a4"]],
+        "other": [["a2"], [], []],
+    }
+    counts = {name: store.archive_page_count(engine, selection, 2) for name, selection in selections.items()}
+    assert counts == {"all": 3, "economy": 3, "sport": 1, "office": 3, "other": 1}
+    assert [store.has_releases(engine, s) for s in (economy, sport, other, Selection(category="نه"))] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert [key for key, _ in store.sitemap_page(engine, 1, 2)[0]] == ["a1"]  # a0 retracted
+    assert store.archive_page(engine, 1, 2, economy).next_first is not None
+
+
 @pytest.mark.parametrize(
     ("url", "dialect", "path"),
     [
@@ -270,3 +343,22 @@ def test_unusable_database_url_is_refused_with_what_was_expected(url, message):
     with pytest.raises(ValueError) as error:
         Engine(url)
     assert str(error.value) == f"DATABASE_URL {url!r}: {message}"
+
+
+def test_postgresql_version_reader_reads_again_on_a_new_connection_after_the_server_dropped_it(postgres):
+    from tests.support import upgraded
+
+    engine = Engine(upgraded(postgres.new_database()))
+    reader = store.PostgresVersionReader(engine.conninfo)
+    try:
+        assert reader() == 0
+        store.save_release(engine, release(), b"raw", "text", T0)
+        assert reader() == 1
+        dropped = reader.connections.get().info.backend_pid
+        with engine.connect() as connection:  # what a server restart does to the reader's session
+            assert connection.scalar("SELECT pg_terminate_backend(:pid)", {"pid": dropped}) is True
+        assert reader() == 1
+        assert reader.connections.get().info.backend_pid != dropped
+    finally:
+        reader.close()
+        engine.dispose()

@@ -10,11 +10,9 @@ import os
 
 import pytest
 
-from feedapp import create_app
 from feedapp.throttle import _PROBES as PROBES
 from feedapp.throttle import _SLOT as SLOT
 from feedapp.throttle import SLOTS, AuthThrottle, client_key
-from tests.conftest import get_engine_of
 from tests.support import fetch, gunicorn, upgraded
 
 TOKEN = "s3cret-token-for-tests-0123456789"
@@ -89,8 +87,8 @@ def test_ipv6_addresses_are_counted_by_their_64_prefix(address, key):
     assert client_key(address) == key
 
 
-def test_wrong_tokens_are_logged_with_the_address_and_the_count(database_url, caplog, tmp_path):
-    app = create_app(
+def test_wrong_tokens_are_logged_with_the_address_and_the_count(database_url, caplog, tmp_path, make_app):
+    app = make_app(
         {
             "DATABASE_URL": database_url,
             "API_TOKEN": TOKEN,
@@ -106,7 +104,6 @@ def test_wrong_tokens_are_logged_with_the_address_and_the_count(database_url, ca
         "publishing API: wrong token from 127.0.0.1 (1 of 2 allowed in 60 s)",
         "publishing API: wrong token from 127.0.0.1 (2 of 2 allowed in 60 s); throttled",
     ]
-    get_engine_of(app).dispose()
 
 
 def test_token_guessing_through_gunicorn_workers_gets_429_with_retry_after(tmp_path):

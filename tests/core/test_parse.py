@@ -10,7 +10,7 @@ from feedapp.core.errors import ReleaseError
 from feedapp.core.jalali import rfc3339
 from feedapp.core.normalize import normalize_release
 from feedapp.core.parse import check_key, parse_text_release
-from tests.conftest import SAMPLE, SEEDS
+from tests.support import SAMPLE, SEEDS
 
 ZWNJ = "\u200c"
 
