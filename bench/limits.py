@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from feedapp import create_app, schema, state, store
 from feedapp.core import limits
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 from feedapp.ingest import ingest_files
 
 MAX_BYTES = 1024 * 1024

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from feedapp import store
 from feedapp.core.models import ALL, Selection
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 
 FEED_SIZE, SITEMAP_SIZE, PAGE_SIZE = 50, 50_000, 20
 

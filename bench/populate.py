@@ -51,7 +51,7 @@ from typing import TextIO
 from feedapp import schema, store
 from feedapp.core.jalali import TEHRAN, published_from_instant, to_persian_digits
 from feedapp.core.models import Image, PublishedAt, Release
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 
 Item = tuple[Release, bytes, str]  # what store.insert_batch takes: release, raw bytes, format
 

@@ -45,7 +45,7 @@ def on_starting(server):  # noqa: ARG001 - gunicorn's hook signature
 
 def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
     """Give each worker its own database connections: sockets must not be shared across forks."""
-    from feedapp.db import after_fork
+    from feedapp.state import after_fork
 
     after_fork(worker.app.wsgi())
 

@@ -26,12 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Raises schema.SchemaError when the database is missing or not at this code's schema.
     """
-    from . import api, crawlers, db, feeds, pages, sitewide, state, urls
+    from . import api, crawlers, feeds, pages, sitewide, state, urls
     from .fastpath import FastPath
 
     app = configured_app(test_config)
     app.url_map.converters["page"] = urls.PageNumber
-    db.init_app(app)
+    state.init_app(app)
     sitewide.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -19,9 +19,9 @@ from werkzeug.exceptions import HTTPException
 from . import state, store, urls, websub
 from .core.jalali import rfc3339
 from .core.models import Action, Release
-from .db import get_engine
-from .dbapi import storage_faults
+from .engine import storage_faults
 from .ingest_worker import IngestClient
+from .state import get_engine
 from .throttle import AuthThrottle
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -21,7 +21,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from . import store
-from .dbapi import POSTGRESQL, Engine, sqlite_uri
+from .engine import POSTGRESQL, Engine, sqlite_uri
 
 
 class BackupError(RuntimeError):

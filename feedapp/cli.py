@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # importing feedapp.ingest loads hazm: only the commands that
 
     from .core.errors import Problem
     from .core.models import Release
-    from .dbapi import Engine
+    from .engine import Engine
     from .ingest import Outcome
 
 # Below this many files a progress bar is more noise than help.
@@ -79,8 +79,8 @@ def ingest_command(paths: tuple[Path, ...], parallel: int | None) -> None:
     Prints `added KEY`, `updated KEY` or `unchanged KEY` per release on stdout, and
     `error PATH[:LINE]: …` / `warning PATH[:LINE]: …` on stderr, then a summary line.
     """
-    from .db import get_engine
     from .ingest import collect_files, ingest_files  # loads hazm: only for this command
+    from .state import get_engine
 
     files = collect_files(paths)
     counts: dict[str, int] = {}
@@ -232,7 +232,7 @@ def _check_text(outcome: Outcome) -> str:
 
 def _engine_from_config() -> Engine:
     """The store named by the configuration, without building the web app (which checks it)."""
-    from .dbapi import Engine
+    from .engine import Engine
 
     return Engine(configured_app().config["DATABASE_URL"])
 
@@ -308,8 +308,8 @@ def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: 
     longer parse (the stored release is kept), then a summary. `updated` and the feed order stay.
     A whole-store run that is killed resumes where it stopped.
     """
-    from .db import get_engine
     from .reprocess import reprocess, resume_point
+    from .state import get_engine
 
     engine = get_engine()
     resume = resume_point(engine) if not keys and not dry_run and not restart else None

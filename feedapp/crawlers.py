@@ -15,9 +15,9 @@ from flask import Blueprint, Flask, Response, current_app
 
 from . import state, store, urls
 from .core import sitemaps
-from .db import get_engine
 from .http import EPOCH, Prepared, Representation, send
 from .serving import cache_policy, cached, send_remembered
+from .state import get_engine
 
 bp = Blueprint("crawlers", __name__)
 

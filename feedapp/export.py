@@ -23,7 +23,7 @@ from werkzeug.datastructures import Headers
 from . import store, urls
 from .core.models import ALL
 from .core.syndication import FORMATS
-from .db import get_engine
+from .state import get_engine
 
 MANIFEST = "manifest.json"
 STATIC_FILES = ("site.css", "feed.css", "icon.png", "favicon.png", "favicon.ico")

@@ -17,10 +17,10 @@ from . import feeddocs, state, store
 from .core.feeddoc import FeedDoc, FeedEntry
 from .core.models import ALL, Selection
 from .core.syndication import FORMATS
-from .db import get_engine
 from .http import EPOCH, Policy, Prepared, Representation, delta_base_version, send
 from .rendercache import RenderCache
 from .serving import cache_policy, cached, send_remembered
+from .state import get_engine
 
 bp = Blueprint("feeds", __name__)
 

@@ -21,7 +21,7 @@ from .core.jsonrelease import parse_json_release, split_json_lines
 from .core.models import Action, ParseResult, Release
 from .core.normalize import normalize_release, normalize_text
 from .core.parse import parse_text_release
-from .dbapi import Engine, storage_faults
+from .engine import Engine, storage_faults
 
 SUFFIXES = (".txt", ".json", ".jsonl")
 

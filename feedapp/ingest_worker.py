@@ -21,8 +21,8 @@ from typing import IO, Any
 def main() -> None:
     """Serve requests on stdin until it closes."""
     from . import configured_app
-    from .db import open_engine
     from .ingest import ingest_document
+    from .state import open_engine
 
     # Only what ingesting needs: the configuration and an engine, not the web app.
     engine = open_engine(configured_app().config["DATABASE_URL"])

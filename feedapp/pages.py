@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from . import store, urls
 from .core.jalali import format_jalali, published_from_instant, rfc3339
 from .core.models import PublishedAt, Release, Selection, text_direction
-from .db import get_engine
+from .state import get_engine
 
 bp = Blueprint("pages", __name__)
 

@@ -20,7 +20,7 @@ from . import store
 from .core.errors import Problem
 from .core.models import Action, ParseResult, Release
 from .core.textdiff import word_diff
-from .dbapi import Engine
+from .engine import Engine
 from .ingest import Outcome, parse_document, process_parsed
 
 # State row: the id of the last release an interrupted whole-store run finished.

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import __version__, store
-from .dbapi import POSTGRESQL, SQLITE, Engine
+from .engine import POSTGRESQL, SQLITE, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 UPGRADE = "feedapp db upgrade"

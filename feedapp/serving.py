@@ -13,9 +13,9 @@ from typing import TypeVar
 from flask import Response, abort, current_app, request
 
 from . import state
-from .db import data_version
 from .http import Policy, Prepared, send
 from .rendercache import RenderCache
+from .state import data_version
 
 T = TypeVar("T")
 

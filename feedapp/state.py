@@ -1,8 +1,9 @@
-"""What one app keeps per process, in one object: its engine, how it reads the data version, its
-render caches, the fast path, the ingest client and the API's sign-in throttle.
+"""What one app keeps per process, in one object: its database engine (opened once from
+DATABASE_URL, its schema checked), how it reads the data version, its render caches, the fast
+path, the ingest client and the API's sign-in throttle.
 
 Kept at `app.extensions["feedapp"]` (Flask's place for extension state); views reach it with
-`current()`, code outside a request with `of(app)`.
+`current()` (or `get_engine()`, `data_version()`), code outside a request with `of(app)`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
+from . import schema, store
+from .engine import Engine
 from .rendercache import RenderCache
 
 if TYPE_CHECKING:
     from .core.feeddoc import FeedEntry
-    from .dbapi import Engine
     from .fastpath import FastPath
     from .ingest_worker import IngestClient
     from .throttle import AuthThrottle
@@ -82,3 +84,38 @@ def of(app: Flask) -> AppState:
 def current() -> AppState:
     """The state of the app handling the current request (or pushed context)."""
     return current_app.extensions[_KEY]
+
+
+def init_app(app: Flask) -> None:
+    """Open the engine and attach the app's state; refuse (SchemaError) a database that is not
+    at this code's schema.
+
+    Never creates or alters a table: that is `feedapp db upgrade`'s alone.
+    """
+    engine = open_engine(app.config["DATABASE_URL"])
+    sqlite_file = engine.path  # None on PostgreSQL
+    version = store.SqliteVersionReader(sqlite_file) if sqlite_file else store.PostgresVersionReader(engine.conninfo)
+    attach(app, AppState.create(engine, version, app.config["RENDER_CACHE_MB"] * 2**20))
+
+
+def open_engine(url: str) -> Engine:
+    """The engine for a DATABASE_URL whose schema is this code's (else SchemaError)."""
+    engine = Engine(url)
+    schema.require_current(engine)
+    return engine
+
+
+def get_engine() -> Engine:
+    """The current app's engine."""
+    return current().engine
+
+
+def data_version() -> int:
+    """The store's data version, read the cheapest way the backend allows (once per request)."""
+    return current().data_version()
+
+
+def after_fork(app: Flask) -> None:
+    """Set aside, unclosed, any connection a forked worker inherited (closing one would close
+    the parent's session); the engine notices forks by itself too, this makes it explicit."""
+    of(app).engine.forget_inherited()

@@ -3,7 +3,7 @@
 The tables are made and changed only by the migrations in `feedapp/migrations/`, which keep the
 statements of their own time (see schema.py).
 
-Plain SQL that runs as written on SQLite (default) and PostgreSQL, through `dbapi.py`. On
+Plain SQL that runs as written on SQLite (default) and PostgreSQL, through `engine.py`. On
 SQLite the database runs in WAL mode, so feed readers are never blocked by an ingest, and write
 transactions start with BEGIN IMMEDIATE, so two ingests never interleave a read-then-write.
 """
@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from .core.models import ALL, Action, Image, PublishedAt, Release, Selection, StoredRelease
-from .dbapi import POSTGRESQL, Connection, Engine, sqlite_uri, utc
+from .engine import POSTGRESQL, Connection, Engine, sqlite_uri, utc
 
 # The tables themselves are made by the migrations in feedapp/migrations/ (`feedapp db upgrade`).
 _VERSION = "data_version"

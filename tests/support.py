@@ -20,6 +20,18 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SEEDS = ROOT / "seeds"
 SAMPLE = SEEDS / "000_44faba8da108bc04.txt"
+# The seeds' keys, in the order `feedapp ingest seeds/` stores them.
+SEED_KEYS = (
+    "000_44faba8da108bc04",
+    "001_shahrdari_tehran_metro",
+    "002_ostandari_qazvin_barf",
+    "003_daneshgah_hamayesh",
+    "004_havashenasi_garma",
+    "005_bimeh_salamat_nowruz",
+    "006_vezarat_varzesh_olympic",
+    "007_bank_markazi_nerkh",
+    "008_sazman_mohitzist_ab",
+)
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -305,7 +317,7 @@ class PostgresServer:
 def upgraded(url: str) -> str:
     """Create the store at `url` (or bring it up to date) as `feedapp db upgrade` does; its URL."""
     from feedapp import schema
-    from feedapp.dbapi import Engine
+    from feedapp.engine import Engine
 
     engine = Engine(url)
     schema.upgrade(engine)

@@ -11,7 +11,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 from tests.support import BIN, ROOT, SEEDS, feedapp, opened_app, write_releases
 
 

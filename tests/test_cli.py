@@ -16,19 +16,8 @@ import pytest
 
 from feedapp import store
 from feedapp.cli import main
-from tests.support import ROOT, SAMPLE, SEEDS, upgraded
+from tests.support import ROOT, SAMPLE, SEED_KEYS, SEEDS, upgraded
 
-SEED_KEYS = [
-    "000_44faba8da108bc04",
-    "001_shahrdari_tehran_metro",
-    "002_ostandari_qazvin_barf",
-    "003_daneshgah_hamayesh",
-    "004_havashenasi_garma",
-    "005_bimeh_salamat_nowruz",
-    "006_vezarat_varzesh_olympic",
-    "007_bank_markazi_nerkh",
-    "008_sazman_mohitzist_ab",
-]
 DATE_LINE_ERROR = (
     "expected a Solar Hijri date line such as '۱۳۹۲/۱۲/۲۰', '۲۰ اسفند ۱۳۹۲' or 'سه‌شنبه ۱۳۹۲/۱۲/۲۰ - ساعت ۱۴:۳۰', found"
 )

@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 
 from feedapp.core.models import Release
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 from tests.support import (
     BIN,
     NGINX,

@@ -32,7 +32,7 @@ from urllib.parse import parse_qs
 import pytest
 from lxml import etree
 
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 from tests.support import BACKENDS, BIN, ROOT, SEEDS, feedapp, fetch, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"

@@ -18,7 +18,7 @@ from lxml import etree
 
 from feedapp import store
 from feedapp.core.jalali import rfc3339
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 from tests.support import BACKENDS, ROOT, SEEDS, feedapp, fetch, free_port, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"

@@ -23,7 +23,7 @@ from feedapp.core import limits
 from feedapp.core.jalali import published_from_instant
 from feedapp.core.jsonrelease import parse_json_release
 from feedapp.core.models import KEY_PATTERN
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 from tests.support import upgraded
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)

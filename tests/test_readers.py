@@ -45,7 +45,7 @@ from urllib.parse import quote
 import pytest
 
 from feedapp import store
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 from tests.support import BIN, ROOT, feedapp, fetch, free_port, upgraded
 
 SITE = "https://news.example.ir"

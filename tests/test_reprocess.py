@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from feedapp import reprocess
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 from tests.support import SEEDS, feedapp
 
 # Every test stores the seeds with the feedapp command, and reprocessing starts worker processes.

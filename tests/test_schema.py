@@ -21,7 +21,7 @@ from lxml import etree
 
 from feedapp import __version__, create_app, schema, state, store
 from feedapp.core.models import Selection
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 from feedapp.schema import SchemaError
 from tests.support import ROOT, SEEDS, feedapp, upgraded
 

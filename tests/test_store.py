@@ -11,7 +11,7 @@ import pytest
 
 from feedapp import store
 from feedapp.core.models import Action, Image, PublishedAt, Release, Selection
-from feedapp.dbapi import Engine
+from feedapp.engine import Engine
 
 T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
 PUBLISHED = PublishedAt(instant=datetime(2014, 3, 11, 8, 30, tzinfo=timezone.utc), jalali="1392/12/20", has_time=False)
