@@ -19,7 +19,6 @@ def server(tmp_path_factory):
         "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"),
         "FEEDAPP_SITE_URL": "https://news.example.ir",
     }
-    feedapp(env, "ingest", str(SEEDS))
     hostile = tmp / "hostile.json"
     hostile.write_text(
         json.dumps(
@@ -35,7 +34,6 @@ def server(tmp_path_factory):
         ),
         encoding="utf-8",
     )
-    feedapp(env, "ingest", str(hostile))
     (tmp / "images.json").write_text(
         json.dumps(
             {
@@ -48,7 +46,7 @@ def server(tmp_path_factory):
         ),
         encoding="utf-8",
     )
-    feedapp(env, "ingest", str(tmp / "images.json"))
+    feedapp(env, "ingest", str(SEEDS), str(hostile), str(tmp / "images.json"))  # one hazm start
     with gunicorn(env) as base:
         yield base
 
