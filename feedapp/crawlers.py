@@ -39,10 +39,7 @@ def _serve(
     moment = now or datetime.now(timezone.utc)
     # The prepared response is cached, not just its bytes: headers are built once per variant.
     version, prepared = cached(
-        state.current().crawlers,
-        key,
-        lambda version: _prepared(build(version, moment)),
-        depends_on or (lambda version: version),
+        state.current().crawlers, key, lambda version: _prepared(build(version, moment)), depends_on
     )
     return send(prepared) if now else send_remembered(version, prepared)
 

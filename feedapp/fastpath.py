@@ -10,13 +10,12 @@ on, and unknown paths, goes on to Flask. `/healthz` answers `ok` without touchin
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .http import STATUS_LINES, Prepared, answer
+from .rendercache import BoundedLRU
 
 _HEALTH = (
     b"ok\n",
@@ -29,7 +28,6 @@ CAPACITY = 2048  # prepared documents kept per process; the least recently used 
 class _Entry:
     version: int
     prepared: Prepared
-    weight: int
 
 
 class FastPath:
@@ -39,27 +37,17 @@ class FastPath:
         self, wsgi_app: Callable, current_version: Callable[[], int], deltas: bool = False, max_bytes: int | None = None
     ) -> None:
         self.wsgi_app = wsgi_app
-        self.max_bytes = max_bytes  # as the render caches: the newest document always stays
-        self.bytes = 0
         self.current_version = current_version
         # With deltas off (the default) an A-IM request is answered like any other: feedparser
         # sends A-IM on every poll, so most readers' requests would otherwise miss this path.
         self.deltas = deltas
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
+        # Bounded as the render caches are; a hit does not reorder (no lock on the hot path).
+        self.documents: BoundedLRU[_Entry] = BoundedLRU(CAPACITY, max_bytes)
         self.hits = 0  # requests answered here (tests and benchmarks read it)
 
     def remember(self, path: str, version: int, prepared: Prepared) -> None:
         """The response prepared for `path` (WSGI PATH_INFO) at data version `version`."""
-        entry = _Entry(version, prepared, prepared.weight)
-        with self._lock:
-            replaced = self._entries.pop(path, None)
-            self.bytes += entry.weight - (replaced.weight if replaced else 0)
-            self._entries[path] = entry
-            while len(self._entries) > 1 and (
-                len(self._entries) > CAPACITY or (self.max_bytes is not None and self.bytes > self.max_bytes)
-            ):
-                self.bytes -= self._entries.popitem(last=False)[1].weight
+        self.documents.put(path, _Entry(version, prepared), prepared.weight)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -68,7 +56,7 @@ class FastPath:
             body, headers = _HEALTH
             start_response("200 OK", list(headers))
             return [b""] if method == "HEAD" else [body]
-        entry = self._entries.get(path)
+        entry = self.documents.get(path)
         if (
             entry is not None
             and method in ("GET", "HEAD")

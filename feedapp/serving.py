@@ -34,7 +34,7 @@ def cached(
     cache: RenderCache[T | None],
     key: Hashable,
     build: Callable[[int], T | None],
-    depends_on: Callable[[int], Hashable] = lambda version: version,
+    depends_on: Callable[[int], Hashable] | None = None,
 ) -> tuple[int, T]:
     """(the store's data version, the value for `key`); 404 when `build` gives None.
 
@@ -43,7 +43,7 @@ def cached(
     (the news sitemap: the clock too) says so with `depends_on`, given the data version.
     """
     version = data_version()
-    value = cache.get(key, depends_on(version), lambda: build(version))
+    value = cache.get(key, depends_on(version) if depends_on else version, lambda: build(version))
     if value is None:
         abort(404)
     return version, value

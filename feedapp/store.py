@@ -444,20 +444,18 @@ def _place(selection: Selection) -> str:
 def _last_place(db: Readable, selection: Selection) -> int | None:
     """The highest place taken in the selection's pages (None: no release ever had one).
 
-    One index entry, read from the end (retracted releases and lost categories included).
+    One index entry, read from the end (retracted releases included; a category a release
+    lost no longer counts it, but its place is never given again while a later one is held).
     """
-    if selection.category is not None:
-        table, column, name = "release_categories", "position", selection.category
-        where = "category = :name"
-    elif selection.source is not None:
-        table, column, name = "releases", "source_position", selection.source
-        where = "source = :name"
-    else:
-        table, column, name = "releases", "position", None
-        where = "position IS NOT NULL"
-    statement = f"SELECT {column} FROM {table} WHERE {where} ORDER BY {column} DESC LIMIT 1"
+    place = _place(selection)
+    members, params = _select(selection, place, retracted=True)
     with _reading(db) as connection:
-        return connection.scalar(statement, {"name": name})
+        return connection.scalar(f"{members} AND {place} IS NOT NULL ORDER BY {place} DESC LIMIT 1", params)
+
+
+def _page_range(page: int, size: int) -> dict[str, int]:
+    """The places of page `page` (1 = oldest), `size` to a page: `:first` to `:last`."""
+    return {"first": (page - 1) * size + 1, "last": page * size}
 
 
 def _fetch(engine: Readable, statement: str, params: dict[str, Any]) -> list[StoredRelease]:
@@ -565,7 +563,7 @@ def archive_page(engine: Readable, page: int, size: int, selection: Selection = 
     """
     members, params = _select(selection, f"{_STAMP_COLUMNS}, releases.retracted_at", retracted=True)
     place = _place(selection)
-    params = {**params, "first": (page - 1) * size + 1, "last": page * size}
+    params = {**params, **_page_range(page, size)}
     with _reading(engine) as connection:
         rows = connection.execute(f"{members} AND {place} BETWEEN :first AND :last ORDER BY {place}", params)
         rows = rows.fetchall()
@@ -606,7 +604,7 @@ def sitemap_page(engine: Readable, page: int, size: int) -> SitemapPage:
         " WHERE position BETWEEN :first AND :last ORDER BY position"
     )
     with _reading(engine) as connection:
-        rows = connection.execute(statement, {"first": (page - 1) * size + 1, "last": page * size}).fetchall()
+        rows = connection.execute(statement, _page_range(page, size)).fetchall()
     shown = [
         (key, max(filter(None, (utc(published), utc(updated)))))
         for key, published, updated, retracted_at, *_ in rows
@@ -621,7 +619,7 @@ def sitemap_page_version(engine: Readable, page: int, size: int) -> int:
     only when it does (an index range, without reading the releases)."""
     statement = "SELECT MAX(changed_version) FROM releases WHERE position BETWEEN :first AND :last"
     with _reading(engine) as connection:
-        return connection.scalar(statement, {"first": (page - 1) * size + 1, "last": page * size}) or 0
+        return connection.scalar(statement, _page_range(page, size)) or 0
 
 
 def last_change(engine: Readable) -> datetime | None:

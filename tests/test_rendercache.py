@@ -195,8 +195,8 @@ def test_fast_path_keeps_its_documents_bytes_under_the_bound_newest_last_out():
     fast = FastPath(lambda environ, start_response: [], lambda: 1, max_bytes=100)
     fast.remember("/a", 1, prepared(20))  # weighs 40: its body and a gzip copy as large
     fast.remember("/b", 1, prepared(20))
-    assert fast.bytes == 80
+    assert fast.documents.bytes == 80
     fast.remember("/c", 1, prepared(20))
-    assert (sorted(fast._entries), fast.bytes) == (["/b", "/c"], 80)
+    assert (sorted(fast.documents.keys()), fast.documents.bytes) == (["/b", "/c"], 80)
     fast.remember("/big", 1, prepared(500))
-    assert (sorted(fast._entries), fast.bytes) == (["/big"], 1000)
+    assert (sorted(fast.documents.keys()), fast.documents.bytes) == (["/big"], 1000)
