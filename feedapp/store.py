@@ -31,6 +31,10 @@ _VERSION = "data_version"
 _TOTAL = "releases_total"  # rows in releases, retracted included
 _SHOWN = "releases_shown"  # rows not retracted
 
+# Places to a block of `position_blocks` (migration 0005): a sitemap page whose size is a
+# multiple of it is read from its blocks, not from its releases.
+BLOCK = 1000
+
 # Columns whose change is a change of the release as readers see it.
 _CONTENT_COLUMNS = ("kicker", "title", "lead", "body", "categories", "source", "language", "images")
 
@@ -169,12 +173,16 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
         _update(connection, row["id"], values)
         if retracted:
             _count(connection, _SHOWN, +1)
-        _set_categories(connection, row["id"], release.categories)
+        _set_categories(connection, row["id"], release.categories, values["edited_version"])
+        _refresh_blocks(connection, [row["position"]])
         return SaveResult(Action.UPDATED, _stored({**row, **values}))
 
 
-def _insert_new(connection: Connection, release: Release, raw: bytes, format: str, now: datetime) -> StoredRelease:
-    """Insert a release whose key is not stored yet, with its categories, counters and version."""
+def _insert_new(
+    connection: Connection, release: Release, raw: bytes, format: str, now: datetime, *, refresh: bool = True
+) -> StoredRelease:
+    """Insert a release whose key is not stored yet, with its categories, counters and version
+    (and its block, unless the caller refreshes the blocks of a whole batch itself)."""
     values = {
         **_content_values(release),
         **_published_values(release.published),
@@ -192,7 +200,9 @@ def _insert_new(connection: Connection, release: Release, raw: bytes, format: st
     release_id = connection.scalar(_insert("releases", values) + " RETURNING id", values)
     _count(connection, _TOTAL, +1)
     _count(connection, _SHOWN, +1)
-    _set_categories(connection, release_id, release.categories)
+    _set_categories(connection, release_id, release.categories, values["edited_version"])
+    if refresh:
+        _refresh_blocks(connection, [values["position"]])
     return _stored({**values, "id": release_id})
 
 
@@ -203,9 +213,11 @@ def insert_batch(engine: Engine, items: Iterable[tuple[Release, bytes, str]], no
     """
     inserted = 0
     with engine.begin(write=True) as connection:
+        first = (_last_place(connection, ALL) or 0) + 1
         for release, raw, format in items:
-            _insert_new(connection, release, raw, format, now)
+            _insert_new(connection, release, raw, format, now, refresh=False)
             inserted += 1
+        _refresh_blocks(connection, range(first, first + inserted))
     return inserted
 
 
@@ -227,7 +239,8 @@ def rederive(engine: Engine, release_id: int, digest: str, release: Release, now
         values = {**content, "changed_at": now, "changed_version": _bump_version(connection)}
         values["source_position"] = _source_place(connection, row["source"], release.source, row["source_position"])
         _update(connection, release_id, values)
-        _set_categories(connection, release_id, release.categories)
+        _set_categories(connection, release_id, release.categories, row["edited_version"])
+        _refresh_blocks(connection, [row["position"]])
         return True
 
 
@@ -276,6 +289,7 @@ def retract(engine: Engine, key: str, now: datetime) -> StoredRelease | None:
         values = {"retracted_at": now, "changed_at": now, "changed_version": _bump_version(connection)}
         _update(connection, row["id"], values)
         _count(connection, _SHOWN, -1)
+        _refresh_blocks(connection, [row["position"]])
         return _stored({**row, **values})
 
 
@@ -321,9 +335,10 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _set_categories(connection: Connection, release_id: int, categories: Any) -> None:
+def _set_categories(connection: Connection, release_id: int, categories: Any, edited_version: int) -> None:
     """The release's categories become `categories`: one it keeps keeps its place in that
-    category's pages, one it gains puts it last, one it loses leaves a gap (no page moves)."""
+    category's pages, one it gains puts it last, one it loses leaves a gap (no page moves).
+    Each row carries the release's `edited_version`, the order of the category's feed."""
     wanted = list(dict.fromkeys(categories))
     held = connection.column("SELECT category FROM release_categories WHERE release_id = :id", {"id": release_id})
     for category in set(held) - set(wanted):
@@ -337,8 +352,15 @@ def _set_categories(connection: Connection, release_id: int, categories: Any) ->
                 "release_id": release_id,
                 "category": category,
                 "position": _next_place(connection, Selection(category=category)),
+                "edited_version": edited_version,
             }
             connection.execute(_insert("release_categories", values), values)
+    if held:
+        connection.execute(
+            "UPDATE release_categories SET edited_version = :version"
+            " WHERE release_id = :id AND edited_version <> :version",
+            {"id": release_id, "version": edited_version},
+        )
 
 
 def _source_place(connection: Connection, held: str | None, wanted: str | None, place: int | None) -> int | None:
@@ -355,6 +377,21 @@ def _next_place(connection: Connection, selection: Selection) -> int:
     Called after _bump_version, whose row lock orders writers: no two take the same place.
     """
     return (_last_place(connection, selection) or 0) + 1
+
+
+def _refresh_blocks(connection: Connection, positions: Iterable[int]) -> None:
+    """Recompute the `position_blocks` rows of these places from their releases (a retraction
+    can lower a block's newest shown date, so each is computed again, never just raised)."""
+    for block in sorted({(position - 1) // BLOCK for position in positions}):
+        connection.execute(
+            "INSERT INTO position_blocks (block, version, published, updated)"
+            " SELECT :block, MAX(changed_version), MAX(CASE WHEN retracted_at IS NULL THEN published END),"
+            " MAX(CASE WHEN retracted_at IS NULL THEN updated END)"
+            " FROM releases WHERE position BETWEEN :first AND :last"
+            " ON CONFLICT (block) DO UPDATE SET version = excluded.version,"
+            " published = excluded.published, updated = excluded.updated",
+            {"block": block, "first": block * BLOCK + 1, "last": (block + 1) * BLOCK},
+        )
 
 
 def _count(connection: Connection, counter: str, change: int) -> None:
@@ -441,6 +478,13 @@ def _place(selection: Selection) -> str:
     return "releases.position"
 
 
+def _edit_order(selection: Selection) -> str:
+    """The column of the selection's most-recently-edited order, in the table of its index: a
+    category's copy in release_categories (migration 0005), so its feed reads the first
+    entries of one index instead of sorting every member."""
+    return "release_categories.edited_version" if selection.category is not None else "releases.edited_version"
+
+
 def _last_place(db: Readable, selection: Selection) -> int | None:
     """The highest place taken in the selection's pages (None: no release ever had one).
 
@@ -494,9 +538,8 @@ def _stamps(engine: Readable, statement: str, params: dict[str, Any]) -> list[St
 def recently_changed(engine: Readable, limit: int, selection: Selection = ALL) -> list[Stamp]:
     """The `limit` releases added or edited most recently: a subscription feed's entries."""
     statement, params = _select(selection, _STAMP_COLUMNS)
-    return _stamps(
-        engine, statement + " ORDER BY releases.edited_version DESC LIMIT :limit", {**params, "limit": limit}
-    )
+    order = _edit_order(selection)
+    return _stamps(engine, f"{statement} ORDER BY {order} DESC LIMIT :limit", {**params, "limit": limit})
 
 
 class Change(NamedTuple):
@@ -531,14 +574,15 @@ def removed_from_window(engine: Readable, limit: int, selection: Selection = ALL
     A retracted release was in that window iff it was edited no earlier than the window's oldest
     entry (or the window is not full). Only retracted rows are read (a partial index).
     """
-    window, params = _select(selection, "releases.edited_version")
+    order = _edit_order(selection)
+    window, params = _select(selection, f"{order} AS edited")
     oldest = (
-        f"SELECT CASE WHEN COUNT(*) < :limit THEN 0 ELSE MIN(edited_version) END FROM"
-        f" ({window} ORDER BY releases.edited_version DESC LIMIT :limit) AS newest"
+        f"SELECT CASE WHEN COUNT(*) < :limit THEN 0 ELSE MIN(edited) END FROM"
+        f" ({window} ORDER BY {order} DESC LIMIT :limit) AS newest"
     )
     removed, _ = _select(selection, _REMOVAL_COLUMNS, retracted=True)
     statement = (
-        f"{removed} AND releases.retracted_at IS NOT NULL AND releases.edited_version >= ({oldest})"
+        f"{removed} AND releases.retracted_at IS NOT NULL AND {order} >= ({oldest})"
         " ORDER BY releases.changed_version DESC LIMIT :limit"
     )
     with _reading(engine) as connection:
@@ -616,10 +660,16 @@ def sitemap_page(engine: Readable, page: int, size: int) -> SitemapPage:
 
 def sitemap_page_version(engine: Readable, page: int, size: int) -> int:
     """The newest data version among a sitemap page's releases: the page's bytes can change
-    only when it does (an index range, without reading the releases)."""
-    statement = "SELECT MAX(changed_version) FROM releases WHERE position BETWEEN :first AND :last"
+    only when it does. Read from the page's blocks when its size is a multiple of BLOCK (a
+    few rows), else from an index range of its releases."""
+    if size % BLOCK == 0:
+        statement = "SELECT MAX(version) FROM position_blocks WHERE block BETWEEN :first AND :last"
+        params = {"first": (page - 1) * size // BLOCK, "last": page * size // BLOCK - 1}
+    else:
+        statement = "SELECT MAX(changed_version) FROM releases WHERE position BETWEEN :first AND :last"
+        params = _page_range(page, size)
     with _reading(engine) as connection:
-        return connection.scalar(statement, _page_range(page, size)) or 0
+        return connection.scalar(statement, params) or 0
 
 
 def last_change(engine: Readable) -> datetime | None:
@@ -640,15 +690,27 @@ def last_published(engine: Readable, at_or_before: datetime) -> datetime | None:
 
 def sitemap_page_lastmods(engine: Readable, size: int) -> list[datetime | None]:
     """The newest change in each sitemap page of `size` releases, oldest page first (None for a
-    page whose releases were all retracted)."""
-    statement = (
-        "SELECT (position - 1) / CAST(:size AS INTEGER) AS page,"
-        " MAX(CASE WHEN retracted_at IS NULL THEN published END),"
-        " MAX(CASE WHEN retracted_at IS NULL THEN updated END)"
-        " FROM releases GROUP BY page ORDER BY page"
-    )
+    page whose releases were all retracted).
+
+    From the blocks when `size` is a multiple of BLOCK: one row per 1,000 releases (3,000 rows
+    at 3 million), else from every release.
+    """
+    if size % BLOCK == 0:
+        statement = (
+            "SELECT block / CAST(:blocks AS INTEGER) AS page, MAX(published), MAX(updated)"
+            " FROM position_blocks GROUP BY page ORDER BY page"
+        )
+        params = {"blocks": size // BLOCK}
+    else:
+        statement = (
+            "SELECT (position - 1) / CAST(:size AS INTEGER) AS page,"
+            " MAX(CASE WHEN retracted_at IS NULL THEN published END),"
+            " MAX(CASE WHEN retracted_at IS NULL THEN updated END)"
+            " FROM releases GROUP BY page ORDER BY page"
+        )
+        params = {"size": size}
     with _reading(engine) as connection:
-        rows = connection.execute(statement, {"size": size}).fetchall()
+        rows = connection.execute(statement, params).fetchall()
     return [max(filter(None, (utc(published), utc(updated))), default=None) for _, published, updated in rows]
 
 

@@ -21,13 +21,13 @@ from lxml import etree
 
 from feedapp import __version__, create_app, schema, state, store
 from feedapp.core.models import Selection
-from feedapp.engine import Engine
+from feedapp.engine import Engine, utc
 from feedapp.schema import SchemaError
 from tests.support import ROOT, SEEDS, feedapp, upgraded
 
 LEGACY = ROOT / "tests" / "data" / "legacy"
 FIXTURES = sorted(LEGACY.glob("*.sql"))
-LATEST = ["0001_schema", "0002_edited_version", "0003_change_indexes", "0004_positions"]
+LATEST = ["0001_schema", "0002_edited_version", "0003_change_indexes", "0004_positions", "0005_flat_reads"]
 APPLIED_ALL = "".join(f"applied {migration}\n" for migration in LATEST)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -354,7 +354,7 @@ def test_store_made_by_0_2_0_is_upgraded_and_serves_what_0_2_0_served(backend, t
     )
 
     done = run_upgrade(url)
-    assert (done.returncode, done.stdout) == (0, "applied 0003_change_indexes\napplied 0004_positions\n")
+    assert (done.returncode, done.stdout) == (0, "".join(f"applied {name}\n" for name in LATEST[2:]))
     # Every row as 0.2.0 left it, with its places added (0004): numbered in id order.
     releases, state, categories = rows(url)
     places = [(row.pop("position"), row.pop("source_position")) for row in releases]
@@ -376,6 +376,7 @@ def test_store_made_by_0_2_0_is_upgraded_and_serves_what_0_2_0_served(backend, t
         "releases_position",
         "releases_source_position",
         "releases_sitemap_position",
+        "releases_source_edited",
     }
 
     client = make_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
@@ -391,6 +392,42 @@ def test_store_made_by_0_2_0_is_upgraded_and_serves_what_0_2_0_served(backend, t
     assert client.get("/sitemaps/releases-1.xml").data == old["sitemap-releases-1.xml"]
     # 0.2.0 dated the feed by its newest shown change (the update, a day before the retraction).
     assert atom.headers["Last-Modified"] == V020_RETRACTED_AT
+
+
+@pytest.mark.slow  # runs the feedapp command
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0005_gives_each_category_row_its_release_edit_and_each_block_its_newest_changes(
+    backend, tmp_path, postgres_server
+):
+    url = fixture_database(V020 / f"0.2.0.{backend}.sql", tmp_path, postgres_server)
+    assert run_upgrade(url).returncode == 0
+    releases, _, categories = rows(url)
+    engine = Engine(url)
+    try:
+        with engine.connect() as connection:
+            copied = connection.execute(
+                "SELECT releases.key, release_categories.category, release_categories.edited_version"
+                " FROM release_categories JOIN releases ON releases.id = release_categories.release_id"
+                " ORDER BY releases.id, release_categories.category"
+            ).fetchall()
+            blocks = connection.rows("SELECT * FROM position_blocks ORDER BY block")
+    finally:
+        engine.dispose()
+    edited = {row["key"]: row["edited_version"] for row in releases}
+    assert [tuple(row) for row in copied] == [
+        (key, category, edited[key]) for key, held in categories.items() for category in held
+    ]
+    assert len(copied) > len(categories) == 3  # the fixture has a release with two categories
+    shown = [row for row in releases if row["retracted_at"] is None]
+    assert len(shown) < len(releases) <= store.BLOCK  # one block, with a retracted release in it
+    assert [{**row, "published": utc(row["published"]), "updated": utc(row["updated"])} for row in blocks] == [
+        {
+            "block": 0,
+            "version": max(row["changed_version"] for row in releases),
+            "published": max(utc(row["published"]) for row in shown),
+            "updated": max((utc(row["updated"]) for row in shown if row["updated"]), default=None),
+        }
+    ]
 
 
 @pytest.mark.slow  # runs the feedapp command

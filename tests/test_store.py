@@ -11,7 +11,7 @@ import pytest
 
 from feedapp import store
 from feedapp.core.models import Action, Image, PublishedAt, Release, Selection
-from feedapp.engine import Engine
+from feedapp.engine import Engine, utc
 
 T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
 PUBLISHED = PublishedAt(instant=datetime(2014, 3, 11, 8, 30, tzinfo=timezone.utc), jalali="1392/12/20", has_time=False)
@@ -263,6 +263,10 @@ RANGE_READS = {
     "has_releases by category": lambda db: store.has_releases(db, Selection(category="اقتصاد")),
     "has_releases by source": lambda db: store.has_releases(db, Selection(source="اداره")),
     "sitemap_page": lambda db: store.sitemap_page(db, 2, 2),
+    "removed_from_window by category": lambda db: store.removed_from_window(db, 2, Selection(category="اقتصاد")),
+    "removed_from_window by source": lambda db: store.removed_from_window(db, 2, Selection(source="اداره")),
+    # A page of whole blocks reads its blocks, never its releases.
+    "sitemap_page_version": lambda db: store.sitemap_page_version(db, 2, 2 * store.BLOCK),
 }
 
 
@@ -274,6 +278,20 @@ def test_page_reads_search_an_index_range_and_never_count_their_way(sqlite_engin
     assert [statement for statement in statements if "OFFSET" in statement.upper()] == []
     # No SCAN of either table, not even of a covering index: only SEARCH (a range or a lookup).
     assert [line for line in plans if line.startswith(("SCAN releases", "SCAN release_categories"))] == [], plans
+
+
+@pytest.mark.parametrize("selection", [Selection(category="اقتصاد"), Selection(source="اداره")], ids=str)
+def test_a_selection_feed_reads_the_first_entries_of_an_index_not_a_sort_of_its_members(sqlite_engine, selection):
+    """Migration 0005: a category's or a source's most recently edited releases come in the
+    order of an index that starts with the selection, so reading 2 reads 2 entries."""
+    for number in range(5):
+        store.save_release(sqlite_engine, release(key=f"k{number}"), f"{number}".encode(), "text", T0)
+    statements, plans = _traced(sqlite_engine, lambda db: store.recently_changed(db, 2, selection))
+    edited = "release_categories_edited (category=?)" if selection.category else "releases_source_edited (source=?)"
+    assert [line for line in plans if not line.startswith("SEARCH releases USING INTEGER PRIMARY KEY")] == [
+        f"SEARCH {'release_categories USING COVERING' if selection.category else 'releases USING'} INDEX {edited}"
+    ]
+    assert [stamp.key for stamp in store.recently_changed(sqlite_engine, 2, selection)] == ["k4", "k3"]
 
 
 def keys_of(page: store.ArchivePage) -> list[str]:
@@ -362,3 +380,64 @@ def test_postgresql_version_reader_reads_again_on_a_new_connection_after_the_ser
     finally:
         reader.close()
         engine.dispose()
+
+
+def _expected_blocks(engine, size: int) -> tuple[list, list[int]]:
+    """Each sitemap page's newest shown date and newest version, computed from every release."""
+    with engine.connect() as connection:
+        rows = connection.rows("SELECT position, published, updated, retracted_at, changed_version FROM releases")
+    pages: dict[int, list[dict]] = {}
+    for row in rows:
+        pages.setdefault((row["position"] - 1) // size, []).append(row)
+    lastmods, versions = [], []
+    for number in sorted(pages):
+        shown = [row for row in pages[number] if row["retracted_at"] is None]
+        dates = [utc(row[column]) for row in shown for column in ("published", "updated") if row[column]]
+        lastmods.append(max(dates, default=None))
+        versions.append(max(row["changed_version"] for row in pages[number]))
+    return lastmods, versions
+
+
+def test_sitemap_blocks_follow_every_kind_of_change(engine, monkeypatch):
+    """Pages of whole blocks are read from position_blocks; after adds (one by one and in a
+    batch), edits, re-derivations and retractions they say what the releases say."""
+    monkeypatch.setattr(store, "BLOCK", 4)  # blocks of 4 places: pages of 8 are two blocks
+    size = 8
+
+    def at(number: int) -> PublishedAt:
+        return dataclasses.replace(PUBLISHED, instant=PUBLISHED.instant + timedelta(days=number % 7))
+
+    for number in range(10):
+        store.save_release(engine, release(key=f"k{number}", published=at(number)), b"%d" % number, "text", T0)
+    batch = [(release(key=f"b{number}", published=at(number)), b"b", "text") for number in range(9)]
+    assert store.insert_batch(engine, batch, T0) == 9  # places 11..19: blocks 2 (partly), 3, 4
+    edited = release(key="k5", published=at(5), title="تیتر دیگر", updated=T0 + timedelta(days=9000))
+    store.save_release(engine, edited, b"edited", "text", T0 + timedelta(hours=1))
+    stored = store.get_release(engine, "k9")
+    rederived = dataclasses.replace(stored.release, lead="لید دیگر.")
+    assert store.rederive(engine, stored.id, store._digest(b"9"), rederived, T0 + timedelta(hours=2))
+    for key in ("k2", "b2", "b3", "b4", "b5"):  # b2..b5 fill block 3 (places 13..16): it shows nothing
+        store.retract(engine, key, T0 + timedelta(hours=3))
+
+    lastmods, versions = _expected_blocks(engine, size)
+    assert store.sitemap_page_lastmods(engine, size) == lastmods
+    assert [store.sitemap_page_version(engine, page, size) for page in (1, 2, 3)] == versions
+    assert len(lastmods) == 3 and lastmods[0] == T0 + timedelta(days=9000)  # the edit's `updated`
+    # Pages that are not whole blocks are read from the releases, with the same answers.
+    assert store.sitemap_page_lastmods(engine, 2) == _expected_blocks(engine, 2)[0]
+    by_block = store.sitemap_page_lastmods(engine, 4)
+    assert by_block == _expected_blocks(engine, 4)[0] and by_block[3] is None  # the retracted block
+    assert [store.sitemap_page_version(engine, page, 4) for page in range(1, 6)] == _expected_blocks(engine, 4)[1]
+
+
+@pytest.mark.parametrize("selection", [store.ALL, Selection(category="اقتصاد"), Selection(source="اداره")], ids=str)
+def test_an_edited_release_leads_its_selection_feed_and_a_reprocessed_one_keeps_its_place(engine, selection):
+    for number in range(4):
+        store.save_release(engine, release(key=f"k{number}"), b"%d" % number, "text", T0)
+    store.save_release(engine, release(key="k1", title="تیتر تازه"), b"edited", "text", T0 + timedelta(hours=1))
+    stored = store.get_release(engine, "k2")
+    rederived = dataclasses.replace(stored.release, lead="لید دیگر.")
+    assert store.rederive(engine, stored.id, store._digest(b"2"), rederived, T0 + timedelta(hours=2))
+    store.retract(engine, "k3", T0 + timedelta(hours=3))
+    assert [stamp.key for stamp in store.recently_changed(engine, 3, selection)] == ["k1", "k2", "k0"]
+    assert [removal.key for removal in store.removed_from_window(engine, 3, selection)] == ["k3"]
