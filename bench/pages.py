@@ -10,8 +10,8 @@ milliseconds, through the store functions the views call (no rendering, no HTTP)
 - the last sitemap page (`FEEDAPP_SITEMAP_SIZE` 50,000), and its own version (what a request
   after a change elsewhere reads instead of the page);
 - the sitemap index's per-page lastmods;
-- the largest category's subscription feed entries (`recently_changed`);
-- the deepest list page (`/page/N`, `FEEDAPP_PAGE_SIZE` 20).
+- the largest category's and the largest source's subscription feed entries (`recently_changed`);
+- the oldest list page (`/older/KEY`, `FEEDAPP_PAGE_SIZE` 20).
 One line per document on stdout: `NAME: T ms`.
 """
 
@@ -60,7 +60,6 @@ def documents(engine: Engine) -> dict[str, Callable[[], object]]:
             store.archive_page_count(engine, s, FEED_SIZE),
             store.archive_page(engine, p, FEED_SIZE, s),
         )
-    shown = store.count_releases(engine)
     last = max(1, math.ceil(store.count_releases(engine, retracted=True) / SITEMAP_SIZE))
     reads[f"last sitemap page (page {last})"] = lambda: store.sitemap_page(engine, last, SITEMAP_SIZE)
     reads[f"last sitemap page's own version (page {last})"] = lambda: store.sitemap_page_version(
@@ -68,10 +67,10 @@ def documents(engine: Engine) -> dict[str, Callable[[], object]]:
     )
     reads["sitemap index lastmods"] = lambda: store.sitemap_page_lastmods(engine, SITEMAP_SIZE)
     reads["largest category's feed entries"] = lambda: store.recently_changed(engine, FEED_SIZE, category)
-    deepest = max(1, math.ceil(shown / PAGE_SIZE))
-    reads[f"deepest list page (/page/{deepest:,})"] = lambda: store.latest_releases(
-        engine, PAGE_SIZE + 1, (deepest - 1) * PAGE_SIZE
-    )
+    reads["largest source's feed entries"] = lambda: store.recently_changed(engine, FEED_SIZE, source)
+    marks = store.list_marks(engine, PAGE_SIZE)  # one walk, before timing
+    oldest = marks[-1] if marks else None
+    reads[f"oldest list page (page {len(marks) + 1:,})"] = lambda: store.list_page(engine, oldest, PAGE_SIZE)
     return reads
 
 

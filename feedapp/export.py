@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,8 +81,8 @@ def site_paths() -> Iterator[str]:
     """Every path the site serves (percent-encoded as in links)."""
     engine = get_engine()
     config = current_app.config
-    total = store.count_releases(engine)
-    yield from (urls.list_path(page) for page in range(1, max(1, math.ceil(total / config["PAGE_SIZE"])) + 1))
+    yield urls.list_path(None)
+    yield from (urls.list_path(mark) for mark in store.list_marks(engine, config["PAGE_SIZE"]))
     yield from (urls.release_path(key) for key in store.all_keys(engine))
     for selection in [ALL, *store.selections(engine)]:
         pages = store.archive_page_count(engine, selection, config["FEED_SIZE"])
@@ -99,7 +98,7 @@ def site_paths() -> Iterator[str]:
 def file_for(path: str) -> str:
     """The file (relative, decoded UTF-8) that holds a path: HTML pages become folder/index.html."""
     decoded = unquote(path).lstrip("/")
-    if not decoded or path.startswith(("/releases/", "/page/")):
+    if not decoded or path.startswith(("/releases/", "/older/")):
         return f"{decoded}/index.html".lstrip("/")
     return decoded
 

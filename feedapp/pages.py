@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template
+from werkzeug.wrappers import Response
 
 from . import store, urls
 from .core.jalali import format_jalali, published_from_instant, rfc3339
@@ -35,17 +36,31 @@ def _https_filter(url: str) -> str:
 
 
 @bp.get("/")
+@bp.get("/older/<key>")
+def index(key: str | None = None) -> str:
+    """Releases newest first; `/older/KEY`: the page that follows release KEY in that order
+    (keyset paging: a link names the last release its page follows, never a page count)."""
+    with store.snapshot(get_engine()) as db:
+        page = store.list_page(db, key, current_app.config["PAGE_SIZE"])
+    if page is None or (key is not None and not page.releases):
+        abort(404)
+    return render_template("index.html", page=page, home=key is None)
+
+
+# feedapp 0.4 numbered its list pages (/page/N), which had to count N·PAGE_SIZE releases; each
+# still leads to the page that now holds what it held then, for bookmarks and links. Only so far:
+# deeper ones would let anyone make the database count.
+NUMBERED_LIST_PAGES = 50
+
+
 @bp.get("/page/<page:page>")
-def index(page: int = 1) -> str:
-    """Releases newest first; `/page/N` for N ≥ 2 (paths, not queries, so a static export works)."""
-    if request.path == "/page/1":
+def numbered(page: int) -> Response:
+    if not 2 <= page <= NUMBERED_LIST_PAGES:
         abort(404)
-    size = current_app.config["PAGE_SIZE"]
-    # One row more than a page says whether an older page exists, without counting the table.
-    releases = store.latest_releases(get_engine(), size + 1, (page - 1) * size)
-    if page > 1 and not releases:
+    mark = store.list_mark_at(get_engine(), (page - 1) * current_app.config["PAGE_SIZE"] - 1)
+    if mark is None:
         abort(404)
-    return render_template("index.html", releases=releases[:size], page=page, has_next=len(releases) > size)
+    return redirect(urls.absolute(urls.list_path(mark)), 301)
 
 
 @bp.app_template_filter("jalali_instant")

@@ -507,11 +507,73 @@ def _fetch(engine: Readable, statement: str, params: dict[str, Any]) -> list[Sto
         return [_stored(row) for row in connection.rows(statement, params)]
 
 
-def latest_releases(engine: Readable, limit: int, offset: int = 0, selection: Selection = ALL) -> list[StoredRelease]:
-    """Releases newest first by publication (ties broken by insertion order, newest first)."""
-    statement, params = _select(selection)
-    statement += " ORDER BY releases.published DESC, releases.id DESC LIMIT :limit OFFSET :offset"
-    return _fetch(engine, statement, {**params, "limit": limit, "offset": offset})
+class ListPage(NamedTuple):
+    """A list page's releases, newest first, and the keys of its links' pages: `older`, the
+    last release shown, whose older page follows (None: nothing older); `newer`, the release
+    the newer page shows releases older than (None: the newer page is the home page)."""
+
+    releases: list[StoredRelease]
+    older: str | None
+    newer: str | None
+
+
+# The list's order: newest publication first, ties by insertion, newest first (releases_published).
+_LIST_ORDER = "releases.published DESC, releases.id DESC"
+
+
+def list_page(engine: Readable, older_than: str | None, size: int) -> ListPage | None:
+    """The `size` shown releases that come just after release `older_than` in the list's order
+    (None: the newest), or None when no release has that key (a retracted one still marks
+    its place).
+
+    Keyset paging: a range of the (published, id) index from the marking release, the same
+    cost at any depth, where counting to page N (OFFSET) visited every release before it.
+    """
+    with _reading(engine) as connection:
+        mark = None
+        if older_than is not None:
+            mark = connection.first("SELECT published, id FROM releases WHERE key = :key", {"key": older_than})
+            if mark is None:
+                return None
+        statement, params = _select(ALL)
+        if mark is not None:
+            statement += " AND (releases.published, releases.id) < (:published, :id)"
+            params = {**params, **mark}
+        rows = connection.rows(f"{statement} ORDER BY {_LIST_ORDER} LIMIT :limit", {**params, "limit": size + 1})
+        newer = None if mark is None else _newer_mark(connection, mark, size)
+    shown = [_stored(row) for row in rows[:size]]
+    return ListPage(shown, shown[-1].release.key if len(rows) > size else None, newer)
+
+
+def _newer_mark(connection: Connection, mark: dict[str, Any], size: int) -> str | None:
+    """The release marking the page before the one that starts after `mark`: `size` releases
+    newer than it (None when there are fewer: that page is the home page)."""
+    statement, params = _select(ALL, "releases.key")
+    keys = connection.column(
+        f"{statement} AND (releases.published, releases.id) > (:published, :id)"
+        " ORDER BY releases.published, releases.id LIMIT :size",
+        {**params, **mark, "size": size},
+    )
+    return keys[-1] if len(keys) == size else None
+
+
+def list_marks(engine: Readable, size: int) -> list[str]:
+    """The key marking each list page after the home page, in order (`feedapp export`): one
+    walk of the list's index."""
+    statement, params = _select(ALL, "releases.key")
+    with _reading(engine) as connection:
+        keys = connection.column(f"{statement} ORDER BY {_LIST_ORDER}", params)
+    return keys[size - 1 : -1 : size]
+
+
+def list_mark_at(engine: Readable, depth: int) -> str | None:
+    """The key of the shown release at `depth` (0 = newest) in the list's order: the marks of
+    the numbered list pages of feedapp 0.4 (`/page/N`). Counts its way there (OFFSET), so callers
+    bound `depth`."""
+    statement, params = _select(ALL, "releases.key")
+    with _reading(engine) as connection:
+        statement += f" ORDER BY {_LIST_ORDER} LIMIT 1 OFFSET :depth"
+        return connection.scalar(statement, {**params, "depth": depth})
 
 
 class Stamp(NamedTuple):

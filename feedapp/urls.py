@@ -45,9 +45,9 @@ def feed_path(selection: Selection, fmt: str, page: int | None = None) -> str:
     return f"{base}.{fmt}" if page is None else f"{base}/archive/{page}.{fmt}"
 
 
-def list_path(page: int) -> str:
-    """The home page, or list page N of releases."""
-    return "/" if page == 1 else f"/page/{page}"
+def list_path(older_than: str | None) -> str:
+    """The home page, or the list page that follows release `older_than` (store.list_page)."""
+    return "/" if older_than is None else f"/older/{segment(older_than)}"
 
 
 def release_path(key: str) -> str:

@@ -224,7 +224,7 @@ def test_jsonl_with_one_good_and_one_bad_line_stores_the_good_one(runner, engine
         f"error {path}:2: title: is empty; expected text",
         "1 files: 1 added, 0 updated, 0 unchanged, 1 rejected",
     ]
-    assert [s.release.key for s in store.latest_releases(engine, 10)] == ["jsonl_good"]
+    assert [s.release.key for s in store.list_page(engine, None, 10).releases] == ["jsonl_good"]
 
 
 def test_two_files_with_the_same_key_in_one_batch_keep_the_first(runner, engine, tmp_path):

@@ -309,5 +309,6 @@ def test_pages_reads_each_growing_document_of_a_populated_store(
         "last sitemap page's own version (page 1)",
         "sitemap index lastmods",
         "largest category's feed entries",
-        "deepest list page (/page/6)",
+        "largest source's feed entries",
+        "oldest list page (page 6)",
     ]

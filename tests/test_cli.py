@@ -149,7 +149,7 @@ def test_batch_with_bad_files_stores_the_good_ones_and_names_each_bad_one(runner
     lines = result.stderr.splitlines()
     assert set(lines[:-1]) == expected_errors
     assert lines[-1] == "9 files: 3 added, 0 updated, 0 unchanged, 9 rejected"
-    assert sorted(s.release.key for s in store.latest_releases(engine, 10)) == ["good", "j1", "j3"]
+    assert sorted(s.release.key for s in store.list_page(engine, None, 10).releases) == ["good", "j1", "j3"]
 
 
 def test_key_met_twice_in_one_batch_rejects_the_later_file(runner, engine, tmp_path):

@@ -19,6 +19,7 @@ SITE = "https://news.example.ir"
 @pytest.fixture
 def exported(app, runner, tmp_path):
     app.config["SITE_URL"] = SITE
+    app.config["PAGE_SIZE"] = 4  # the 9 seeds on three list pages
     runner.invoke(main, ["ingest", str(SEEDS)])
     result = runner.invoke(main, ["export", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
@@ -46,6 +47,13 @@ def test_export_writes_every_document_with_gzip_siblings_and_a_manifest(exported
         assert manifest[path]["etag"] == response.headers.get("ETag")
     assert manifest["/releases/000_44faba8da108bc04"]["file"] == "releases/000_44faba8da108bc04/index.html"
     assert (out / "categories" / "ورزش" / "feed.atom").exists()
+    # The list pages, each found by the last release of the page before (one walk of the list).
+    lists = {path: entry["file"] for path, entry in manifest.items() if path == "/" or path.startswith("/older/")}
+    assert lists == {
+        "/": "index.html",
+        "/older/008_sazman_mohitzist_ab": "older/008_sazman_mohitzist_ab/index.html",
+        "/older/004_havashenasi_garma": "older/004_havashenasi_garma/index.html",
+    }
     assert result.stderr == f"{2 * len(manifest) + 1} written, 0 unchanged, 0 removed\n"
 
 

@@ -170,15 +170,32 @@ def test_concurrent_writers_never_lose_a_release_or_a_version(engine):
     assert store.data_version(engine) == 104  # 100 adds, the shared key's add and 3 updates
 
 
-def test_latest_is_newest_published_first_and_paged(engine):
-    for day in (3, 1, 2):
-        published = PublishedAt(
-            instant=PUBLISHED.instant + timedelta(days=day), jalali=f"1392/12/2{day}", has_time=False
-        )
-        store.save_release(engine, release(key=f"d{day}", published=published), f"{day}".encode(), "text", T0)
-    assert [s.release.key for s in store.latest_releases(engine, 2)] == ["d3", "d2"]
-    assert [s.release.key for s in store.latest_releases(engine, 2, 2)] == ["d1"]
-    assert store.count_releases(engine) == 3
+def test_list_pages_walk_newest_first_by_marks_and_link_back(engine):
+    """Keyset list pages: ties in `published` go by insertion, newest first; a retracted
+    release still marks its place; the newer link of a page finds the page before it."""
+    days = {"a": 1, "b": 3, "c": 2, "d": 3, "e": 5, "f": 4, "g": 3}  # b, d, g tie
+    for key, day in days.items():
+        published = dataclasses.replace(PUBLISHED, instant=PUBLISHED.instant + timedelta(days=day))
+        store.save_release(engine, release(key=key, published=published), key.encode(), "text", T0)
+    store.retract(engine, "g", T0)
+    walked, mark, newer = [], None, []
+    while True:
+        page = store.list_page(engine, mark, 2)
+        walked.append([stored.release.key for stored in page.releases])
+        newer.append(page.newer)
+        if page.older is None:
+            break
+        mark = page.older
+    assert walked == [["e", "f"], ["d", "b"], ["c", "a"]]
+    assert newer == [None, None, "f"]  # from ["c", "a"] back to the page that starts after "f"
+    assert store.list_marks(engine, 2) == ["f", "b"]
+    assert store.list_mark_at(engine, 3) == "b"
+    # A retracted release marks the page after its place; an unknown key marks nothing.
+    assert [stored.release.key for stored in store.list_page(engine, "g", 2).releases] == ["d", "b"]
+    assert store.list_page(engine, "g", 2).newer == "e"
+    assert store.list_page(engine, "nothing", 2) is None
+    assert store.list_page(engine, "a", 2) == store.ListPage([], None, "b")
+    assert store.count_releases(engine) == 6
 
 
 def test_naive_datetime_is_refused(engine):
@@ -218,7 +235,7 @@ PER_REQUEST_READS = {
     "removed_from_window by source": lambda db: store.removed_from_window(db, 50, Selection(source="اداره")),
     "last_change": lambda db: store.last_change(db),
     "last_published": lambda db: store.last_published(db, T0),
-    "latest_releases": lambda db: store.latest_releases(db, 21, 20),
+    "list_page": lambda db: store.list_page(db, None, 21),
     "count_releases": lambda db: (store.count_releases(db), store.count_releases(db, retracted=True)),
     "count_releases by source": lambda db: store.count_releases(db, Selection(source="اداره")),
     "sitemap_page": lambda db: store.sitemap_page(db, 1, 50_000),
@@ -263,6 +280,7 @@ RANGE_READS = {
     "has_releases by category": lambda db: store.has_releases(db, Selection(category="اقتصاد")),
     "has_releases by source": lambda db: store.has_releases(db, Selection(source="اداره")),
     "sitemap_page": lambda db: store.sitemap_page(db, 2, 2),
+    "list_page": lambda db: store.list_page(db, "k2", 2),
     "removed_from_window by category": lambda db: store.removed_from_window(db, 2, Selection(category="اقتصاد")),
     "removed_from_window by source": lambda db: store.removed_from_window(db, 2, Selection(source="اداره")),
     # A page of whole blocks reads its blocks, never its releases.
