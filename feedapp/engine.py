@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -85,6 +85,16 @@ class Connection:
         if self.dialect == POSTGRESQL:
             return self.raw.execute(_pyformat(statement), values)
         return self.raw.execute(statement, values)
+
+    def executemany(self, statement: str, params: Iterable[Mapping[str, Any]]) -> None:
+        """Run one statement once per set of parameters (a bulk insert: one round trip per batch
+        on PostgreSQL, one prepared statement on SQLite)."""
+        values = [{name: self._bind(value) for name, value in each.items()} for each in params]
+        if self.dialect == POSTGRESQL:
+            with self.raw.cursor() as cursor:
+                cursor.executemany(_pyformat(statement), values)
+        else:
+            self.raw.executemany(statement, values)
 
     def rows(self, statement: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every row, each a dict keyed by column name."""

@@ -178,11 +178,9 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
         return SaveResult(Action.UPDATED, _stored({**row, **values}))
 
 
-def _insert_new(
-    connection: Connection, release: Release, raw: bytes, format: str, now: datetime, *, refresh: bool = True
-) -> StoredRelease:
-    """Insert a release whose key is not stored yet, with its categories, counters and version
-    (and its block, unless the caller refreshes the blocks of a whole batch itself)."""
+def _insert_new(connection: Connection, release: Release, raw: bytes, format: str, now: datetime) -> StoredRelease:
+    """Insert a release whose key is not stored yet, with its categories, counters, version
+    and block (insert_batch does the same for many at once)."""
     values = {
         **_content_values(release),
         **_published_values(release.published),
@@ -201,24 +199,82 @@ def _insert_new(
     _count(connection, _TOTAL, +1)
     _count(connection, _SHOWN, +1)
     _set_categories(connection, release_id, release.categories, values["edited_version"])
-    if refresh:
-        _refresh_blocks(connection, [values["position"]])
+    _refresh_blocks(connection, [values["position"]])
     return _stored({**values, "id": release_id})
 
 
 def insert_batch(engine: Engine, items: Iterable[tuple[Release, bytes, str]], now: datetime) -> int:
-    """Insert new releases (release, raw bytes, format) in one transaction, each exactly as
-    `save_release` would insert it; how many. For bulk loads of releases known to be new
-    (`python -m bench populate`): a key already stored fails the whole batch (IntegrityError).
+    """Insert new releases (release, raw bytes, format) in one transaction, each stored exactly
+    as `save_release` stores a new key (its own data version, places, categories, counters);
+    how many. For bulk loads of releases known to be new (`python -m bench populate`): a key
+    already stored, or twice in the batch, fails the whole batch (IntegrityError).
+
+    Written in bulk: the version and counters moved once, each place looked up once per
+    source and category, the rows sent with executemany.
     """
-    inserted = 0
+    items = list(items)
+    if not items:
+        return 0
     with engine.begin(write=True) as connection:
+        newest = _bump_version(connection, len(items))
         first = (_last_place(connection, ALL) or 0) + 1
-        for release, raw, format in items:
-            _insert_new(connection, release, raw, format, now, refresh=False)
-            inserted += 1
-        _refresh_blocks(connection, range(first, first + inserted))
-    return inserted
+        places = _Places(connection)
+        rows = []
+        for number, (release, raw, format) in enumerate(items):
+            source = release.source
+            rows.append(
+                {
+                    **_content_values(release),
+                    **_published_values(release.published),
+                    "key": release.key,
+                    "format": format,
+                    "raw": raw,
+                    "raw_sha256": _digest(raw),
+                    "updated": release.updated,
+                    "ingested_at": now,
+                    "changed_at": now,
+                    **_edited(newest - len(items) + 1 + number),
+                    "position": first + number,
+                    "source_position": None if source is None else places.take(Selection(source=source)),
+                }
+            )
+        connection.executemany(_insert("releases", rows[0]), rows)
+        ids = dict(
+            connection.execute(
+                "SELECT position, id FROM releases WHERE position BETWEEN :first AND :last",
+                {"first": first, "last": first + len(items) - 1},
+            ).fetchall()
+        )
+        members = [
+            {
+                "release_id": ids[row["position"]],
+                "category": category,
+                "position": places.take(Selection(category=category)),
+                "edited_version": row["edited_version"],
+            }
+            for row, (release, _, _) in zip(rows, items)
+            for category in dict.fromkeys(release.categories)
+        ]
+        if members:
+            connection.executemany(_insert("release_categories", members[0]), members)
+        _count(connection, _TOTAL, len(items))
+        _count(connection, _SHOWN, len(items))
+        _refresh_blocks(connection, range(first, first + len(items)))
+    return len(items)
+
+
+class _Places:
+    """The next place in each selection's pages, for a batch: each read once, then counted on."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._last: dict[Selection, int] = {}
+
+    def take(self, selection: Selection) -> int:
+        if selection not in self._last:
+            self._last[selection] = _last_place(self._connection, selection) or 0
+        self._last[selection] += 1
+        return self._last[selection]
 
 
 def rederive(engine: Engine, release_id: int, digest: str, release: Release, now: datetime) -> bool:
@@ -400,12 +456,13 @@ def _count(connection: Connection, counter: str, change: int) -> None:
     )
 
 
-def _bump_version(connection: Connection) -> int:
-    """Increment the data version inside the caller's transaction; return the new value.
+def _bump_version(connection: Connection, by: int = 1) -> int:
+    """Raise the data version inside the caller's transaction (by one per change); return the
+    new value.
 
     The row stays locked until commit, so versions are handed out and committed in one order.
     """
-    connection.execute("UPDATE state SET value = value + 1 WHERE name = :name", {"name": _VERSION})
+    connection.execute("UPDATE state SET value = value + :by WHERE name = :name", {"name": _VERSION, "by": by})
     return connection.scalar("SELECT value FROM state WHERE name = :name", {"name": _VERSION})
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from feedapp import create_app
-from tests.support import BACKENDS, SEEDS, PostgresServer, close_app, get_engine_of, upgraded
+from tests.support import BACKENDS, SEEDS, PostgresServer, close_app, feedapp, get_engine_of, upgraded
 
 # `./scripts/test.sh -m "not slow"` leaves out the tests that start servers or programs or run on
 # PostgreSQL, for a quick inner loop; CI runs everything. Slow are: every test of these modules
@@ -83,6 +83,46 @@ def database_url(empty_database_url: str, upgraded_sqlite: Path) -> str:
         shutil.copyfile(upgraded_sqlite, empty_database_url.removeprefix("sqlite:///"))
         return empty_database_url
     return upgraded(empty_database_url)
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Per backend, a store holding the seeds as `feedapp ingest seeds/` stored them, made on
+    first use (seeded_database_url)."""
+    return {}
+
+
+@pytest.fixture
+def seeded_database_url(empty_database_url: str, seeded_templates: dict[str, str], tmp_path_factory, request) -> str:
+    """A fresh database holding the seeds, stored once per run and backend by the feedapp
+    command and copied for each test (each ingest would start hazm again: seconds). Only for
+    tests of what comes after an ingest; the times of the ingest are the run's, not the test's."""
+    if empty_database_url.startswith("sqlite:///"):
+        _copy_seeded_sqlite(seeded_templates, tmp_path_factory, Path(empty_database_url.removeprefix("sqlite:///")))
+        return empty_database_url
+    server = request.getfixturevalue("postgres")
+    if "postgresql" not in seeded_templates:
+        template = upgraded(server.new_database())
+        feedapp({"FEEDAPP_DATABASE_URL": template}, "ingest", str(SEEDS))
+        seeded_templates["postgresql"] = template
+    return server.new_database(like=seeded_templates["postgresql"])
+
+
+@pytest.fixture
+def seeded_sqlite(seeded_templates: dict[str, str], tmp_path_factory, tmp_path: Path) -> Path:
+    """`tmp_path / "db.sqlite3"`, a SQLite store holding the seeds (see seeded_database_url)."""
+    return _copy_seeded_sqlite(seeded_templates, tmp_path_factory, tmp_path / "db.sqlite3")
+
+
+def _copy_seeded_sqlite(seeded_templates: dict[str, str], tmp_path_factory, path: Path) -> Path:
+    if "sqlite" not in seeded_templates:
+        template = upgraded(f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.sqlite3'}")
+        feedapp({"FEEDAPP_DATABASE_URL": template}, "ingest", str(SEEDS))
+        seeded_templates["sqlite"] = template.removeprefix("sqlite:///")
+    # The command's last connection checkpointed the WAL into the file: the file is the store.
+    assert not Path(seeded_templates["sqlite"] + "-wal").exists()
+    shutil.copyfile(seeded_templates["sqlite"], path)
+    return path
 
 
 @pytest.fixture

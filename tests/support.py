@@ -296,21 +296,25 @@ class PostgresServer:
 
     def stop(self) -> None:
         try:
-            self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+            # immediate: no shutdown checkpoint (seconds after hundreds of test databases); the
+            # data is thrown away next.
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
-    def new_database(self) -> str:
-        """A fresh, empty database; its URL."""
+    def new_database(self, like: str | None = None) -> str:
+        """A fresh database, empty or a copy of the database at URL `like` (which nothing may
+        be connected to); its URL."""
         import psycopg
 
         self._databases += 1
         name = f"test_{self._databases}"
+        template = f" TEMPLATE {like.rsplit('/', 1)[1]}" if like else ""
         with psycopg.connect(self.url(), autocommit=True) as connection:
-            connection.execute(f"CREATE DATABASE {name}")
+            connection.execute(f"CREATE DATABASE {name}{template}")
         return self.url(name)
 
 

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import psycopg
 import pytest
 
 from feedapp import create_app, state
@@ -57,12 +58,48 @@ def fresh_copy(source: Path, target: Path) -> None:
         copy.execute("PRAGMA journal_mode=WAL")
 
 
+@pytest.fixture(scope="session")
+def shared_postgresql(postgres):
+    """One PostgreSQL database and one ingest client for the PostgreSQL runs of these tests, as
+    shared_sqlite is for SQLite; with the `state` rows `feedapp db upgrade` made there, which
+    fresh_tables puts back before each test."""
+    url = upgraded(postgres.new_database())
+    with psycopg.connect(url) as connection:
+        rows = connection.execute("SELECT name, value FROM state ORDER BY name").fetchall()
+    client = IngestClient(url)
+    yield url, rows, client
+    client.close()
+
+
+def fresh_tables(url: str, state_rows: list[tuple[str, int]]) -> None:
+    """Empty the store at `url` in place, as `feedapp db upgrade` left it: every table emptied
+    (ids from 1 again) but the migrations' own (yoyo's records), and `state` as it was then, its
+    data version included. The tables stay the same tables, so the ingest child's open connections
+    and prepared statements serve the next test; each test makes its own app, so no cache of an
+    earlier app can serve a document of an earlier test (as with fresh_copy, whose copy brings
+    the data version back too)."""
+    with psycopg.connect(url) as connection:
+        # The idle child holds no lock; one held by a leftover connection fails the test, not hangs it.
+        connection.execute("SET LOCAL lock_timeout = '10s'")
+        tables = connection.execute(
+            "SELECT quote_ident(table_name) FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            " AND table_name NOT LIKE '\\_yoyo\\_%' AND table_name <> 'yoyo_lock' ORDER BY table_name"
+        ).fetchall()
+        connection.execute(f"TRUNCATE {', '.join(name for (name,) in tables)} RESTART IDENTITY")
+        with connection.cursor() as cursor:
+            cursor.executemany("INSERT INTO state (name, value) VALUES (%s, %s)", state_rows)
+
+
 @pytest.fixture(params=BACKENDS)
 def api_store(request, upgraded_sqlite: Path):
-    """A fresh database at the latest schema, and the ingest client for its writes (None: the app
-    starts its own, as in production). On SQLite, the session's one file and child."""
+    """A fresh database at the latest schema, and the ingest client for its writes: on each
+    backend, the session's one store and child (shared_sqlite, shared_postgresql), emptied for
+    each test."""
     if request.param == "postgresql":
-        return upgraded(request.getfixturevalue("postgres").new_database()), None
+        url, state_rows, client = request.getfixturevalue("shared_postgresql")
+        fresh_tables(url, state_rows)
+        return url, client
     path, client = request.getfixturevalue("shared_sqlite")
     fresh_copy(upgraded_sqlite, path)
     return f"sqlite:///{path}", client

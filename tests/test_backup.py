@@ -73,9 +73,9 @@ def test_backup_during_an_ingest_holds_every_release_committed_before_it(databas
     assert counters["releases_total"] == counters["releases_shown"] == len(keys) == counters["data_version"]
 
 
-def test_restore_brings_back_exactly_what_was_served_and_never_reuses_a_version(database_url, tmp_path):
+def test_restore_brings_back_exactly_what_was_served_and_never_reuses_a_version(seeded_database_url, tmp_path):
+    database_url = seeded_database_url
     env = {"FEEDAPP_DATABASE_URL": database_url}
-    feedapp(env, "ingest", str(SEEDS))
     served, (_, counters) = feeds(database_url), keys_and_counters(database_url)
     copy = tmp_path / "backup.db"
     feedapp(env, "backup", str(copy))
@@ -90,9 +90,9 @@ def test_restore_brings_back_exactly_what_was_served_and_never_reuses_a_version(
     assert restored["data_version"] == later["data_version"] + 1 > counters["data_version"]
 
 
-def test_a_file_that_is_not_a_backup_is_refused_and_nothing_is_replaced(tmp_path, database_url):
+def test_a_file_that_is_not_a_backup_is_refused_and_nothing_is_replaced(tmp_path, seeded_database_url):
+    database_url = seeded_database_url
     env = {"FEEDAPP_DATABASE_URL": database_url}
-    feedapp(env, "ingest", str(SEEDS))
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
     done = feedapp(env, "restore", str(junk), check=False)

@@ -149,13 +149,8 @@ def test_forwarded_headers_from_clients_change_no_url(stack):
     assert b"evil.example" not in body and b"gopher" not in body
 
 
-def test_stale_copy_is_served_when_the_app_is_down(tmp_path):
-    env = {
-        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
-        "FEEDAPP_SITE_URL": SITE,
-        "FEEDAPP_FEED_MAX_AGE": "1",
-    }
-    feedapp(env, "ingest", str(SEEDS))
+def test_stale_copy_is_served_when_the_app_is_down(tmp_path, seeded_sqlite):
+    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{seeded_sqlite}", "FEEDAPP_SITE_URL": SITE, "FEEDAPP_FEED_MAX_AGE": "1"}
     upstream, port = free_port(), free_port()
     conf = nginx_prefix(tmp_path / "nginx", site_conf(tmp_path / "nginx" / "cache", upstream, port), port)
     with nginx(conf, port) as base:

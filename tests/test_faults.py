@@ -33,7 +33,7 @@ import pytest
 from lxml import etree
 
 from feedapp.engine import Engine
-from tests.support import BACKENDS, BIN, ROOT, SEEDS, feedapp, fetch, gunicorn, upgraded, write_releases
+from tests.support import BACKENDS, BIN, ROOT, feedapp, fetch, gunicorn, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 TOKEN = "fault-tests-token-0123456789abcdef"
@@ -446,15 +446,13 @@ def api_write(base: str, document: dict) -> tuple[int, dict]:
         return error.code, {"body": error.read()[:500]}
 
 
-def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tmp_path):
-    database = tmp_path / "db.sqlite3"
+def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tmp_path, seeded_sqlite):
     env = {
-        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"),
+        "FEEDAPP_DATABASE_URL": f"sqlite:///{seeded_sqlite}",
         "FEEDAPP_SITE_URL": SITE,
         "FEEDAPP_FEED_SIZE": str(FEED_SIZE),
         "FEEDAPP_API_TOKEN": TOKEN,
     }
-    feedapp(env, "ingest", str(SEEDS))
     cli_keys = write_releases(tmp_path / "cli", 200, prefix="cli")
     api_keys = [f"api_{n:03d}" for n in range(20)]
     api_results: list[tuple[int, dict]] = []
@@ -511,7 +509,7 @@ def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tm
     # Every feed rendering the pollers saw is the store at one version V: its entries are the
     # FEED_SIZE releases of versions V-FEED_SIZE+1 … V, and its prev-archive link names the page
     # that holds release number V (adds only, so V releases exist at version V).
-    rows, counters = _rows(f"sqlite:///{database}")
+    rows, counters = _rows(f"sqlite:///{seeded_sqlite}")
     version = counters["data_version"]
     assert version == len(rows) == 9 + len(cli_keys) + len(api_keys)
     by_version = {row["changed_version"]: row["key"] for row in rows}
@@ -550,11 +548,10 @@ def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tm
 # --- 3. a killed worker ---------------------------------------------------------------------
 
 
-def test_sigkilled_worker_is_replaced_and_requests_after_that_all_succeed(tmp_path):
+def test_sigkilled_worker_is_replaced_and_requests_after_that_all_succeed(tmp_path, seeded_sqlite):
     seed = _seed()
     rng = random.Random(seed)
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE}
-    feedapp(env, "ingest", str(SEEDS))
+    env = {"FEEDAPP_DATABASE_URL": f"sqlite:///{seeded_sqlite}", "FEEDAPP_SITE_URL": SITE}
     results: list[tuple[float, float, object]] = []  # (start, end, status or the error)
     lock = threading.Lock()
     halt = threading.Event()
@@ -640,16 +637,18 @@ class _SlowHub(BaseHTTPRequestHandler):
         pass
 
 
-def test_slow_websub_hub_delays_neither_the_ingest_results_nor_serving(tmp_path):
-    database = tmp_path / "db.sqlite3"
+def test_slow_websub_hub_delays_neither_the_ingest_results_nor_serving(tmp_path, seeded_sqlite):
+    database = seeded_sqlite  # the seeds stored before the hub counts
     hub = ThreadingHTTPServer(("127.0.0.1", 0), _SlowHub)
     _SlowHub.received, _SlowHub.database = [], database
     hub_thread = threading.Thread(target=hub.serve_forever, daemon=True)
     hub_thread.start()
-    plain = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"), "FEEDAPP_SITE_URL": SITE}
-    env = {**plain, "FEEDAPP_WEBSUB_HUB": f"http://127.0.0.1:{hub.server_port}/hub"}
+    env = {
+        "FEEDAPP_DATABASE_URL": f"sqlite:///{database}",
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_WEBSUB_HUB": f"http://127.0.0.1:{hub.server_port}/hub",
+    }
     try:
-        feedapp(plain, "ingest", str(SEEDS))  # before the hub counts
         [key] = write_releases(tmp_path / "new", 1, prefix="hubbed")
         _SlowHub.key = key
         with gunicorn(env, workers=1, config=True) as base:

@@ -12,7 +12,7 @@ from lxml import etree
 
 from feedapp import reprocess
 from feedapp.engine import Engine
-from tests.support import SEEDS, feedapp
+from tests.support import feedapp
 
 # Every test stores the seeds with the feedapp command, and reprocessing starts worker processes.
 pytestmark = pytest.mark.slow
@@ -23,10 +23,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def aged(database_url: str) -> tuple[dict[str, str], dict[str, dict]]:
+def aged(seeded_database_url: str) -> tuple[dict[str, str], dict[str, dict]]:
     """A store of the seeds whose derived text lost its half-spaces; (env, rows as ingested today)."""
-    env = {"FEEDAPP_DATABASE_URL": database_url}
-    feedapp(env, "ingest", str(SEEDS))
+    env = {"FEEDAPP_DATABASE_URL": seeded_database_url}
     today = release_rows(env)
     for column in DERIVED:
         execute(env, f"UPDATE releases SET {column} = replace({column}, :zwnj, ' ')", zwnj=ZWNJ)
