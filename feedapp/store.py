@@ -181,20 +181,9 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
 def _insert_new(connection: Connection, release: Release, raw: bytes, format: str, now: datetime) -> StoredRelease:
     """Insert a release whose key is not stored yet, with its categories, counters, version
     and block (insert_batch does the same for many at once)."""
-    values = {
-        **_content_values(release),
-        **_published_values(release.published),
-        "key": release.key,
-        "format": format,
-        "raw": raw,
-        "raw_sha256": _digest(raw),
-        "updated": release.updated,
-        "ingested_at": now,
-        "changed_at": now,
-        **_edited(_bump_version(connection)),
-        "position": _next_place(connection, ALL),
-        "source_position": _source_place(connection, None, release.source, None),
-    }
+    version = _bump_version(connection)
+    source_place = _source_place(connection, None, release.source, None)
+    values = _new_row(release, raw, format, now, version, _next_place(connection, ALL), source_place)
     release_id = connection.scalar(_insert("releases", values) + " RETURNING id", values)
     _count(connection, _TOTAL, +1)
     _count(connection, _SHOWN, +1)
@@ -219,25 +208,18 @@ def insert_batch(engine: Engine, items: Iterable[tuple[Release, bytes, str]], no
         newest = _bump_version(connection, len(items))
         first = (_last_place(connection, ALL) or 0) + 1
         places = _Places(connection)
-        rows = []
-        for number, (release, raw, format) in enumerate(items):
-            source = release.source
-            rows.append(
-                {
-                    **_content_values(release),
-                    **_published_values(release.published),
-                    "key": release.key,
-                    "format": format,
-                    "raw": raw,
-                    "raw_sha256": _digest(raw),
-                    "updated": release.updated,
-                    "ingested_at": now,
-                    "changed_at": now,
-                    **_edited(newest - len(items) + 1 + number),
-                    "position": first + number,
-                    "source_position": None if source is None else places.take(Selection(source=source)),
-                }
+        rows = [
+            _new_row(
+                release,
+                raw,
+                format,
+                now,
+                newest - len(items) + 1 + number,
+                first + number,
+                None if release.source is None else places.take(Selection(source=release.source)),
             )
+            for number, (release, raw, format) in enumerate(items)
+        ]
         connection.executemany(_insert("releases", rows[0]), rows)
         ids = dict(
             connection.execute(
@@ -261,6 +243,26 @@ def insert_batch(engine: Engine, items: Iterable[tuple[Release, bytes, str]], no
         _count(connection, _SHOWN, len(items))
         _refresh_blocks(connection, range(first, first + len(items)))
     return len(items)
+
+
+def _new_row(
+    release: Release, raw: bytes, format: str, now: datetime, version: int, place: int, source_place: int | None
+) -> dict[str, Any]:
+    """The releases row of a release added now, at this data version and these places."""
+    return {
+        **_content_values(release),
+        **_published_values(release.published),
+        "key": release.key,
+        "format": format,
+        "raw": raw,
+        "raw_sha256": _digest(raw),
+        "updated": release.updated,
+        "ingested_at": now,
+        "changed_at": now,
+        **_edited(version),
+        "position": place,
+        "source_position": source_place,
+    }
 
 
 class _Places:
