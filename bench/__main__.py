@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("bench.generate", "write N synthetic releases shaped like the real sample"),
     "populate": ("bench.populate", "append N synthetic releases to a store in bulk, through the store (no hazm)"),
     "pages": ("bench.pages", "the store reads behind the documents that grow with N, on a populated store"),
+    "growth": ("bench.growth", "first renders, sitemap crawl, RSS and req/s through gunicorn, on a populated store"),
 }
 
 

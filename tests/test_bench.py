@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,12 +45,20 @@ def test_bench_lists_its_commands_and_refuses_others() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "usage: python -m bench [-h] COMMAND [OPTIONS]"
     listed = done.stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert [line.split()[0] for line in listed] == ["run", "limits", "slowloris", "generate", "populate", "pages"]
+    assert [line.split()[0] for line in listed] == [
+        "run",
+        "limits",
+        "slowloris",
+        "generate",
+        "populate",
+        "pages",
+        "growth",
+    ]
     refused = bench("nonsense")
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-1] == (
         "python -m bench: error: argument COMMAND: invalid choice: 'nonsense' "
-        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate', 'pages')"
+        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate', 'pages', 'growth')"
     )
 
 
@@ -62,6 +71,8 @@ USAGE = {
     "generate": "usage: python -m bench generate [-h] [--first FIRST] folder count",
     "populate": "usage: python -m bench populate [-h] --database-url DATABASE_URL --count COUNT [--seed SEED] [--batch BATCH] [--categories CATEGORIES] [--sources SOURCES] [--per-day PER_DAY]",
     "pages": "usage: python -m bench pages [-h] --database-url DATABASE_URL [--rounds ROUNDS]",
+    "growth": "usage: python -m bench growth [-h] --database-url DATABASE_URL [--workers WORKERS] [--rounds ROUNDS]"
+    " [--seconds SECONDS]",
 }
 
 
@@ -312,3 +323,70 @@ def test_pages_reads_each_growing_document_of_a_populated_store(
         "largest source's feed entries",
         "oldest list page (page 6)",
     ]
+
+
+def gunicorns_serving(url: str) -> list[int]:
+    """Pids of gunicorn processes (masters and workers) whose environment names this database."""
+    wanted = f"FEEDAPP_DATABASE_URL={url}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"gunicorn" in (entry / "cmdline").read_bytes():
+                if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+        except OSError:
+            continue  # ended while we looked, or not ours to read
+    return found
+
+
+def test_growth_serves_each_growing_document_of_a_populated_store_through_gunicorn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert bench_main(["populate", "--database-url", url, "--count", "120", "--categories", "3", "--sources", "2"]) == 0
+    capsys.readouterr()
+    workers: list[int] = []
+    children = servers.children
+
+    def recorded_children(pid: int) -> list[int]:  # the workers growth measures, to find them gone
+        found = children(pid)
+        workers.extend(found)
+        return found
+
+    monkeypatch.setattr(servers, "children", recorded_children)
+    assert bench_main(["growth", "--database-url", url, "--rounds", "1", "--seconds", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        "N = 120 releases",
+        "rounds: 1, each one change, then per document one request (its first render) and the fastest of 2 more"
+        " (cached), each on a fresh connection to whichever of 2 workers takes it; medians over the rounds",
+    ]
+    timed = [re.fullmatch(r"(first render|cached) (.+): [0-9,]+\.[0-9] ms", line) for line in lines[2:-3]]
+    assert all(timed), lines[2:-3]
+    documents = [
+        "/feed.atom",
+        "/categories/اقتصادی/feed.atom (largest category)",
+        "/sources/روابط عمومی شهرداری تهران/feed.atom (largest source)",
+        "/feed/archive/3.atom (newest archive page, 21 of 50 entries)",  # 121 releases after the round's change
+        "/feed/archive/1.atom (archive page 1)",
+        "/sitemap.xml",
+        "/sitemaps/releases-1.xml (last sitemap page, 121 of 50,000 URLs)",
+        "/sitemaps/pages.xml",
+        "/sitemap-news.xml",
+        "/",
+        "/older/syn-00000001 (oldest list page)",  # 121 releases: the seventh page holds syn-00000000 alone
+    ]
+    assert [f"{match[1]} {match[2]}" for match in timed] == [
+        f"{kind} {document}" for document in documents for kind in ("first render", "cached")
+    ]
+    # One sitemap page, which holds the new release: after the change it is sent again.
+    crawl = re.fullmatch(r"sitemap crawl after one change: (.+) \([0-9]+\.[0-9] s with the index\)", lines[-3])
+    assert crawl and re.fullmatch(r"1 of 1 pages 200 \([0-9,]+ bytes\), 0 304", crawl[1]), lines[-3]
+    assert re.fullmatch(r"worker RSS after every document: [0-9,]+ MB \(max of 2 workers\)", lines[-2])
+    tool = r"wrk, 32 connections" if shutil.which("wrk") else r"Python http\.client, one connection"
+    assert re.fullmatch(rf"cached /feed\.atom: [0-9,]+ req/s \({tool}, 1 s(; wrk is not installed)?\)", lines[-1])
+    assert len(set(workers)) == 2
+    assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
+    assert gunicorns_serving(url) == []
+    assert bench_main(["pages", "--database-url", url, "--rounds", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "N = 122 releases"  # a change per round, one for the crawl

@@ -377,6 +377,7 @@ def test_store_made_by_0_2_0_is_upgraded_and_serves_what_0_2_0_served(backend, t
         "releases_source_position",
         "releases_sitemap_position",
         "releases_source_edited",
+        "releases_retracted_changed",
     }
 
     client = make_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()

@@ -459,3 +459,16 @@ def test_an_edited_release_leads_its_selection_feed_and_a_reprocessed_one_keeps_
     store.retract(engine, "k3", T0 + timedelta(hours=3))
     assert [stamp.key for stamp in store.recently_changed(engine, 3, selection)] == ["k1", "k2", "k0"]
     assert [removal.key for removal in store.removed_from_window(engine, 3, selection)] == ["k3"]
+
+
+def test_the_site_feed_reads_its_removals_from_the_retracted_releases_only(sqlite_engine):
+    """Migration 0005: the retracted releases in changed_version order are a partial index of
+    their own; the walk of every release's changed_version (to skip a sort of a few rows) grew
+    with the store: 130 ms at 100,000 releases."""
+    for number in range(5):
+        store.save_release(sqlite_engine, release(key=f"k{number}"), f"{number}".encode(), "text", T0)
+    store.retract(sqlite_engine, "k1", T0)
+    _, plans = _traced(sqlite_engine, lambda db: store.removed_from_window(db, 50))
+    walks = [line for line in plans if "releases USING" in line and "INTEGER PRIMARY KEY" not in line]
+    assert walks[0] == "SCAN releases USING INDEX releases_retracted_changed", plans
+    assert [removal.key for removal in store.removed_from_window(sqlite_engine, 50)] == ["k1"]
