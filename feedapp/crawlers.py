@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, request
 
 from . import state, store, urls
 from .core import sitemaps
-from .http import EPOCH, Prepared, Representation, send
+from .http import EPOCH, Prepared, Representation, is_conditional, is_fresh, send
 from .serving import cache_policy, cached, send_remembered
-from .state import get_engine
+from .state import data_version, get_engine
 
 bp = Blueprint("crawlers", __name__)
 
@@ -36,10 +36,15 @@ def _serve(
     """Serve a crawler document from the cache (see serving.cached for `depends_on`); a document
     built for a moment (`now`) is not left to the fast path, which knows data versions, not clocks."""
     moment = now or datetime.now(timezone.utc)
+    cache = state.current().crawlers
+    if depends_on is not None and is_conditional(request.environ):
+        # A crawler revalidating a page whose own releases did not change since this process
+        # rendered it: 304 from its validators, though its bytes made room for other pages.
+        light = cache.light(key, depends_on(data_version()))
+        if light is not None and is_fresh(light.representation, request.environ):
+            return send(light)
     # The prepared response is cached, not just its bytes: headers are built once per variant.
-    version, prepared = cached(
-        state.current().crawlers, key, lambda version: _prepared(build(version, moment)), depends_on
-    )
+    version, prepared = cached(cache, key, lambda version: _prepared(build(version, moment)), depends_on)
     return send(prepared) if now else send_remembered(version, prepared)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property, lru_cache
 from typing import Any
@@ -124,6 +124,11 @@ class Prepared:
         return _Variant(body=body, headers=caching + entity, not_modified=not_modified)
 
 
+def hollow(prepared: Prepared) -> Prepared:
+    """The prepared document without its bytes: its validators and policy, what a 304 needs."""
+    return Prepared(replace(prepared.representation, body=b""), prepared.policy)
+
+
 @lru_cache(maxsize=512)
 def accepts_gzip(accept_encoding: str) -> bool:
     """True when an Accept-Encoding value admits gzip (q > 0); an explicit `gzip;q=0` beats `*`.
@@ -165,6 +170,11 @@ def _requested_tags(header: str) -> tuple[str, ...]:
         if tag:
             tags.append(tag)
     return tuple(tags)
+
+
+def is_conditional(environ: Environ) -> bool:
+    """Whether the request carries a validator (If-None-Match or If-Modified-Since)."""
+    return "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
 
 
 def is_fresh(representation: Representation, environ: Environ) -> bool:

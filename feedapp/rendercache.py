@@ -18,6 +18,8 @@ V = TypeVar("V")
 
 # Enough for every format and page of the busiest feeds; old archive pages fall out first.
 DEFAULT_CAPACITY = 512
+# Light copies (validators): every sitemap page of a site of 200 million releases.
+LIGHT_CAPACITY = 4096
 
 
 class BoundedLRU(Generic[V]):
@@ -68,10 +70,18 @@ class RenderCache(Generic[T]):
     `weigh` says what a value weighs in bytes)."""
 
     def __init__(
-        self, capacity: int = DEFAULT_CAPACITY, max_bytes: int | None = None, weigh: Callable[[T], int] | None = None
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        max_bytes: int | None = None,
+        weigh: Callable[[T], int] | None = None,
+        lighten: Callable[[T], T] | None = None,
     ) -> None:
         self._values: BoundedLRU[tuple[Hashable, T]] = BoundedLRU(capacity, max_bytes)
         self._weigh = weigh or (lambda _value: 0)
+        # With `lighten`, what each value keeps without its bytes (its validators), held apart and
+        # bounded in entries only: a few hundred bytes each.
+        self._lighten = lighten
+        self._light: BoundedLRU[tuple[Hashable, T]] = BoundedLRU(LIGHT_CAPACITY)
         self.builds = 0  # how many times a value was built (tests and benchmarks read it)
 
     @property
@@ -95,4 +105,13 @@ class RenderCache(Generic[T]):
         value = build()
         self.builds += 1
         self._values.put(key, (version, value), self._weigh(value))
+        if self._lighten is not None and value is not None:
+            self._light.put(key, (version, self._lighten(value)))
         return value
+
+    def light(self, key: Hashable, version: Hashable) -> T | None:
+        """The light copy (see `lighten`) of the value built for `key` at `version` in this
+        process, kept after the value itself made room for others: enough to answer a
+        conditional request with 304 without building the value again."""
+        hit = self._light.get(key)
+        return hit[1] if hit is not None and hit[0] == version else None

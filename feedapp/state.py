@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 from . import schema, store
 from .engine import Engine
+from .http import hollow
 from .rendercache import RenderCache
 
 if TYPE_CHECKING:
@@ -63,7 +64,9 @@ class AppState:
                 max_bytes=cache_bytes // 4, weigh=lambda rendered: rendered.prepared.weight if rendered else 0
             ),
             entries=RenderCache(capacity=ENTRY_CACHE_SIZE, max_bytes=cache_bytes // 4, weigh=_entry_weight),
-            crawlers=RenderCache(max_bytes=cache_bytes // 2, weigh=lambda prepared: prepared.weight if prepared else 0),
+            crawlers=RenderCache(
+                max_bytes=cache_bytes // 2, weigh=lambda prepared: prepared.weight if prepared else 0, lighten=hollow
+            ),
             cache_bytes=cache_bytes,
         )
 

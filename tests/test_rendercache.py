@@ -200,3 +200,43 @@ def test_fast_path_keeps_its_documents_bytes_under_the_bound_newest_last_out():
     assert (sorted(fast.documents.keys()), fast.documents.bytes) == (["/b", "/c"], 80)
     fast.remember("/big", 1, prepared(500))
     assert (sorted(fast.documents.keys()), fast.documents.bytes) == (["/big"], 1000)
+
+
+def test_a_light_copy_outlives_its_value_and_is_only_for_the_version_it_was_built_at():
+    cache: RenderCache[str] = RenderCache(max_bytes=10, weigh=len, lighten=str.upper)
+    assert cache.get("a", 1, lambda: "aaaaaaaa") == "aaaaaaaa"
+    assert cache.get("b", 1, lambda: "bbbbbbbb") == "bbbbbbbb"  # over 10 bytes: "a" makes room
+    assert not cache.has("a", 1)
+    assert (cache.light("a", 1), cache.light("a", 2), cache.light("c", 1)) == ("AAAAAAAA", None, None)
+
+
+def test_an_unchanged_sitemap_page_answers_304_without_a_render_after_its_bytes_made_room(
+    tmp_path, upgraded_sqlite, make_app
+):
+    """Two sitemap pages that do not fit the crawler cache together (1 MB: half for crawlers, a
+    page of 2,500 URLs weighs about 0.6 MB): a crawler revalidating either gets 304 from the
+    page's validators, rendered once, while a page whose releases changed is rendered again."""
+    from datetime import datetime, timezone
+    from shutil import copyfile
+
+    from bench.populate import releases
+    from feedapp import store
+
+    copyfile(upgraded_sqlite, tmp_path / "db.sqlite3")
+    app = make_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "SITEMAP_SIZE": 2_500, "RENDER_CACHE_MB": 1}
+    )
+    engine = state.of(app).engine
+    store.insert_batch(engine, releases(5_000, categories=3, sources=2), datetime.now(timezone.utc))
+    client, crawlers = app.test_client(), state.of(app).crawlers
+    etags = [client.get(f"/sitemaps/releases-{page}.xml").headers["ETag"] for page in (1, 2)]
+    assert crawlers.builds == 2 and not crawlers.has(("releases", 1), store.sitemap_page_version(engine, 1, 2_500))
+
+    store.retract(engine, "syn-00004999", datetime.now(timezone.utc))  # a release of page 2
+    again = client.get("/sitemaps/releases-1.xml", headers={"If-None-Match": etags[0]})
+    assert (again.status_code, again.headers["ETag"], again.data, crawlers.builds) == (304, etags[0], b"", 2)
+    changed = client.get("/sitemaps/releases-2.xml", headers={"If-None-Match": etags[1]})
+    assert (changed.status_code, crawlers.builds) == (200, 3)
+    assert changed.headers["ETag"] != etags[1] and changed.data.count(b"<url>") == 2_499
+    plain = client.get("/sitemaps/releases-1.xml")  # no validator: the bytes, rendered again
+    assert (plain.status_code, plain.data.count(b"<url>"), crawlers.builds) == (200, 2_500, 4)
