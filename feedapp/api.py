@@ -1,22 +1,24 @@
 """The publishing API: create, replace, read and retract releases over HTTP with a bearer token.
 
 POST /api/releases, PUT/GET/DELETE /api/releases/<key>. Off (404) unless FEEDAPP_API_TOKEN is
-set. Writes go through the same ingest pipeline as the CLI, run in a child process (see
-ingest_worker.py) so that serving processes never load hazm.
+set or a token was made (`feedapp token create`, see tokens.py). A token bound to a source
+office changes only that office's releases; scopes: publish (POST, PUT), retract (DELETE); any
+valid token reads. Writes go through the same ingest pipeline as the CLI, run in a child process
+(see ingest_worker.py) so that serving processes never load hazm; every change is recorded in
+the audit trail, in its own transaction, with the token's prefix.
 """
 
 from __future__ import annotations
 
 import base64
-import hmac
 import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import state, store, urls, websub
+from . import state, store, tokens, urls, websub
 from .core.jalali import rfc3339
 from .core.models import Action, Release
 from .engine import storage_faults
@@ -30,10 +32,14 @@ MEDIA_TYPES = {"application/json": "json", "text/plain": "text"}
 
 
 @bp.before_request
-def _authorize() -> None:
-    token = current_app.config["API_TOKEN"]
-    if not token:
-        abort(404)  # no token configured: the API does not exist
+def _authorize() -> Response | None:
+    configured = current_app.config["API_TOKEN"]
+    try:
+        # A site that never configured or made a token has no API (404), as before tokens.
+        if not configured and not store.has_tokens(get_engine()):
+            abort(404)
+    except storage_faults() as exc:
+        return _unavailable(f"the store could not be read ({type(exc).__name__}: {exc})")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given:
         raise _Unauthorized()
@@ -41,17 +47,35 @@ def _authorize() -> None:
     wait = throttle.retry_after(request.remote_addr)
     if wait:  # checked first: while throttled, even the right token is not compared
         raise _TooManyFailures(wait)
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):  # constant time
+    try:
+        checked = tokens.authenticate(get_engine(), given.strip(), configured, datetime.now(timezone.utc))
+    except storage_faults() as exc:
+        return _unavailable(f"the store could not be read ({type(exc).__name__}: {exc}); the token was not checked")
+    if isinstance(checked, tokens.Refusal):
+        # Wrong, expired and revoked tokens get one answer and one count; the log names the
+        # token by its prefix (when it has ours), never the token.
         failures = throttle.failed(request.remote_addr)
         current_app.logger.warning(
-            "publishing API: wrong token from %s (%d of %d allowed in %d s)%s",
+            "publishing API: %s token%s from %s (%d of %d allowed in %d s)%s",
+            checked.reason,
+            f" {checked.prefix}" if checked.prefix else "",
             request.remote_addr,
             failures,
             throttle.limit,
             throttle.window,
             "; throttled" if failures >= throttle.limit else "",
         )
-        abort(403)
+        abort(403, "the token is wrong, expired or revoked")
+    g.feedapp_grant = checked
+    return None
+
+
+def _require(scope: str, doing: str) -> tokens.Grant:
+    """The request's token, if it has `scope`; else 403."""
+    grant: tokens.Grant = g.feedapp_grant
+    if scope not in grant.scopes:
+        abort(403, f"{doing} needs the {scope} scope; this token has {', '.join(grant.scopes)}")
+    return grant
 
 
 def _throttle() -> AuthThrottle:
@@ -138,8 +162,12 @@ def read(key: str) -> Response:
 @bp.delete("/releases/<key>")
 def retract(key: str) -> Response:
     """Retract: gone from feeds and sitemaps, its page answers 410. Idempotent."""
+    grant = _require("retract", "retracting")
     try:
-        stored = store.retract(get_engine(), key, datetime.now(timezone.utc))
+        with store.acting_as(grant.actor):  # checked against its office, audited in the transaction
+            stored = store.retract(get_engine(), key, datetime.now(timezone.utc))
+    except store.OfficeError as exc:
+        return _json(403, {"errors": [{"message": str(exc)}]})
     except storage_faults() as exc:
         return _unavailable(f"the store could not be written ({type(exc).__name__}: {exc}); nothing was retracted")
     if stored is None:
@@ -150,6 +178,7 @@ def retract(key: str) -> Response:
 
 
 def _write(key: str | None) -> Response:
+    grant = _require("publish", "publishing")
     media_type = request.mimetype
     if media_type not in MEDIA_TYPES:
         abort(415, f"expected Content-Type application/json or text/plain, not {media_type or 'none'!r}")
@@ -158,7 +187,7 @@ def _write(key: str | None) -> Response:
         abort(422, "a text release needs its key: PUT /api/releases/KEY or POST /api/releases?key=KEY")
     raw = _read_body(current_app.config["MAX_RELEASE_BYTES"])
     try:
-        reply = _client().ingest(raw, format, key)
+        reply = _client().ingest(raw, format, key, grant.actor)
     except RuntimeError as exc:  # the ingest process died on this request twice
         return _unavailable(str(exc))
     action = Action(reply["action"])
@@ -166,6 +195,8 @@ def _write(key: str | None) -> Response:
         return _unavailable("; ".join(error["message"] for error in reply["errors"]))
     if action == Action.REJECTED:
         return _json(422, {"errors": reply["errors"]})
+    if action == Action.FORBIDDEN:  # another office's release, or another office's name
+        return _json(403, {"errors": reply["errors"]})
     stored = store.get_release(get_engine(), reply["key"])
     if action.changed_feeds and stored is not None:
         _notify_hub(stored.release)

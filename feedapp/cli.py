@@ -1,4 +1,5 @@
-"""The `feedapp` command: Flask's CLI group (run, routes, shell) plus ingest and check.
+"""The `feedapp` command: Flask's CLI group (run, routes, shell) plus ingest, check, retract,
+the database's commands, publishing tokens and the audit trail.
 
 A thin layer: the work is in feedapp.ingest; this module turns outcomes into lines and exit codes.
 Exit status: 0 when every release was stored (or checked), 1 when any was rejected (the good ones
@@ -11,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,6 +81,7 @@ def ingest_command(paths: tuple[Path, ...], parallel: int | None) -> None:
     Prints `added KEY`, `updated KEY` or `unchanged KEY` per release on stdout, and
     `error PATH[:LINE]: …` / `warning PATH[:LINE]: …` on stderr, then a summary line.
     """
+    from . import store
     from .ingest import collect_files, ingest_files  # loads hazm: only for this command
     from .state import get_engine
 
@@ -86,13 +89,15 @@ def ingest_command(paths: tuple[Path, ...], parallel: int | None) -> None:
     counts: dict[str, int] = {}
     changed = []
     workers = _workers(len(files), parallel)
-    for outcome in ingest_files(get_engine(), _with_progress(files), workers=workers):
-        counts[outcome.action] = counts.get(outcome.action, 0) + 1
-        if outcome.action.changed_feeds and outcome.release:
-            changed.append(outcome.release)
-        _report_problems(outcome)
-        if outcome.ok:
-            click.echo(f"{outcome.action} {outcome.key}")
+    # Every change is recorded in the audit trail, in its own transaction, with this command and user.
+    with store.acting_as(store.Actor(command="ingest", user=_os_user())):
+        for outcome in ingest_files(get_engine(), _with_progress(files), workers=workers):
+            counts[outcome.action] = counts.get(outcome.action, 0) + 1
+            if outcome.action.changed_feeds and outcome.release:
+                changed.append(outcome.release)
+            _report_problems(outcome)
+            if outcome.ok:
+                click.echo(f"{outcome.action} {outcome.key}")
     summary = ", ".join(
         f"{counts.get(a, 0)} {a}" for a in (Action.ADDED, Action.UPDATED, Action.UNCHANGED, Action.REJECTED)
     )
@@ -380,3 +385,267 @@ def _copy(action: Callable[[Engine, Path], None], path: Path, done: str) -> Engi
         raise click.ClickException(str(exc)) from None
     click.echo(f"{engine.display}: {done} {path}", err=True)
     return engine
+
+
+def _os_user() -> str:
+    """Who runs this command, for the audit trail: the effective user's name (its uid when it has
+    none), and the user who ran sudo when sudo switched to it (`feedapp (sudo by maryam)`)."""
+    import pwd
+
+    try:
+        name = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        name = f"uid {os.geteuid()}"
+    by = os.environ.get("SUDO_USER")
+    return f"{name} (sudo by {by})" if by and by != name else name
+
+
+@main.command("retract")
+@click.argument("keys", nargs=-1, required=True)
+@with_appcontext
+def retract_command(keys: tuple[str, ...]) -> None:
+    """Retract releases: gone from every feed, list and sitemap; their pages answer 410.
+
+    Prints `retracted KEY` per release retracted and `unchanged KEY` per one already retracted;
+    `error KEY: …` on stderr for a key no release has, then a summary. Ingesting the release
+    again publishes it again. Exit status 1 when any key was not retracted.
+    """
+    from . import store
+    from .engine import storage_faults
+    from .state import get_engine
+
+    engine = get_engine()
+    counts = {"retracted": 0, "unchanged": 0, "failed": 0}
+    changed = []
+    with store.acting_as(store.Actor(command="retract", user=_os_user())):
+        for key in dict.fromkeys(keys):
+            now = datetime.now(timezone.utc)
+            try:
+                stored = store.retract(engine, key, now)
+            except storage_faults() as exc:
+                stored = None
+                click.echo(
+                    f"error {key}: the store could not be written ({type(exc).__name__}: {exc}); nothing was"
+                    " retracted, try again later",
+                    err=True,
+                )
+            else:
+                if stored is None:
+                    click.echo(f"error {key}: no release has this key", err=True)
+            if stored is None:
+                counts["failed"] += 1
+                continue
+            action = "retracted" if stored.retracted_at == now else "unchanged"
+            counts[action] += 1
+            if action == "retracted":
+                changed.append(stored.release)
+            click.echo(f"{action} {key}")
+    click.echo(
+        f"{sum(counts.values())} keys: {counts['retracted']} retracted, {counts['unchanged']} unchanged,"
+        f" {counts['failed']} failed",
+        err=True,
+    )
+    _notify_hub(changed)
+    sys.exit(1 if counts["failed"] else 0)
+
+
+def _when(value: str | None, now: datetime, *, ahead: bool, option: str) -> datetime | None:
+    """A command line's instant: `90d` or `12h` from `now` (ahead, or back), a date (`2027-03-21`:
+    its start, Tehran time), or an ISO 8601 instant with its offset."""
+    import re
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return None
+    relative = re.fullmatch(r"(\d{1,5})([dh])", value.strip())
+    if relative:
+        amount = timedelta(**{"days" if relative[2] == "d" else "hours": int(relative[1])})
+        return now + amount if ahead else now - amount
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            return datetime.fromisoformat(value.strip()).replace(tzinfo=ZoneInfo("Asia/Tehran"))
+        instant = datetime.fromisoformat(value.strip())
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise click.BadParameter(
+            f"{value!r} is not a time; expected a number of days or hours (90d, 12h), a date (2027-03-21,"
+            " Tehran time) or an ISO 8601 instant with its offset (2027-03-21T09:00:00+03:30)",
+            param_hint=f"'{option}'",
+        )
+    return instant
+
+
+def _instant_text(instant: datetime | None) -> str:
+    from .core.jalali import rfc3339
+
+    return rfc3339(instant) if instant is not None else "-"
+
+
+def _expiry(instant: datetime | None) -> str:
+    return _instant_text(instant) if instant is not None else "never"
+
+
+@main.group("token", cls=click.Group)
+def token_group() -> None:
+    """Tokens of the publishing API: one per source office, or an administrator's."""
+
+
+@token_group.command("create")
+@click.option(
+    "--source",
+    help="The source office whose releases the token may publish and retract, as releases name it"
+    " (their `source`); the releases it creates get it. Without it: an administrator token (every release).",
+)
+@click.option(
+    "--scope",
+    "scope",
+    default=",".join(("publish", "retract")),
+    show_default=True,
+    help="What it may do, comma-separated: publish (create and replace), retract. Reading needs none.",
+)
+@click.option(
+    "--expires", help="When it stops working: 90d, 12h (from now), a date (Tehran time) or an ISO 8601 instant."
+)
+@with_appcontext
+def token_create_command(source: str | None, scope: str, expires: str | None) -> None:
+    """Make a token and print it on stdout, once: only its SHA-256 and its prefix are stored.
+
+    The prefix (`fa_` and 8 characters) names it in `feedapp token list`, `feedapp token
+    revoke`, the logs and the audit trail.
+    """
+    from . import store, tokens
+    from .state import get_engine
+
+    try:
+        scopes = tokens.parse_scopes(scope)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--scope'") from None
+    now = datetime.now(timezone.utc)
+    expires_at = _when(expires, now, ahead=True, option="--expires")
+    if expires_at is not None and expires_at <= now:
+        raise click.BadParameter(f"{expires!r} is not in the future", param_hint="'--expires'")
+    office = _office_name(source) if source is not None else None
+    engine = get_engine()
+    for attempt in range(3):  # the 8-character id is random: taken once in 2.8 trillion
+        token = tokens.new_token()
+        try:
+            made = store.add_token(
+                engine, tokens.prefix_of(token) or "", tokens.digest(token), office, scopes, now, expires_at
+            )
+            break
+        except engine.IntegrityError:
+            if attempt == 2:
+                raise
+    click.echo(token)
+    whose = f"source {office}" if office is not None else "every source (administrator)"
+    click.echo(
+        f"created {made.prefix}: {whose}; scopes {','.join(made.scopes)}; expires {_expiry(made.expires_at)}."
+        " The token is shown only this once (only its SHA-256 is stored): give it to its office now.",
+        err=True,
+    )
+
+
+def _office_name(source: str) -> str:
+    """A source name as releases store it (normalized as ingest normalizes it: loads hazm), or a
+    usage error saying why it cannot be one."""
+    from .core.decode import clean_text
+    from .core.limits import name_problem
+    from .core.normalize import normalize_text
+
+    # As the JSON parser and the normalizer treat a release's `source`.
+    name = normalize_text(" ".join(clean_text(source).split()))
+    if not name:
+        raise click.BadParameter("holds no text once normalized; expected the office's name", param_hint="'--source'")
+    problem = name_problem("source", name)
+    if problem is not None:
+        raise click.BadParameter(problem.message, param_hint="'--source'")
+    return name
+
+
+@token_group.command("list")
+@with_appcontext
+def token_list_command() -> None:
+    """Every token ever made, oldest first, one a line, tab-separated: prefix, source, scopes,
+    created, expires, last used (to the minute), state (active, expired, revoked)."""
+    from . import store
+    from .state import get_engine
+
+    now = datetime.now(timezone.utc)
+    click.echo("\t".join(("prefix", "source", "scopes", "created", "expires", "last used", "state")))
+    for token in store.list_tokens(get_engine()):
+        if token.revoked_at is not None:
+            state = f"revoked {_instant_text(token.revoked_at)}"
+        elif token.expires_at is not None and token.expires_at <= now:
+            state = "expired"
+        else:
+            state = "active"
+        fields = (
+            token.prefix,
+            token.source if token.source is not None else "(administrator)",
+            ",".join(token.scopes),
+            _instant_text(token.created_at),
+            _expiry(token.expires_at),
+            _instant_text(token.last_used_at),
+            state,
+        )
+        click.echo("\t".join(fields))
+
+
+@token_group.command("revoke")
+@click.argument("prefix")
+@with_appcontext
+def token_revoke_command(prefix: str) -> None:
+    """End the token with this PREFIX (`fa_` and 8 characters) for good: the API refuses it from
+    the next request on. Its row stays, so the audit trail still names it."""
+    from . import store
+    from .state import get_engine
+
+    now = datetime.now(timezone.utc)
+    token = store.revoke_token(get_engine(), prefix, now)
+    if token is None:
+        raise click.ClickException(f"no token has the prefix {prefix!r}; `feedapp token list` shows them")
+    if token.revoked_at == now:
+        click.echo(f"revoked {token.prefix}")
+    else:
+        click.echo(f"{token.prefix} was already revoked at {_instant_text(token.revoked_at)}", err=True)
+
+
+@main.command("audit")
+@click.option(
+    "--since", help="From this time on: 7d, 12h (back from now), a date (Tehran time) or an ISO 8601 instant."
+)
+@click.option("--key", help="Only the changes of the release with this key.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per change, for scripts.")
+@with_appcontext
+def audit_command(since: str | None, key: str | None, as_json: bool) -> None:
+    """Print the audit trail: every change made through the API or by `feedapp ingest` and
+    `feedapp retract`, oldest first.
+
+    One change a line, tab-separated: time, action (added, updated, retracted; unchanged when only
+    the stored bytes changed), key, who (`token PREFIX`, or `feedapp COMMAND by USER`), and the
+    SHA-256 of the raw bytes (for a retraction: of the bytes retracted). With --json, one object a
+    line: id, at, action, key, raw_sha256, token, command, user.
+    """
+    from . import store
+    from .state import get_engine
+
+    records = store.audit_records(
+        get_engine(), since=_when(since, datetime.now(timezone.utc), ahead=False, option="--since"), key=key
+    )
+    for record in records:
+        if as_json:
+            fields = {
+                "id": record.id,
+                "at": _instant_text(record.recorded_at),
+                "action": record.action,
+                "key": record.key,
+                "raw_sha256": record.raw_sha256,
+                "token": record.token,
+                "command": record.command,
+                "user": record.os_user,
+            }
+            click.echo(json.dumps(fields, ensure_ascii=False))
+            continue
+        who = f"token {record.token}" if record.token else f"feedapp {record.command} by {record.os_user}"
+        click.echo("\t".join((_instant_text(record.recorded_at), record.action, record.key, who, record.raw_sha256)))

@@ -31,7 +31,8 @@ class Outcome:
     """What happened to one release: its action, or the errors that rejected it.
 
     A store fault (locked, full, read-only, unreachable) is FAILED, not REJECTED: nothing was
-    stored, and the same input later may well succeed.
+    stored, and the same input later may well succeed. FORBIDDEN: the writer (a token bound to
+    one source office) may not change that release; nothing was stored.
     """
 
     path: Path
@@ -44,7 +45,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.action not in (Action.REJECTED, Action.FAILED)
+        return self.action not in (Action.REJECTED, Action.FAILED, Action.FORBIDDEN)
 
 
 class PathNotFoundError(Exception):
@@ -112,7 +113,12 @@ def _internal_error(path: Path, line: int | None, exc: Exception, key: str | Non
 
 
 def _unexpected(path: Path, line: int | None, exc: Exception, key: str | None) -> Outcome:
-    """An exception while storing: the store's fault (failed, retry later) or a bug (rejected)."""
+    """An exception while storing: the store's fault (failed, retry later), a release the
+    writer may not change (forbidden), or a bug (rejected)."""
+    if isinstance(exc, store.OfficeError):
+        return Outcome(
+            path=path, action=Action.FORBIDDEN, line=line, key=key, errors=(Problem(str(exc), field=exc.field),)
+        )
     if not isinstance(exc, storage_faults()):
         return _internal_error(path, line, exc, key)
     message = f"the store could not be written ({type(exc).__name__}: {exc}); nothing was stored, try again later"
@@ -264,6 +270,7 @@ def _ingest_parsed(
         stored = store.get_release_if_raw(engine, result.release.key, result.raw, result.format)
         if stored is None:
             return None
+        store.check_office(stored.release.key, stored.release.source)  # another office's: refused
         return Outcome(
             path=path,
             action=Action.UNCHANGED,
@@ -274,7 +281,9 @@ def _ingest_parsed(
         )
 
     def handle(path: Path, line: int | None, result: ParseResult) -> Outcome:
-        saved = store.save_release(engine, result.release, result.raw, result.format, now())
+        # A token bound to an office publishes under its name (store.acting_as: the API's child).
+        release = store.office_release(result.release)
+        saved = store.save_release(engine, release, result.raw, result.format, now())
         warnings = list(result.warnings)
         kept, given = saved.stored.release.published, result.release.published
         if saved.action == Action.UPDATED and kept.instant != given.instant:

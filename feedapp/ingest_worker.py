@@ -2,20 +2,25 @@
 
 Serving processes never import hazm (seconds, hundreds of MB). The API therefore hands each
 document to a long-lived child, `python -m feedapp.ingest_worker`, started on the first write
-and kept: one JSON line in (`{"raw": base64, "format": "text"|"json", "key": …}`), one JSON
-line out (`{"action", "key", "errors", "warnings"}`), through the same `ingest_document` as the
-CLI. The child reads FEEDAPP_DATABASE_URL from its environment.
+and kept: one JSON line in (`{"raw": base64, "format": "text"|"json", "key": …, "actor": …}`),
+one JSON line out (`{"action", "key", "errors", "warnings"}`), through the same `ingest_document`
+as the CLI. `actor` is the token that asked (store.Actor's fields): the child checks its office
+and records the change in the audit trail in the change's own transaction. The child reads
+FEEDAPP_DATABASE_URL from its environment.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import subprocess
 import sys
 import threading
 from typing import IO, Any
+
+from . import store
 
 
 def main() -> None:
@@ -29,7 +34,11 @@ def main() -> None:
     try:
         for line in sys.stdin:
             request = json.loads(line)
-            outcome = ingest_document(engine, base64.b64decode(request["raw"]), request["format"], request.get("key"))
+            actor = store.Actor(**request["actor"]) if request.get("actor") else None
+            with store.acting_as(actor):
+                outcome = ingest_document(
+                    engine, base64.b64decode(request["raw"]), request["format"], request.get("key")
+                )
             reply = {
                 "action": outcome.action,
                 "key": outcome.key,
@@ -59,9 +68,17 @@ class IngestClient:
         self._pid = 0
         self._lock = threading.Lock()
 
-    def ingest(self, raw: bytes, format: str, key: str | None) -> dict[str, Any]:
-        """Store one document through the ingest pipeline; the child's reply."""
-        request = json.dumps({"raw": base64.b64encode(raw).decode("ascii"), "format": format, "key": key})
+    def ingest(self, raw: bytes, format: str, key: str | None, actor: store.Actor | None = None) -> dict[str, Any]:
+        """Store one document through the ingest pipeline, as `actor` (checked and audited); the
+        child's reply."""
+        request = json.dumps(
+            {
+                "raw": base64.b64encode(raw).decode("ascii"),
+                "format": format,
+                "key": key,
+                "actor": dataclasses.asdict(actor) if actor else None,
+            }
+        )
         with self._lock:
             for attempt in (1, 2):  # a child killed since the last request is started again once
                 process = self._child()

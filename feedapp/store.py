@@ -18,7 +18,8 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -147,7 +148,9 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
     digest = _digest(raw)
     with engine.begin(write=True) as connection:
         row = connection.first("SELECT * FROM releases WHERE key = :key", {"key": release.key})
+        _check_owner(row)
         if row is None:
+            _record(connection, Action.ADDED, release.key, digest, now)
             return SaveResult(Action.ADDED, _insert_new(connection, release, raw, format, now))
         retracted = row["retracted_at"] is not None  # sending it again publishes it again
         if row["raw_sha256"] == digest and row["format"] == format and not retracted:
@@ -158,6 +161,7 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
         if same and source_updated is None and not retracted:
             # Same release in other bytes (re-encoded, whitespace): keep the newest bytes quietly.
             _update(connection, row["id"], {"raw": raw, "raw_sha256": digest, "format": format})
+            _record(connection, Action.UNCHANGED, release.key, digest, now)
             return SaveResult(Action.UNCHANGED, _stored({**row, "format": format}))
         values = {
             **content,
@@ -175,6 +179,7 @@ def _save(engine: Engine, release: Release, raw: bytes, format: str, now: dateti
             _count(connection, _SHOWN, +1)
         _set_categories(connection, row["id"], release.categories, values["edited_version"])
         _refresh_blocks(connection, [row["position"]])
+        _record(connection, Action.UPDATED, release.key, digest, now)
         return SaveResult(Action.UPDATED, _stored({**row, **values}))
 
 
@@ -342,12 +347,14 @@ def retract(engine: Engine, key: str, now: datetime) -> StoredRelease | None:
     """Retract a release (idempotent); None when no release has that key."""
     with engine.begin(write=True) as connection:
         row = connection.first("SELECT * FROM releases WHERE key = :key", {"key": key})
+        _check_owner(row)
         if row is None or row["retracted_at"] is not None:
             return _stored(row) if row else None
         values = {"retracted_at": now, "changed_at": now, "changed_version": _bump_version(connection)}
         _update(connection, row["id"], values)
         _count(connection, _SHOWN, -1)
         _refresh_blocks(connection, [row["position"]])
+        _record(connection, Action.RETRACTED, key, row["raw_sha256"], now)
         return _stored({**row, **values})
 
 
@@ -996,4 +1003,230 @@ def raise_data_version(engine: Engine, at_least: int) -> None:
         connection.execute(
             "UPDATE state SET value = :value WHERE name = :name AND value < :value",
             {"name": _VERSION, "value": at_least},
+        )
+
+
+# --- Publishing tokens and the audit trail (migration 0006) -------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changes the store: a publishing token (`token`: its prefix, or `FEEDAPP_API_TOKEN`),
+    bound to one source office (`office`) or to none (an administrator's); or a command
+    (`command`: `ingest`, `retract`) run by an OS user (`user`)."""
+
+    token: str | None = None
+    office: str | None = None
+    command: str | None = None
+    user: str | None = None
+
+
+class OfficeError(Exception):
+    """A token bound to one source office tried to change a release that is not that office's,
+    or to publish one under another office's name. Nothing was written. (Not an OSError, which
+    storage_faults() would take for the store's fault.)"""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# The actor of the changes made in this context (see acting_as); None: no check, no record.
+_ACTOR: ContextVar[Actor | None] = ContextVar("feedapp_store_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor | None) -> Iterator[None]:
+    """Every change saved (save_release) or retracted (retract) in this block is made by `actor`:
+    refused with OfficeError when the actor's office may not change that release, and recorded in
+    the audit trail in the transaction of the change, so that a committed change always has its
+    record. Outside such a block (reprocess, bulk loads) nothing is checked or recorded."""
+    reset = _ACTOR.set(actor)
+    try:
+        yield
+    finally:
+        _ACTOR.reset(reset)
+
+
+def office_release(release: Release) -> Release:
+    """The release as the current actor may store it: a token bound to an office publishes
+    under that office's name (a release that names no source gets it); naming another source
+    is an OfficeError. Unchanged for an administrator, a command, or no actor."""
+    actor = _ACTOR.get()
+    if actor is None or actor.office is None or release.source == actor.office:
+        return release
+    if release.source is None:
+        return replace(release, source=actor.office)
+    raise OfficeError(
+        f"the release names the source {release.source!r}; this token publishes for {actor.office!r}"
+        " only (leave `source` out, or name that office)",
+        field="source",
+    )
+
+
+def check_office(key: str, source: str | None) -> None:
+    """Raise OfficeError unless the current actor may change the stored release `key` of
+    `source` (an actor bound to no office may change every release)."""
+    actor = _ACTOR.get()
+    if actor is None or actor.office is None or source == actor.office:
+        return
+    held = f"of the source {source!r}" if source is not None else "of no source"
+    raise OfficeError(f"the release {key!r} is {held}; this token may change only the releases of {actor.office!r}")
+
+
+def _check_owner(row: dict[str, Any] | None) -> None:
+    """check_office for the stored row a write transaction just read (None: a new key)."""
+    if row is not None:
+        check_office(row["key"], row["source"])
+
+
+def _record(connection: Connection, action: Action, key: str, raw_sha256: str, now: datetime) -> None:
+    """Add the current actor's change to the audit trail, in the caller's transaction."""
+    actor = _ACTOR.get()
+    if actor is None:
+        return
+    values = {
+        "recorded_at": now,
+        "action": str(action),
+        "key": key,
+        "raw_sha256": raw_sha256,
+        "token": actor.token,
+        "command": actor.command,
+        "os_user": actor.user,
+    }
+    connection.execute(_insert("audit_log", values), values)
+
+
+class AuditRecord(NamedTuple):
+    """One change in the audit trail: when, what, which release and bytes, and who."""
+
+    id: int
+    recorded_at: datetime
+    action: str
+    key: str
+    raw_sha256: str
+    token: str | None
+    command: str | None
+    os_user: str | None
+
+
+def audit_records(engine: Readable, since: datetime | None = None, key: str | None = None) -> list[AuditRecord]:
+    """The audit trail in the order it was written, from `since` on and of one key if given."""
+    statement = "SELECT * FROM audit_log WHERE 1 = 1"
+    params: dict[str, Any] = {}
+    if since is not None:
+        statement += " AND recorded_at >= :since"
+        params["since"] = since
+    if key is not None:
+        statement += " AND key = :key"
+        params["key"] = key
+    with _reading(engine) as connection:
+        rows = connection.rows(statement + " ORDER BY id", params)
+    return [
+        AuditRecord(
+            id=row["id"],
+            recorded_at=utc(row["recorded_at"]),
+            action=row["action"],
+            key=row["key"],
+            raw_sha256=row["raw_sha256"],
+            token=row["token"],
+            command=row["command"],
+            os_user=row["os_user"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A publishing token as stored: its public prefix and the SHA-256 of the whole token, never
+    the token; `source` None for an administrator token."""
+
+    id: int
+    prefix: str
+    sha256: str
+    source: str | None
+    scopes: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+def _token(row: dict[str, Any]) -> ApiToken:
+    return ApiToken(
+        id=row["id"],
+        prefix=row["prefix"],
+        sha256=row["sha256"],
+        source=row["source"],
+        scopes=tuple(row["scopes"].split(",")),
+        created_at=utc(row["created_at"]),
+        expires_at=utc(row["expires_at"]),
+        revoked_at=utc(row["revoked_at"]),
+        last_used_at=utc(row["last_used_at"]),
+    )
+
+
+def add_token(
+    engine: Engine,
+    prefix: str,
+    sha256: str,
+    source: str | None,
+    scopes: Iterable[str],
+    created_at: datetime,
+    expires_at: datetime | None,
+) -> ApiToken:
+    """Store a new token's prefix and digest (engine.IntegrityError when the prefix is taken)."""
+    values = {
+        "prefix": prefix,
+        "sha256": sha256,
+        "source": source,
+        "scopes": ",".join(scopes),
+        "created_at": created_at,
+        "expires_at": expires_at,
+    }
+    with engine.begin(write=True) as connection:
+        token_id = connection.scalar(_insert("api_tokens", values) + " RETURNING id", values)
+    return _token({**values, "id": token_id, "revoked_at": None, "last_used_at": None})
+
+
+def get_token(engine: Readable, prefix: str) -> ApiToken | None:
+    """The token with this prefix (revoked and expired ones included), or None."""
+    with _reading(engine) as connection:
+        row = connection.first("SELECT * FROM api_tokens WHERE prefix = :prefix", {"prefix": prefix})
+    return _token(row) if row else None
+
+
+def list_tokens(engine: Readable) -> list[ApiToken]:
+    """Every token ever made, oldest first."""
+    with _reading(engine) as connection:
+        return [_token(row) for row in connection.rows("SELECT * FROM api_tokens ORDER BY id")]
+
+
+def has_tokens(engine: Readable) -> bool:
+    """Whether any token was ever made (the publishing API is then on)."""
+    with _reading(engine) as connection:
+        return connection.first("SELECT id FROM api_tokens LIMIT 1") is not None
+
+
+def revoke_token(engine: Engine, prefix: str, now: datetime) -> ApiToken | None:
+    """End the token with this prefix at `now`, unless it already ended; the token as it stands
+    after, or None when no token has that prefix. Its row stays: the audit trail names it."""
+    with engine.begin(write=True) as connection:
+        connection.execute(
+            "UPDATE api_tokens SET revoked_at = :now WHERE prefix = :prefix AND revoked_at IS NULL",
+            {"prefix": prefix, "now": now},
+        )
+        row = connection.first("SELECT * FROM api_tokens WHERE prefix = :prefix", {"prefix": prefix})
+    return _token(row) if row else None
+
+
+def token_used(engine: Engine, token_id: int, now: datetime, unless_since: datetime) -> None:
+    """Set the token's `last_used_at` to `now` unless it is already `unless_since` or later: one
+    write per token and period, not one per request."""
+    with engine.begin(write=True) as connection:
+        connection.execute(
+            "UPDATE api_tokens SET last_used_at = :now"
+            " WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :since)",
+            {"id": token_id, "now": now, "since": unless_since},
         )

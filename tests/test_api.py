@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import threading
 import time
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -398,3 +399,38 @@ def test_a_body_of_unknown_fields_gets_a_short_answer_listing_twenty(api):
         {"message": "and 1480 more problems like these; fix these and send the release again to see them"},
     )
     assert len(response.data) < 5_000
+
+
+@pytest.mark.slow  # writes through the ingest child (hazm)
+def test_feedapp_api_token_is_still_an_administrator_token_beside_office_tokens(api):
+    """Deployments of earlier versions keep their FEEDAPP_API_TOKEN: it changes every office's
+    releases, with every scope, and the audit trail names it."""
+    from feedapp import store, tokens
+    from feedapp.engine import Engine
+
+    app, client = api
+    engine = Engine(app.config["DATABASE_URL"])
+    office = tokens.new_token()
+    now = datetime.now(timezone.utc)
+    store.add_token(engine, office[:11], tokens.digest(office), "روابط عمومی شهرداری قزوین", ("publish",), now, None)
+    tehran = {**RELEASE, "source": "روابط عمومی شهرداری تهران"}
+    created = post_json(client, tehran)
+    assert (created.status_code, created.get_json()["action"]) == (201, "added")
+    assert (
+        post_json(
+            client, tehran, "/api/releases/api_1", "put", headers={"Authorization": f"Bearer {office}"}
+        ).status_code
+        == 403
+    )
+    assert (
+        post_json(client, {**tehran, "title": "تیتر تازه"}, "/api/releases/api_1", "put").get_json()["action"]
+        == "updated"
+    )
+    assert client.delete("/api/releases/api_1", headers=AUTH).status_code == 200
+    records = store.audit_records(engine)
+    engine.dispose()
+    assert [(record.action, record.key, record.token, record.command, record.os_user) for record in records] == [
+        ("added", "api_1", "FEEDAPP_API_TOKEN", None, None),
+        ("updated", "api_1", "FEEDAPP_API_TOKEN", None, None),
+        ("retracted", "api_1", "FEEDAPP_API_TOKEN", None, None),
+    ]

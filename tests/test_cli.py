@@ -267,6 +267,12 @@ def test_console_script_splits_streams_and_exits_1_on_a_rejected_file(tmp_path):
         ["reprocess", "--help"],
         ["backup", "--help"],
         ["restore", "--help"],
+        ["retract", "--help"],
+        ["token", "--help"],
+        ["token", "create", "--help"],
+        ["token", "list", "--help"],
+        ["token", "revoke", "--help"],
+        ["audit", "--help"],
     ],
 )
 def test_every_command_has_help_and_flask_commands_work(runner, args):
@@ -285,7 +291,21 @@ def test_help_and_version_need_no_database(tmp_path):
     helped = feedapp(env, "--help")
     assert (helped.stderr, [line.split()[0] for line in helped.stdout.split("Commands:\n")[1].splitlines()]) == (
         "",
-        ["backup", "check", "db", "export", "ingest", "reprocess", "restore", "routes", "run", "shell"],
+        [
+            "audit",
+            "backup",
+            "check",
+            "db",
+            "export",
+            "ingest",
+            "reprocess",
+            "restore",
+            "retract",
+            "routes",
+            "run",
+            "shell",
+            "token",
+        ],
     )
     assert not (tmp_path / "none").exists()
 

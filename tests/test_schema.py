@@ -27,7 +27,14 @@ from tests.support import ROOT, SEEDS, feedapp, upgraded
 
 LEGACY = ROOT / "tests" / "data" / "legacy"
 FIXTURES = sorted(LEGACY.glob("*.sql"))
-LATEST = ["0001_schema", "0002_edited_version", "0003_change_indexes", "0004_positions", "0005_flat_reads"]
+LATEST = [
+    "0001_schema",
+    "0002_edited_version",
+    "0003_change_indexes",
+    "0004_positions",
+    "0005_flat_reads",
+    "0006_tokens_and_audit",
+]
 APPLIED_ALL = "".join(f"applied {migration}\n" for migration in LATEST)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -465,3 +472,100 @@ def test_pages_of_an_upgraded_0_2_0_store_hold_what_counting_in_id_order_gave(ba
                 assert [key for key, _ in store.sitemap_page(engine, number, size)[0]] == expected
     finally:
         engine.dispose()
+
+
+def table_indexes(url: str, table: str) -> set[str]:
+    """The names of the indexes made on `table` by the migrations (not by its constraints)."""
+    engine = Engine(url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect == "sqlite":
+                return set(
+                    connection.column(
+                        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :table AND sql IS NOT NULL",
+                        {"table": table},
+                    )
+                )
+            return set(
+                connection.column(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = :table"
+                    " AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+                    {"table": table},
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def table_contents(url: str, table: str) -> tuple[list[str], list[dict]]:
+    """A table's column names, in order, and its rows."""
+    engine = Engine(url)
+    try:
+        with engine.connect() as connection:
+            cursor = connection.execute(f"SELECT * FROM {table} ORDER BY id")
+            return [column[0] for column in cursor.description], cursor.fetchall()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow  # runs the feedapp command
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_store_made_by_0_2_0_is_upgraded_by_0006_with_empty_token_and_audit_tables_and_still_serves(
+    backend, tmp_path, postgres_server, make_app
+):
+    from feedapp import tokens
+
+    fixture = V020 / f"0.2.0.{backend}.sql"
+    url = fixture_database(fixture, tmp_path, postgres_server)
+    before = rows(url)
+    done = run_upgrade(url)
+    assert (done.returncode, done.stdout) == (0, "".join(f"applied {name}\n" for name in LATEST[2:]))
+    assert {"api_tokens", "audit_log"} <= store.schema_versions(Engine(url))[0]
+    assert table_contents(url, "api_tokens") == (
+        [
+            "id",
+            "prefix",
+            "sha256",
+            "source",
+            "scopes",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ],
+        [],
+    )
+    assert table_contents(url, "audit_log") == (
+        ["id", "recorded_at", "action", "key", "raw_sha256", "token", "command", "os_user"],
+        [],
+    )
+    assert table_indexes(url, "audit_log") == {"audit_log_recorded", "audit_log_key"}
+    releases, state_rows, categories = rows(url)
+    for row in releases:
+        del row["position"], row["source_position"]
+    assert (releases, state_rows, categories) == before  # 0006 touched no old row
+
+    # The old store serves what 0.2.0 served; its API stays off (404), as it never had a token.
+    client = make_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
+    assert atom_entries(client.get("/feed.atom").data) == atom_entries(served(fixture, "atom"))
+    assert client.get("/api/releases/000_44faba8da108bc04").status_code == 404
+    # Once a token is made, the old releases are read and retracted through it, and audited.
+    engine = Engine(url)
+    token = tokens.new_token()
+    now = utc("2026-12-01 10:00:00")
+    store.add_token(engine, tokens.prefix_of(token), tokens.digest(token), None, tokens.SCOPES, now, None)
+    auth = {"Authorization": f"Bearer {token}"}
+    read = client.get("/api/releases/000_44faba8da108bc04", headers=auth)
+    old = next(row for row in before[0] if row["key"] == "000_44faba8da108bc04")
+    assert (read.status_code, read.get_json()["title"]) == (200, old["title"])
+    retracted = client.delete("/api/releases/000_44faba8da108bc04", headers=auth)
+    assert retracted.status_code == 200
+    records = store.audit_records(engine)
+    retracted_at = store.get_release(engine, "000_44faba8da108bc04").retracted_at
+    engine.dispose()
+    assert records == [
+        store.AuditRecord(
+            1, retracted_at, "retracted", "000_44faba8da108bc04", old["raw_sha256"], tokens.prefix_of(token), None, None
+        )
+    ]
+    assert client.get("/releases/000_44faba8da108bc04").status_code == 410

@@ -119,6 +119,8 @@ class Action(StrEnum):
     CHECKED = "checked"  # parsed and normalized only (`feedapp check`)
     REJECTED = "rejected"  # the input is wrong: sending it again will not help
     FAILED = "failed"  # the store could not be written: nothing was stored, try again later
+    RETRACTED = "retracted"  # withdrawn by its publisher (`feedapp retract`, the API's DELETE)
+    FORBIDDEN = "forbidden"  # the writer may not change it (another office's): nothing was stored
 
     @property
     def stored(self) -> bool:

@@ -66,7 +66,8 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS releases_source_edited ON releases (source, edited_version)",
     # The retracted releases, newest change first: the feed's removals read only these, where
     # SQLite walked every release's changed_version to avoid sorting the few (ms per 10,000).
-    "CREATE INDEX IF NOT EXISTS releases_retracted_changed ON releases (changed_version) WHERE retracted_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS releases_retracted_changed ON releases (changed_version)"
+    " WHERE retracted_at IS NOT NULL",
 )
 
 
