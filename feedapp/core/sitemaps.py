@@ -43,6 +43,14 @@ class NewsEntry:
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
+def _loc(url: str) -> str:
+    """A URL as element text. Ours are percent-encoded, printable ASCII without `&`, `<`, `>`:
+    as they are, without the cleaning and escaping (half of a 50,000-URL page's render)."""
+    if url.isascii() and url.isprintable() and not ("&" in url or "<" in url or ">" in url):
+        return url
+    return escape(xml_safe(url))
+
+
 def _lastmod(moment: datetime | None) -> str:
     return f"<lastmod>{rfc3339(moment)}</lastmod>" if moment else ""
 
@@ -55,7 +63,7 @@ def render_index(sitemaps: Iterable[SitemapEntry]) -> bytes:
 
 def render_urlset(entries: Iterable[SitemapEntry]) -> bytes:
     """One sitemap page; the caller keeps it within SITEMAP_MAX_URLS."""
-    items = "".join(f"<url><loc>{escape(xml_safe(e.loc))}</loc>{_lastmod(e.lastmod)}</url>\n" for e in entries)
+    items = "".join(f"<url><loc>{_loc(e.loc)}</loc>{_lastmod(e.lastmod)}</url>\n" for e in entries)
     body = f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}">\n{items}</urlset>\n'.encode()
     if len(body) > SITEMAP_MAX_BYTES:
         raise ValueError(f"sitemap of {len(body)} bytes exceeds the {SITEMAP_MAX_BYTES}-byte limit")

@@ -82,3 +82,18 @@ def test_a_sitemap_over_50_mb_is_refused(monkeypatch):
     monkeypatch.setattr(sitemaps, "SITEMAP_MAX_BYTES", 200)
     with pytest.raises(ValueError, match="exceeds the 200-byte limit"):
         sitemaps.render_urlset([sitemaps.SitemapEntry(f"https://n.ir/{i}") for i in range(5)])
+
+
+@pytest.mark.parametrize(
+    ("loc", "written"),
+    [
+        ("https://news.example.ir/releases/syn-00000001", "https://news.example.ir/releases/syn-00000001"),
+        ("https://news.example.ir/releases/a?x=1&y=2", "https://news.example.ir/releases/a?x=1&amp;y=2"),
+        ("https://news.example.ir/<b>", "https://news.example.ir/&lt;b&gt;"),
+        ("https://news.example.ir/a\x01b\x7f", "https://news.example.ir/ab"),  # controls out (decode.xml_safe)
+        ("https://news.example.ir/خبر", "https://news.example.ir/خبر"),
+    ],
+)
+def test_a_loc_is_written_as_it_is_only_when_it_needs_no_cleaning_or_escaping(loc, written):
+    body = sitemaps.render_urlset([sitemaps.SitemapEntry(loc)]).decode()
+    assert body.splitlines()[2] == f"<url><loc>{written}</loc></url>"
