@@ -327,25 +327,32 @@ V020 = ROOT / "tests" / "data" / "v0.2.0"
 V020_RETRACTED_AT = "Mon, 03 Mar 2025 10:45:00 GMT"  # make.sh's T_RETRACT
 
 
-def indexes(url: str) -> set[str]:
+def table_indexes(url: str, table: str) -> set[str]:
+    """The names of the indexes made on `table` by the migrations (not by its constraints)."""
     engine = Engine(url)
     try:
         with engine.connect() as connection:
             if engine.dialect == "sqlite":
                 return set(
                     connection.column(
-                        "SELECT name FROM sqlite_master WHERE type = 'index'"
-                        " AND tbl_name = 'releases' AND sql IS NOT NULL"
+                        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :table AND sql IS NOT NULL",
+                        {"table": table},
                     )
                 )
             return set(
                 connection.column(
-                    "SELECT indexname FROM pg_indexes WHERE tablename = 'releases'"
-                    " AND indexname <> 'releases_pkey' AND indexname NOT LIKE '%%_key'"
+                    "SELECT indexname FROM pg_indexes WHERE tablename = :table"
+                    " AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+                    {"table": table},
                 )
             )
     finally:
         engine.dispose()
+
+
+def indexes(url: str) -> set[str]:
+    """The names of the indexes the migrations made on `releases`."""
+    return table_indexes(url, "releases")
 
 
 @pytest.mark.slow  # runs the feedapp command
@@ -470,29 +477,6 @@ def test_pages_of_an_upgraded_0_2_0_store_hold_what_counting_in_id_order_gave(ba
             for number, start in enumerate(range(0, len(releases), size), start=1):
                 expected = [row["key"] for row in releases[start : start + size] if row["key"] in shown]
                 assert [key for key, _ in store.sitemap_page(engine, number, size)[0]] == expected
-    finally:
-        engine.dispose()
-
-
-def table_indexes(url: str, table: str) -> set[str]:
-    """The names of the indexes made on `table` by the migrations (not by its constraints)."""
-    engine = Engine(url)
-    try:
-        with engine.connect() as connection:
-            if engine.dialect == "sqlite":
-                return set(
-                    connection.column(
-                        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :table AND sql IS NOT NULL",
-                        {"table": table},
-                    )
-                )
-            return set(
-                connection.column(
-                    "SELECT indexname FROM pg_indexes WHERE tablename = :table"
-                    " AND indexname NOT IN (SELECT conname FROM pg_constraint)",
-                    {"table": table},
-                )
-            )
     finally:
         engine.dispose()
 
