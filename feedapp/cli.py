@@ -453,7 +453,8 @@ def _when(value: str | None, now: datetime, *, ahead: bool, option: str) -> date
     """A command line's instant: `90d` or `12h` from `now` (ahead, or back), a date (`2027-03-21`:
     its start, Tehran time), or an ISO 8601 instant with its offset."""
     import re
-    from zoneinfo import ZoneInfo
+
+    from .core.jalali import TEHRAN
 
     if value is None:
         return None
@@ -463,7 +464,7 @@ def _when(value: str | None, now: datetime, *, ahead: bool, option: str) -> date
         return now + amount if ahead else now - amount
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            return datetime.fromisoformat(value.strip()).replace(tzinfo=ZoneInfo("Asia/Tehran"))
+            return datetime.fromisoformat(value.strip()).replace(tzinfo=TEHRAN)
         instant = datetime.fromisoformat(value.strip())
     except ValueError:
         instant = None
