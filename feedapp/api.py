@@ -15,10 +15,10 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
-from . import state, store, tokens, urls, websub
+from . import sitewide, state, store, tokens, urls, websub
 from .core.jalali import rfc3339
 from .core.models import Action, Release
 from .engine import storage_faults
@@ -37,7 +37,7 @@ def _authorize() -> Response | None:
     try:
         # A site that never configured or made a token has no API (404), as before tokens.
         if not configured and not store.has_tokens(get_engine()):
-            abort(404)
+            return make_response(sitewide.not_found())  # the site's own 404 page
     except storage_faults() as exc:
         return _unavailable(f"the store could not be read ({type(exc).__name__}: {exc})")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
@@ -106,7 +106,11 @@ class _Unauthorized(HTTPException):
         return [*super().get_headers(*args, **kwargs), ("WWW-Authenticate", 'Bearer realm="feedapp"')]
 
 
+# Every error of the API in JSON, its 404s too: Flask prefers a handler for the code, even the
+# app's (sitewide.py's HTML page), to a blueprint's for the class, so the codes are named.
 @bp.errorhandler(HTTPException)
+@bp.errorhandler(404)
+@bp.errorhandler(410)
 def _json_error(error: HTTPException) -> Response:
     response = jsonify({"errors": [{"message": error.description}]})
     response.status_code = error.code or 500

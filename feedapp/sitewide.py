@@ -30,7 +30,7 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def not_found(_error: Exception) -> tuple[str, int]:
+def not_found(_error: Exception | None = None) -> tuple[str, int]:
     return render_template("404.html"), 404
 
 
