@@ -7,6 +7,7 @@ minute, since releases age out of its 48 hours), with the feeds' conditional GET
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable
 from datetime import datetime, timezone
 
@@ -37,6 +38,8 @@ def _serve(
     built for a moment (`now`) is not left to the fast path, which knows data versions, not clocks."""
     moment = now or datetime.now(timezone.utc)
     cache = state.current().crawlers
+    if depends_on is not None:
+        depends_on = functools.cache(depends_on)  # read once, here and in cached()
     if depends_on is not None and is_conditional(request.environ):
         # A crawler revalidating a page whose own releases did not change since this process
         # rendered it: 304 from its validators, though its bytes made room for other pages.

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 
 from . import schema, store
 from .engine import Engine
@@ -114,8 +114,17 @@ def get_engine() -> Engine:
 
 
 def data_version() -> int:
-    """The store's data version, read the cheapest way the backend allows (once per request)."""
-    return current().data_version()
+    """The store's data version, read the cheapest way the backend allows, once per request
+    (kept in the request's environ: a request reads one version throughout)."""
+    if not has_request_context():
+        return current().data_version()
+    environ = request.environ
+    if _VERSION_READ not in environ:
+        environ[_VERSION_READ] = current().data_version()
+    return environ[_VERSION_READ]
+
+
+_VERSION_READ = "feedapp.data_version"
 
 
 def after_fork(app: Flask) -> None:
