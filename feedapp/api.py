@@ -3,9 +3,12 @@
 POST /api/releases, PUT/GET/DELETE /api/releases/<key>. Off (404) unless FEEDAPP_API_TOKEN is
 set or a token was made (`feedapp token create`, see tokens.py). A token bound to a source
 office changes only that office's releases; scopes: publish (POST, PUT), retract (DELETE); any
-valid token reads. Writes go through the same ingest pipeline as the CLI, run in a child process
-(see ingest_worker.py) so that serving processes never load hazm; every change is recorded in
-the audit trail, in its own transaction, with the token's prefix.
+valid token reads. Writes go through the same ingest pipeline as the CLI, run by the host's
+ingest service (ingest_service.py) so that serving processes never load hazm: the worker commits
+the document to the queue, then waits for the service's reply (ingest_client.py); a write the
+service has not answered in FEEDAPP_INGEST_WAIT seconds is 202, with its job at
+GET /api/jobs/<id>. Every change is recorded in the audit trail, in its own transaction, with
+the token's prefix.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from . import sitewide, state, store, tokens, urls, websub
 from .core.jalali import rfc3339
 from .core.models import Action, Release
 from .engine import storage_faults
-from .ingest_worker import IngestClient
+from .ingest_client import IngestClient, Queued
+from .ingest_service import wake_address
 from .state import get_engine
 from .throttle import AuthThrottle
 
@@ -192,8 +196,10 @@ def _write(key: str | None) -> Response:
     raw = _read_body(current_app.config["MAX_RELEASE_BYTES"])
     try:
         reply = _client().ingest(raw, format, key, grant.actor)
-    except RuntimeError as exc:  # the ingest process died on this request twice
-        return _unavailable(str(exc))
+    except storage_faults() as exc:
+        return _unavailable(f"the store could not be written ({type(exc).__name__}: {exc}); nothing was stored")
+    if isinstance(reply, Queued):
+        return _accepted(reply)
     action = Action(reply["action"])
     if action == Action.FAILED:
         return _unavailable("; ".join(error["message"] for error in reply["errors"]))
@@ -214,6 +220,34 @@ def _write(key: str | None) -> Response:
     response = _json(201 if action == Action.ADDED else 200, body)
     response.headers["Location"] = location
     return response
+
+
+def _accepted(queued: Queued) -> Response:
+    """202: the document is committed to the queue and will be stored; where to look."""
+    location = urls.absolute(f"/api/jobs/{queued.job_id}")
+    response = _json(202, {"job": queued.job_id, "state": store.QUEUED, "status": location, "message": queued.reason})
+    response.headers["Location"] = location
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+@bp.get("/jobs/<int:job_id>")
+def job(job_id: int) -> Response:
+    """Where a write answered 202 stands: queued, then done with the reply a write answers with
+    (its office's jobs only, for a token bound to an office)."""
+    grant: tokens.Grant = g.feedapp_grant
+    found = store.job_state(get_engine(), job_id)
+    if found is None or (grant.actor.office is not None and found.office != grant.actor.office):
+        abort(404, f"no job has the id {job_id}")
+    body: dict[str, Any] = {
+        "job": found.id,
+        "state": store.DONE if found.state == store.DONE else store.QUEUED,
+        "received": rfc3339(found.received_at),
+        "finished": rfc3339(found.finished_at) if found.finished_at else None,
+    }
+    if found.reply is not None:
+        body.update(found.reply)
+    return jsonify(body)
 
 
 # How much of a body is read at a time (a short read is not the end of a body).
@@ -276,7 +310,9 @@ def _json(status: int, body: dict[str, Any]) -> Response:
 def _client() -> IngestClient:
     app_state = state.current()
     if app_state.ingest_client is None:
-        app_state.ingest_client = IngestClient(current_app.config["DATABASE_URL"])
+        config = current_app.config
+        address = wake_address(config["DATABASE_URL"], config["INGEST_SOCKET"])
+        app_state.ingest_client = IngestClient(app_state.engine, address, config["INGEST_WAIT"])
     return app_state.ingest_client
 
 

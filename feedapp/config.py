@@ -46,6 +46,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "AUTH_FAILURES": 10,
         "AUTH_WINDOW": 60,
         "AUTH_THROTTLE_FILE": None,  # see load(): one file per database, in the temp folder
+        "INGEST_SOCKET": None,  # None: named after the database (ingest_service.wake_address)
+        "INGEST_WAIT": 20,  # seconds a write waits for the ingest service before answering 202
     }
 
 
@@ -70,6 +72,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         "AUTH_FAILURES",
         "AUTH_WINDOW",
         "RENDER_CACHE_MB",
+        "INGEST_WAIT",
     ):
         config[name] = _positive_int(name, config[name])
     if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:
@@ -77,7 +80,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     config["DELTA_FEEDS"] = _flag("DELTA_FEEDS", config["DELTA_FEEDS"])
     for name in ("FEED_MAX_AGE", "ARCHIVE_MAX_AGE", "PROXY_COUNT"):
         config[name] = _positive_int(name, config[name], minimum=0)
-    for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB", "SITE_SUBTITLE", "FEED_RIGHTS", "API_TOKEN"):
+    for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB", "SITE_SUBTITLE", "FEED_RIGHTS", "API_TOKEN", "INGEST_SOCKET"):
         if config[name] == "":
             config[name] = None  # FEEDAPP_X= (set but empty) means unset
     # The shipped icons unless others are configured (scripts/make_icons.py draws them): readers

@@ -22,7 +22,7 @@ from .rendercache import RenderCache
 if TYPE_CHECKING:
     from .core.feeddoc import FeedEntry
     from .fastpath import FastPath
-    from .ingest_worker import IngestClient
+    from .ingest_client import IngestClient
     from .throttle import AuthThrottle
 
 _KEY = "feedapp"
@@ -40,12 +40,12 @@ class AppState:
     crawlers: RenderCache[Any]  # robots.txt and the sitemaps
     cache_bytes: int  # what the fast path may hold too (mostly the same documents as the caches)
     fast_path: FastPath | None = None  # set once the app's WSGI stack is built
-    ingest_client: IngestClient | None = None  # started on the API's first write
+    ingest_client: IngestClient | None = None  # made on the API's first write
     throttle: AuthThrottle | None = None  # made on the API's first request
 
     def close(self) -> None:
         """Close what the app opened in this process: the engine's connections, the data-version
-        reader's, the API's ingest child and its pipes (for tests and tools that make apps)."""
+        reader's, the API's wake socket (for tests and tools that make apps)."""
         self.engine.dispose()
         close = getattr(self.data_version, "close", None)
         if close is not None:

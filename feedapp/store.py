@@ -10,6 +10,7 @@ transactions start with BEGIN IMMEDIATE, so two ingests never interleave a read-
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -145,42 +146,49 @@ def save_release(engine: Engine, release: Release, raw: bytes, format: str, now:
 
 
 def _save(engine: Engine, release: Release, raw: bytes, format: str, now: datetime) -> SaveResult:
-    digest = _digest(raw)
     with engine.begin(write=True) as connection:
-        row = connection.first("SELECT * FROM releases WHERE key = :key", {"key": release.key})
-        _check_owner(row)
-        if row is None:
-            _record(connection, Action.ADDED, release.key, digest, now)
-            return SaveResult(Action.ADDED, _insert_new(connection, release, raw, format, now))
-        retracted = row["retracted_at"] is not None  # sending it again publishes it again
-        if row["raw_sha256"] == digest and row["format"] == format and not retracted:
-            return SaveResult(Action.UNCHANGED, _stored(row))
-        content = _content_values(release)
-        source_updated = release.updated if release.updated != utc(row["updated"]) else None
-        same = all(content[name] == row[name] for name in _CONTENT_COLUMNS)
-        if same and source_updated is None and not retracted:
-            # Same release in other bytes (re-encoded, whitespace): keep the newest bytes quietly.
-            _update(connection, row["id"], {"raw": raw, "raw_sha256": digest, "format": format})
-            _record(connection, Action.UNCHANGED, release.key, digest, now)
-            return SaveResult(Action.UNCHANGED, _stored({**row, "format": format}))
-        values = {
-            **content,
-            "raw": raw,
-            "raw_sha256": digest,
-            "format": format,
-            "updated": utc(row["updated"]) if same and retracted else source_updated or now,
-            "changed_at": now,
-            **_edited(_bump_version(connection)),
-            "retracted_at": None,
-        }
-        values["source_position"] = _source_place(connection, row["source"], release.source, row["source_position"])
-        _update(connection, row["id"], values)
-        if retracted:
-            _count(connection, _SHOWN, +1)
-        _set_categories(connection, row["id"], release.categories, values["edited_version"])
-        _refresh_blocks(connection, [row["position"]])
-        _record(connection, Action.UPDATED, release.key, digest, now)
-        return SaveResult(Action.UPDATED, _stored({**row, **values}))
+        saved = _write(connection, release, raw, format, now)
+        _job_stored(connection, saved.action)
+        return saved
+
+
+def _write(connection: Connection, release: Release, raw: bytes, format: str, now: datetime) -> SaveResult:
+    """save_release's work inside its transaction."""
+    digest = _digest(raw)
+    row = connection.first("SELECT * FROM releases WHERE key = :key", {"key": release.key})
+    _check_owner(row)
+    if row is None:
+        _record(connection, Action.ADDED, release.key, digest, now)
+        return SaveResult(Action.ADDED, _insert_new(connection, release, raw, format, now))
+    retracted = row["retracted_at"] is not None  # sending it again publishes it again
+    if row["raw_sha256"] == digest and row["format"] == format and not retracted:
+        return SaveResult(Action.UNCHANGED, _stored(row))
+    content = _content_values(release)
+    source_updated = release.updated if release.updated != utc(row["updated"]) else None
+    same = all(content[name] == row[name] for name in _CONTENT_COLUMNS)
+    if same and source_updated is None and not retracted:
+        # Same release in other bytes (re-encoded, whitespace): keep the newest bytes quietly.
+        _update(connection, row["id"], {"raw": raw, "raw_sha256": digest, "format": format})
+        _record(connection, Action.UNCHANGED, release.key, digest, now)
+        return SaveResult(Action.UNCHANGED, _stored({**row, "format": format}))
+    values = {
+        **content,
+        "raw": raw,
+        "raw_sha256": digest,
+        "format": format,
+        "updated": utc(row["updated"]) if same and retracted else source_updated or now,
+        "changed_at": now,
+        **_edited(_bump_version(connection)),
+        "retracted_at": None,
+    }
+    values["source_position"] = _source_place(connection, row["source"], release.source, row["source_position"])
+    _update(connection, row["id"], values)
+    if retracted:
+        _count(connection, _SHOWN, +1)
+    _set_categories(connection, row["id"], release.categories, values["edited_version"])
+    _refresh_blocks(connection, [row["position"]])
+    _record(connection, Action.UPDATED, release.key, digest, now)
+    return SaveResult(Action.UPDATED, _stored({**row, **values}))
 
 
 def _insert_new(connection: Connection, release: Release, raw: bytes, format: str, now: datetime) -> StoredRelease:
@@ -1230,3 +1238,141 @@ def token_used(engine: Engine, token_id: int, now: datetime, unless_since: datet
             " WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :since)",
             {"id": token_id, "now": now, "since": unless_since},
         )
+
+
+# --- The ingest queue (migration 0007; feedapp/ingest_service.py) ---------------------------------
+
+# Job states: received and committed; stored by its release's transaction; answered.
+QUEUED, STORED, DONE = "queued", "stored", "done"
+
+# The job whose release the current context stores (see completing), if any.
+_JOB: ContextVar[int | None] = ContextVar("feedapp_store_job", default=None)
+
+
+class Job(NamedTuple):
+    """A document handed to the ingest service, as a service takes it."""
+
+    id: int
+    format: str
+    key: str | None
+    raw: bytes
+    actor: Actor | None
+    state: str
+    action: str | None  # the action its release's transaction took (state `stored`)
+    attempts: int  # takes, this one included
+
+
+class JobState(NamedTuple):
+    """Where a job stands, for the web worker waiting on it and GET /api/jobs/ID."""
+
+    id: int
+    state: str
+    received_at: datetime
+    finished_at: datetime | None
+    reply: dict[str, Any] | None  # the outcome, once done
+    office: str | None  # the office of the token that sent it (None: an administrator's)
+
+
+def enqueue_job(engine: Engine, raw: bytes, format: str, key: str | None, actor: Actor | None, now: datetime) -> int:
+    """Commit a received document to the queue before anything else is done with it; its id."""
+    values = {
+        "received_at": now,
+        "format": format,
+        "key": key,
+        "raw": raw,
+        "actor": _json(dataclasses.asdict(actor)) if actor else None,
+        "state": QUEUED,
+    }
+    with engine.begin(write=True) as connection:
+        return connection.scalar(_insert("ingest_jobs", values) + " RETURNING id", values)
+
+
+def job_state(engine: Readable, job_id: int) -> JobState | None:
+    """The job with this id as it stands, or None."""
+    with _reading(engine) as connection:
+        row = connection.first(
+            "SELECT id, state, received_at, finished_at, reply, actor FROM ingest_jobs WHERE id = :id", {"id": job_id}
+        )
+    if row is None:
+        return None
+    reply = json.loads(row["reply"]) if row["reply"] else None
+    office = json.loads(row["actor"]).get("office") if row["actor"] else None
+    return JobState(row["id"], row["state"], utc(row["received_at"]), utc(row["finished_at"]), reply, office)
+
+
+def claim_job(engine: Engine, claimant: str, now: datetime, stale_before: datetime) -> Job | None:
+    """Take the oldest job not done that nobody holds (or whose holder took it before
+    `stale_before`, on another host, and must have died), for `claimant`; None when there is none.
+
+    On PostgreSQL, SKIP LOCKED lets the services of several hosts take jobs at once, each its
+    own; SQLite's write lock serializes the takes.
+    """
+    skip_locked = " FOR UPDATE SKIP LOCKED" if engine.dialect == POSTGRESQL else ""
+    with engine.begin(write=True) as connection:
+        row = connection.first(
+            "UPDATE ingest_jobs SET claimed_by = :claimant, claimed_at = :now, attempts = attempts + 1"
+            " WHERE id = (SELECT id FROM ingest_jobs WHERE state <> 'done'"
+            " AND (claimed_by IS NULL OR claimed_at < :stale) ORDER BY id LIMIT 1" + skip_locked + ")"
+            " RETURNING id, format, key, raw, actor, state, action, attempts",
+            {"claimant": claimant, "now": now, "stale": stale_before},
+        )
+    if row is None:
+        return None
+    actor = Actor(**json.loads(row["actor"])) if row["actor"] else None
+    return Job(
+        row["id"], row["format"], row["key"], bytes(row["raw"]), actor, row["state"], row["action"], row["attempts"]
+    )
+
+
+def release_claims(engine: Engine, claimants_like: str) -> int:
+    """Let go of the jobs not done held by claimants matching the LIKE pattern (a restarted
+    service's own host: whoever held them there is dead); how many."""
+    with engine.begin(write=True) as connection:
+        return connection.execute(
+            "UPDATE ingest_jobs SET claimed_by = NULL WHERE state <> 'done' AND claimed_by LIKE :pattern",
+            {"pattern": claimants_like},
+        ).rowcount
+
+
+@contextmanager
+def completing(job_id: int | None) -> Iterator[None]:
+    """The release saved in this block is the job's: its transaction marks the job `stored`
+    with the action it took, so that whatever dies after, the job's action is known."""
+    reset = _JOB.set(job_id)
+    try:
+        yield
+    finally:
+        _JOB.reset(reset)
+
+
+def _job_stored(connection: Connection, action: Action) -> None:
+    job_id = _JOB.get()
+    if job_id is not None:
+        connection.execute(
+            "UPDATE ingest_jobs SET state = :state, action = :action WHERE id = :id",
+            {"state": STORED, "action": str(action), "id": job_id},
+        )
+
+
+def finish_job(engine: Engine, job_id: int, reply: dict[str, Any], now: datetime) -> None:
+    """Answer the job: its outcome, for the web worker waiting on it."""
+    with engine.begin(write=True) as connection:
+        connection.execute(
+            "UPDATE ingest_jobs SET state = :state, reply = :reply, finished_at = :now WHERE id = :id",
+            {"state": DONE, "reply": _json(reply), "now": now, "id": job_id},
+        )
+
+
+def prune_jobs(engine: Engine, finished_before: datetime) -> int:
+    """Delete the jobs answered before `finished_before` (their releases, bytes included, are in
+    `releases`, and their changes in the audit trail); how many."""
+    with engine.begin(write=True) as connection:
+        return connection.execute(
+            "DELETE FROM ingest_jobs WHERE state = 'done' AND finished_at < :before", {"before": finished_before}
+        ).rowcount
+
+
+def open_jobs(engine: Readable) -> int:
+    """How many jobs are not done."""
+    with _reading(engine) as connection:
+        return connection.scalar("SELECT count(*) FROM ingest_jobs WHERE state <> 'done'")

@@ -121,6 +121,47 @@ def gunicorn(
             yield base
 
 
+@contextlib.contextmanager
+def ingest_service(env: dict[str, str], log: Path | None = None) -> Iterator[subprocess.Popen]:
+    """The host's ingest service for env's database (`python -m feedapp.ingest_service`, its
+    supervisor), once its service process is warmed up and taking jobs; stopped after. Yields
+    the supervisor; its stderr (the service's log lines) goes to `log` or a temporary file."""
+    with contextlib.ExitStack() as files:
+        errors = files.enter_context(open(log, "w+b") if log else tempfile.TemporaryFile())
+        process = subprocess.Popen(
+            [sys.executable, "-m", "feedapp.ingest_service"],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        process.stderr = errors
+
+        def ready() -> None:
+            errors.seek(0)
+            if b"ready (pid" not in errors.read():
+                raise OSError("not ready yet")
+
+        with _running(process, "the ingest service", ready, 60):
+            yield process
+
+
+def service_process(supervisor: subprocess.Popen) -> int:
+    """The pid of the supervisor's current service process (waits for one to be running)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == supervisor.pid and fields[0] != "Z":
+                    return int(entry.name)
+        time.sleep(0.05)
+    raise RuntimeError(f"the ingest service {supervisor.pid} has no running service process")
+
+
 def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
     """Status, headers and raw body (no decompression) of one request."""
     request = urllib.request.Request(url, headers=headers or {}, method=method)

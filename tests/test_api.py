@@ -16,9 +16,8 @@ from urllib.parse import parse_qs
 import psycopg
 import pytest
 
-from feedapp import create_app, state
-from feedapp.ingest_worker import IngestClient
-from tests.support import BACKENDS, SAMPLE, close_app, upgraded
+from feedapp import create_app
+from tests.support import BACKENDS, SAMPLE, close_app, ingest_service, upgraded
 
 TOKEN = "s3cret-token-for-tests-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -35,22 +34,21 @@ RELEASE = {
 
 @pytest.fixture(scope="session")
 def shared_sqlite(tmp_path_factory, upgraded_sqlite: Path):
-    """One SQLite file and one ingest client for the SQLite runs of these tests.
+    """One SQLite file, and one ingest service for it, for the SQLite runs of these tests.
 
-    The ingest child loads hazm, seconds each time it starts: started by the first write, it then
-    serves every test's writes, as it serves every write of a web worker. Each test gets the file
-    back as `feedapp db upgrade` made it (see fresh_copy).
+    The service loads hazm, seconds each time it starts: started once, it then serves every
+    test's writes, as it serves every write of a site. Each test gets the file back as
+    `feedapp db upgrade` made it (see fresh_copy).
     """
     path = tmp_path_factory.mktemp("api") / "api.sqlite3"
     shutil.copyfile(upgraded_sqlite, path)
-    client = IngestClient(f"sqlite:///{path}")
-    yield path, client
-    client.close()
+    with ingest_service({"FEEDAPP_DATABASE_URL": f"sqlite:///{path}"}):
+        yield path
 
 
 def fresh_copy(source: Path, target: Path) -> None:
     """Write `source`'s content over `target`'s in place, as `feedapp restore` does: the same file,
-    so the child's open connection reads the new content (a new file would be one it refuses)."""
+    so the service's open connection reads the new content (a new file would be one it refuses)."""
     with (
         contextlib.closing(sqlite3.connect(source)) as origin,
         contextlib.closing(sqlite3.connect(target, isolation_level=None)) as copy,
@@ -61,26 +59,25 @@ def fresh_copy(source: Path, target: Path) -> None:
 
 @pytest.fixture(scope="session")
 def shared_postgresql(postgres):
-    """One PostgreSQL database and one ingest client for the PostgreSQL runs of these tests, as
+    """One PostgreSQL database and its ingest service for the PostgreSQL runs of these tests, as
     shared_sqlite is for SQLite; with the `state` rows `feedapp db upgrade` made there, which
     fresh_tables puts back before each test."""
     url = upgraded(postgres.new_database())
     with psycopg.connect(url) as connection:
         rows = connection.execute("SELECT name, value FROM state ORDER BY name").fetchall()
-    client = IngestClient(url)
-    yield url, rows, client
-    client.close()
+    with ingest_service({"FEEDAPP_DATABASE_URL": url}):
+        yield url, rows
 
 
 def fresh_tables(url: str, state_rows: list[tuple[str, int]]) -> None:
     """Empty the store at `url` in place, as `feedapp db upgrade` left it: every table emptied
     (ids from 1 again) but the migrations' own (yoyo's records), and `state` as it was then, its
-    data version included. The tables stay the same tables, so the ingest child's open connections
+    data version included. The tables stay the same tables, so the service's open connections
     and prepared statements serve the next test; each test makes its own app, so no cache of an
     earlier app can serve a document of an earlier test (as with fresh_copy, whose copy brings
     the data version back too)."""
     with psycopg.connect(url) as connection:
-        # The idle child holds no lock; one held by a leftover connection fails the test, not hangs it.
+        # The idle service holds no lock; one held by a leftover connection fails the test, not hangs it.
         connection.execute("SET LOCAL lock_timeout = '10s'")
         tables = connection.execute(
             "SELECT quote_ident(table_name) FROM information_schema.tables"
@@ -93,47 +90,36 @@ def fresh_tables(url: str, state_rows: list[tuple[str, int]]) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-def api_store(request, upgraded_sqlite: Path):
-    """A fresh database at the latest schema, and the ingest client for its writes: on each
-    backend, the session's one store and child (shared_sqlite, shared_postgresql), emptied for
-    each test."""
+def api_store(request, upgraded_sqlite: Path) -> str:
+    """A fresh database at the latest schema, served by an ingest service: on each backend, the
+    session's one store and service (shared_sqlite, shared_postgresql), emptied for each test."""
     if request.param == "postgresql":
-        url, state_rows, client = request.getfixturevalue("shared_postgresql")
+        url, state_rows = request.getfixturevalue("shared_postgresql")
         fresh_tables(url, state_rows)
-        return url, client
-    path, client = request.getfixturevalue("shared_sqlite")
+        return url
+    path = request.getfixturevalue("shared_sqlite")
     fresh_copy(upgraded_sqlite, path)
-    return f"sqlite:///{path}", client
+    return f"sqlite:///{path}"
 
 
-def api_app(api_store, tmp_path: Path, **config):
+def api_app(api_store: str, tmp_path: Path, **config):
     """The app with the API on, over `api_store`, its own throttle file (the default is one per database)."""
-    url, ingest_client = api_store
-    app = create_app(
+    return create_app(
         {
-            "DATABASE_URL": url,
+            "DATABASE_URL": api_store,
             "API_TOKEN": TOKEN,
             "SITE_URL": SITE,
             "AUTH_THROTTLE_FILE": str(tmp_path / "auth"),
             **config,
         }
     )
-    state.of(app).ingest_client = ingest_client
-    return app
-
-
-def close_api_app(app, api_store) -> None:
-    """close_app, leaving the shared child running."""
-    if state.of(app).ingest_client is api_store[1]:
-        state.of(app).ingest_client = None
-    close_app(app)
 
 
 @pytest.fixture
 def api(api_store, tmp_path):
     app = api_app(api_store, tmp_path, TESTING=True, MAX_RELEASE_BYTES=20_000)
     yield app, app.test_client()
-    close_api_app(app, api_store)
+    close_app(app)
 
 
 def post_json(client, document, path="/api/releases", method="post", headers=AUTH):
@@ -171,7 +157,7 @@ def test_missing_token_is_401_and_wrong_token_403(api, headers, status):
         assert response.headers["WWW-Authenticate"] == 'Bearer realm="feedapp"'
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_post_creates_get_reads_put_replaces(api):
     app, client = api
     created = post_json(client, RELEASE)
@@ -194,7 +180,7 @@ def test_post_creates_get_reads_put_replaces(api):
     assert "تیتر تازه" in client.get("/feed.atom").data.decode()
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_text_release_needs_its_key(api):
     _, client = api
     raw = SAMPLE.read_bytes()
@@ -209,7 +195,7 @@ def test_text_release_needs_its_key(api):
     assert posted.status_code == 201
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_release_that_does_not_parse_is_422_with_the_cli_messages(api):
     _, client = api
     response = post_json(client, {**RELEASE, "title": 5, "published": "1392/12/30", "extra": 1})
@@ -242,7 +228,7 @@ def test_release_that_does_not_parse_is_422_with_the_cli_messages(api):
     }
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_key_in_the_body_must_match_the_url(api):
     _, client = api
     response = post_json(client, RELEASE, "/api/releases/other", "put")
@@ -267,7 +253,7 @@ def test_body_over_the_limit_is_413_before_it_is_read(api):
     assert client.get("/api/releases/api_1", headers=AUTH).status_code == 404
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_retraction_removes_the_release_everywhere_and_the_page_answers_410(api):
     _, client = api
     post_json(client, RELEASE)
@@ -315,7 +301,7 @@ class _Hub(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_api_writes_notify_the_websub_hub(api_store, tmp_path):
     hub = HTTPServer(("127.0.0.1", 0), _Hub)
     threading.Thread(target=hub.serve_forever, daemon=True).start()
@@ -331,7 +317,7 @@ def test_api_writes_notify_the_websub_hub(api_store, tmp_path):
             + [f"{SITE}/categories/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/feed.{f}" for f in ("atom", "rss", "json")]
         )
     finally:
-        close_api_app(app, api_store)
+        close_app(app)
         hub.shutdown()
         hub.server_close()
         _Hub.received.clear()
@@ -372,7 +358,7 @@ def test_an_internal_error_is_logged_and_answered_without_details(monkeypatch, c
     close_app(app)
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_lone_surrogate_in_a_field_name_is_422_and_the_ingest_process_lives_on(api):
     _, client = api
     raw = b'{"key": "s1", "\\ud800x": 1, "published": "1403/05/10", "title": "t", "lead": "l"}'
@@ -391,7 +377,7 @@ def test_lone_surrogate_in_a_field_name_is_422_and_the_ingest_process_lives_on(a
     assert post_json(client, RELEASE).status_code == 201
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_a_body_of_unknown_fields_gets_a_short_answer_listing_twenty(api):
     _, client = api
     document = {**RELEASE, **{f"f{number}": 1 for number in range(1500)}}
@@ -408,7 +394,7 @@ def test_a_body_of_unknown_fields_gets_a_short_answer_listing_twenty(api):
     assert len(response.data) < 5_000
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_feedapp_api_token_is_still_an_administrator_token_beside_office_tokens(api):
     """Deployments of earlier versions keep their FEEDAPP_API_TOKEN: it changes every office's
     releases, with every scope, and the audit trail names it."""

@@ -5,15 +5,17 @@ own framing (Content-Length, chunked) and processes dying.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
-import time
+import sqlite3
+import threading
 
 import pytest
 
-from tests.support import fetch, gunicorn, upgraded
+from tests.support import fetch, gunicorn, ingest_service, service_process, upgraded
 from tests.test_faults import children_of, gunicorn_master, wait_until
 
 TOKEN = "wire-tests-token-0123456789abcdef"
@@ -28,7 +30,7 @@ def server(tmp_path_factory):
         "FEEDAPP_API_TOKEN": TOKEN,
         "FEEDAPP_MAX_RELEASE_BYTES": str(LIMIT),
     }
-    with gunicorn(env, workers=1) as base:
+    with ingest_service(env), gunicorn(env, workers=1) as base:
         yield base
 
 
@@ -133,36 +135,45 @@ def test_whole_chunked_body_within_the_limit_is_stored_byte_for_byte(server):
     assert json.loads(body)["raw"].encode() == TEXT
 
 
-def test_worker_killed_while_its_write_is_under_way_the_retry_answers_unchanged(tmp_path):
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_API_TOKEN": TOKEN}
+def test_worker_killed_while_it_waits_for_the_service_the_write_is_stored_and_the_retry_answers_unchanged(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"), "FEEDAPP_API_TOKEN": TOKEN}
     request = head("killed", "text/plain", f"Content-Length: {len(TEXT)}") + "\r\n"
-    with gunicorn(env, workers=1) as base:
+    with ingest_service(env) as supervisor, gunicorn(env, workers=1) as base:
         master = gunicorn_master(base)
         [worker] = wait_until(lambda: children_of(master), 30)
-        port = int(base.rsplit(":", 1)[1])
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-            # The first write starts the ingest process (seconds of hazm): the request is handed
-            # to it, then the worker dies before the answer.
-            sock.sendall(request.encode() + TEXT)
-            child = wait_until(lambda: children_of(worker), 30)
-            assert child, "the worker started no ingest process"
-            time.sleep(0.5)
-            os.kill(worker, signal.SIGKILL)
-            assert sock.recv(65536) == b""  # the client sees the connection close, no answer
-        # The write the ingest process received is finished and committed all the same.
+        service = service_process(supervisor)
+        os.kill(service, signal.SIGSTOP)  # takes no job: the worker waits on its committed one
+        try:
+            with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), timeout=30) as sock:
+                sock.sendall(request.encode() + TEXT)
+                assert wait_until(lambda: jobs(database) == [("killed", "queued")], 30), jobs(database)
+                os.kill(worker, signal.SIGKILL)
+                assert sock.recv(65536) == b""  # the client sees the connection close, no answer
+        finally:
+            os.kill(service, signal.SIGCONT)
+        # The write the worker had committed is stored all the same, once, and audited once.
         assert wait_until(lambda: stored(base, "killed") == 200, 60)
         status, answer = exchange(base, head("killed", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)
         assert (status, answer["action"]) == (200, "unchanged")
+    assert jobs(database) == [("killed", "done"), ("killed", "done")]
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT action, key, token FROM audit_log").fetchall() == [
+            ("added", "killed", "FEEDAPP_API_TOKEN")
+        ]
+
+
+def jobs(database) -> list[tuple[str, str]]:
+    """The key and state of every job in the queue, in order."""
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return connection.execute("SELECT key, state FROM ingest_jobs ORDER BY id").fetchall()
 
 
 def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
-    import sqlite3
-    import threading
-
     database = tmp_path / "db.sqlite3"
     env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}"), "FEEDAPP_API_TOKEN": TOKEN}
     log = tmp_path / "error.log"
-    with gunicorn(env, workers=2, log=log) as base:
+    with ingest_service(env), gunicorn(env, workers=2, log=log) as base:
         assert exchange(base, head("kept", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)[0] == 201
         holder = sqlite3.connect(database, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock longer than busy_timeout (10 s)
@@ -186,7 +197,7 @@ def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
                 "errors": [
                     {
                         "message": "the store could not be written (OperationalError: database is"
-                        " locked); nothing was stored, try again later (try again in 5 s)"
+                        " locked); nothing was stored (try again in 5 s)"
                     }
                 ]
             },
@@ -215,5 +226,5 @@ def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
         "ERROR in api: publishing API: DELETE /api/releases/kept: the store could not be written (OperationalError: database is"
         " locked); nothing was retracted",
         "ERROR in api: publishing API: PUT /api/releases/locked: the store could not be written (OperationalError: database is"
-        " locked); nothing was stored, try again later",
+        " locked); nothing was stored",
     ]

@@ -29,6 +29,7 @@ from tests.support import (
     fetch,
     free_port,
     gunicorn,
+    ingest_service,
     nginx,
     nginx_prefix,
     upgraded,
@@ -351,7 +352,7 @@ def tls_stack(tmp_path_factory):
     }
     upstream, port, tls_port = free_port(), free_port(), free_port()
     conf = nginx_prefix(tmp / "nginx", site_conf(tmp / "nginx" / "cache", upstream, port, tls_port), port)
-    with gunicorn(env, port=upstream, config=True), nginx(conf, port) as base:
+    with ingest_service(env), gunicorn(env, port=upstream, config=True), nginx(conf, port) as base:
         yield base, f"https://127.0.0.1:{tls_port}"
 
 

@@ -33,7 +33,7 @@ import pytest
 from lxml import etree
 
 from feedapp.engine import Engine
-from tests.support import BACKENDS, BIN, ROOT, feedapp, fetch, gunicorn, upgraded, write_releases
+from tests.support import BACKENDS, BIN, ROOT, feedapp, fetch, gunicorn, ingest_service, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 TOKEN = "fault-tests-token-0123456789abcdef"
@@ -472,7 +472,7 @@ def test_polls_during_cli_and_api_writes_get_whole_renderings_and_never_a_5xx(tm
                 )
             )
 
-    with gunicorn(env, workers=2, config=True) as base:
+    with ingest_service(env), gunicorn(env, workers=2, config=True) as base:
         poller = Poller(base, threads=64, max_requests=5_000)
         threads = poller.start()
         ingest = None

@@ -34,6 +34,7 @@ LATEST = [
     "0004_positions",
     "0005_flat_reads",
     "0006_tokens_and_audit",
+    "0007_ingest_queue",
 ]
 APPLIED_ALL = "".join(f"applied {migration}\n" for migration in LATEST)
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -20,10 +20,10 @@ from feedapp.core.jalali import rfc3339
 from feedapp.core.models import Action, PublishedAt, Release
 from feedapp.engine import Engine
 from tests import test_api
-from tests.support import opened_app
-from tests.test_api import RELEASE, api_app, close_api_app, post_json
+from tests.support import close_app, opened_app
+from tests.test_api import RELEASE, api_app, post_json
 
-# The API's fixtures, for this module's tests too: a fresh store and its ingest child per backend.
+# The API's fixtures, for this module's tests too: a fresh store and its ingest service per backend.
 shared_sqlite, shared_postgresql, api_store = test_api.shared_sqlite, test_api.shared_postgresql, test_api.api_store
 
 QAZVIN = "روابط عمومی شهرداری قزوین"
@@ -84,8 +84,8 @@ def release_of(key: str, source: str | None = None) -> Release:
 def office_api(api_store, tmp_path):
     """The API over a fresh store, with no FEEDAPP_API_TOKEN: only tokens made in the store."""
     app = api_app(api_store, tmp_path, TESTING=True, API_TOKEN=None)
-    yield api_store[0], app.test_client()
-    close_api_app(app, api_store)
+    yield api_store, app.test_client()
+    close_app(app)
 
 
 # --- Tokens: made, shown once, stored as digests, listed, revoked ------------------------------
@@ -236,7 +236,7 @@ def test_api_is_off_until_a_token_is_made_then_on_for_good(office_api):
 
 
 def test_revoked_expired_and_wrong_tokens_are_refused_alike_and_logged_by_prefix(api_store, tmp_path, caplog):
-    url = api_store[0]
+    url = api_store
     past = datetime.now(timezone.utc) - timedelta(seconds=1)
     revoked, expired, good = make_token(url, QAZVIN), make_token(url, expires_at=past), make_token(url)
     engine = Engine(url)
@@ -253,7 +253,7 @@ def test_revoked_expired_and_wrong_tokens_are_refused_alike_and_logged_by_prefix
             ]
             throttled = client.get("/api/releases/k1", headers=bearer(good))
     finally:
-        close_api_app(app, api_store)
+        close_app(app)
     assert [(answer.status_code, answer.get_json()) for answer in answers] == [(403, REFUSED)] * 5
     assert throttled.status_code == 429  # five refusals count: even the good token waits now
     messages = [record.getMessage() for record in caplog.records if record.name == app.logger.name]
@@ -287,7 +287,7 @@ def test_a_token_without_a_scope_cannot_use_it_and_any_token_reads(office_api):
     assert audit(url) == []
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_office_token_publishes_under_its_own_source_only(office_api):
     url, client = office_api
     token = make_token(url, QAZVIN)
@@ -316,7 +316,7 @@ def test_office_token_publishes_under_its_own_source_only(office_api):
     assert [(record.action, record.key) for record in audit(url)] == [("added", "api_1"), ("updated", "api_1")]
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_another_office_s_release_is_403_for_every_write_and_readable(office_api):
     url, client = office_api
     admin, qazvin = make_token(url), make_token(url, QAZVIN)
@@ -365,7 +365,7 @@ def test_another_office_s_release_is_403_for_every_write_and_readable(office_api
 # --- The audit trail ----------------------------------------------------------------------------
 
 
-@pytest.mark.slow  # writes through the ingest child (hazm)
+@pytest.mark.slow  # writes through the ingest service (hazm)
 def test_api_changes_are_audited_with_the_token_and_the_raw_bytes_digest(office_api):
     url, client = office_api
     token = make_token(url, QAZVIN)

@@ -1,0 +1,228 @@
+"""The one ingest service of a host: it stores the documents the publishing API receives.
+
+Serving processes never import hazm (seconds and hundreds of MB each). A web worker commits the
+document it received to the `ingest_jobs` queue (durable acceptance, ingest_client.py), wakes
+the service with a datagram and waits for the job's reply; the service takes jobs in order and
+runs each through the CLI's pipeline (`ingest_document`), as the job's actor.
+
+Why the database as the queue, not a task-queue library: the store is already the one thing
+every process of the site shares and backs up; a job commits in the same store as its release,
+so the release's own transaction marks the job `stored` (store.completing) and no crash can leave
+a release without its job's action or the reverse; PostgreSQL's SKIP LOCKED lets the services of
+several hosts share one queue. A library (Celery, RQ, Huey) would add a broker to run, back up
+and reason about, for a path used a few times an hour.
+
+Processes (`feedapp ingest-service`, or `python -m feedapp.ingest_service`):
+- the supervisor, light (no hazm): binds the wake socket, starts the service process, starts
+  another when it dies (kill -9 included), and stops it on SIGTERM/SIGINT. The socket stays
+  bound across restarts, so a wake sent while the service restarts waits in its buffer.
+- the service process (`--child FD`): loads hazm and the half-space lexicon before taking a job
+  (the first write after boot does not pay for them), lets go of the jobs its host's earlier
+  service held, then takes jobs until stopped.
+
+The wake socket is a Linux abstract-namespace datagram socket named after the database (or
+FEEDAPP_INGEST_SOCKET): no file to clean up, and found by every process of the host whatever
+their private /tmp. A datagram carries nothing but "look at the queue": anyone who can send one
+only makes the service look sooner; it polls the queue every second anyway.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from . import store
+from .engine import Engine, storage_faults
+
+# A job taken this many times without being stored killed the service each time: answer it.
+MAX_ATTEMPTS = 3
+# A job held this long by another host's service is taken over (normalizing takes milliseconds).
+STALE_CLAIM = timedelta(minutes=5)
+# How long the service waits for a wake before looking at the queue anyway.
+POLL_SECONDS = 1.0
+# Answered jobs are kept this long (their bytes are in `releases`, their changes in the audit).
+KEEP_DONE = timedelta(days=7)
+# How often the service deletes answered jobs older than KEEP_DONE.
+PRUNE_EVERY = 3600.0
+# A sample release the service normalizes before taking jobs: loads hazm and the lexicon.
+WARM_UP_TEXT = "روابط عمومي شهرداري تهران اعلام كرد: خط هاي جديد مترو از امروز به بهره برداري مي رسند."
+
+
+def wake_address(database_url: str, configured: str | None = None) -> str:
+    """The wake socket's abstract name: the configured FEEDAPP_INGEST_SOCKET, or one named after
+    the database, so that the service and the web workers of one site agree without setting it."""
+    import hashlib
+
+    name = configured or "feedapp-ingest-" + hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    return "\0" + name
+
+
+def reply_of(outcome: Any) -> dict[str, Any]:
+    """An ingest Outcome as the job's reply (what the API answers with)."""
+    return {
+        "action": str(outcome.action),
+        "key": outcome.key,
+        "errors": [problem.as_dict() for problem in outcome.errors],
+        "warnings": [problem.as_dict() for problem in outcome.warnings],
+    }
+
+
+def handle(engine: Engine, job: store.Job) -> dict[str, Any]:
+    """Store one job's document as its actor (checked and audited); its reply."""
+    from .core.models import Action
+    from .ingest import ingest_document
+
+    if job.state == store.QUEUED and job.attempts > MAX_ATTEMPTS:
+        return {
+            "action": str(Action.FAILED),
+            "key": job.key,
+            "errors": [
+                {
+                    "message": f"the ingest service stopped {MAX_ATTEMPTS} times while storing this release;"
+                    " nothing was stored (send it again; if it fails again, report it with the bytes sent)"
+                }
+            ],
+            "warnings": [],
+        }
+    with store.acting_as(job.actor), store.completing(job.id):
+        reply = reply_of(ingest_document(engine, job.raw, job.format, job.key))
+    if job.state == store.STORED:
+        # An earlier take stored it and died before answering: this take found it unchanged.
+        reply["action"] = job.action
+    return reply
+
+
+def warm_up() -> float:
+    """Load what ingesting needs (hazm, the lexicon) by normalizing a sample; seconds taken."""
+    started = time.monotonic()
+    from .core.normalize import normalize_text
+
+    normalize_text(WARM_UP_TEXT)
+    return time.monotonic() - started
+
+
+def serve(engine: Engine, wake: socket.socket, claimant: str, stopping: Callable[[], bool]) -> None:
+    """Take and answer jobs until `stopping()`; wait on `wake` when the queue is empty."""
+    pruned = 0.0
+    while not stopping():
+        now = datetime.now(timezone.utc)
+        try:
+            job = store.claim_job(engine, claimant, now, now - STALE_CLAIM)
+            if job is not None:
+                store.finish_job(engine, job.id, handle(engine, job), datetime.now(timezone.utc))
+                continue
+            if time.monotonic() - pruned > PRUNE_EVERY:
+                store.prune_jobs(engine, now - KEEP_DONE)
+                pruned = time.monotonic()
+        except storage_faults() as exc:
+            # The store is locked or away: the job stays ours (claim_job takes it again); retry.
+            _log(f"the store failed ({type(exc).__name__}: {exc}); trying again in {POLL_SECONDS:g} s")
+            time.sleep(POLL_SECONDS)
+            continue
+        _wait(wake, POLL_SECONDS)
+
+
+def _wait(wake: socket.socket, seconds: float) -> None:
+    """Wait for a wake (or `seconds`), then empty the socket: one look at the queue serves all."""
+    readable, _, _ = select.select([wake], [], [], seconds)
+    while readable:
+        try:
+            wake.recv(64)
+        except BlockingIOError:
+            return
+
+
+def child_main(fd: int) -> None:
+    """The service process: warm up, let go of this host's old claims, serve until stopped."""
+    from . import configured_app
+    from .state import open_engine
+
+    parent = os.getppid()
+    stop = _stop_on_signals()
+    wake = socket.socket(fileno=fd)
+    wake.setblocking(False)
+    engine = open_engine(configured_app().config["DATABASE_URL"])
+    try:
+        seconds = warm_up()
+        host = socket.gethostname()
+        released = store.release_claims(engine, f"{host}:%")
+        _log(f"ready (pid {os.getpid()}, warmed up in {seconds:.2f} s, {released} unfinished job(s) taken back)")
+        serve(engine, wake, f"{host}:{os.getpid()}", lambda: stop() or os.getppid() != parent)
+    finally:
+        engine.dispose()
+
+
+def supervise(database_url: str, address: str) -> int:
+    """Bind the wake socket and keep one service process running; exit status."""
+    wake = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        wake.bind(address)
+    except OSError as exc:
+        _log(f"cannot bind the wake socket {address.lstrip(chr(0))!r} ({exc}): is a service already running?")
+        return 1
+    stop = _stop_on_signals(forward=True)
+    delay = 0.1
+    while True:
+        started = time.monotonic()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "feedapp.ingest_service", "--child", str(wake.fileno())],
+            pass_fds=(wake.fileno(),),
+            env={**os.environ, "FEEDAPP_DATABASE_URL": database_url},
+        )
+        _CHILD[0] = child
+        status = child.wait()
+        if stop():
+            return 0
+        # Restart at once after a long life; back off if it dies as soon as it starts.
+        delay = 0.1 if time.monotonic() - started > 30 else min(delay * 2, 10.0)
+        _log(f"the service process {child.pid} ended (status {status}); starting another in {delay:.1f} s")
+        time.sleep(delay)
+        if stop():
+            return 0
+
+
+# The supervisor's current service process, for its signal handler.
+_CHILD: list[subprocess.Popen[bytes] | None] = [None]
+
+
+def _stop_on_signals(forward: bool = False) -> Callable[[], bool]:
+    """Handle SIGTERM and SIGINT by asking to stop (and, in the supervisor, passing SIGTERM to
+    the service process, which ends its job first); a function that says whether asked."""
+    asked = [False]
+
+    def handler(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal's handler signature
+        asked[0] = True
+        child = _CHILD[0]
+        if forward and child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return lambda: asked[0]
+
+
+def _log(message: str) -> None:
+    print(f"feedapp ingest service: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m feedapp.ingest_service` (the supervisor) or `… --child FD` (the service)."""
+    if argv[:1] == ["--child"]:
+        child_main(int(argv[1]))
+        return 0
+    from . import configured_app
+
+    config = configured_app().config
+    return supervise(config["DATABASE_URL"], wake_address(config["DATABASE_URL"], config["INGEST_SOCKET"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
