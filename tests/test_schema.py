@@ -23,7 +23,7 @@ from feedapp import __version__, create_app, schema, state, store
 from feedapp.core.models import Selection
 from feedapp.engine import Engine, utc
 from feedapp.schema import SchemaError
-from tests.support import ROOT, SEEDS, feedapp, upgraded
+from tests.support import ROOT, SEEDS, feedapp, ingest_service, upgraded
 
 LEGACY = ROOT / "tests" / "data" / "legacy"
 FIXTURES = sorted(LEGACY.glob("*.sql"))
@@ -554,3 +554,62 @@ def test_store_made_by_0_2_0_is_upgraded_by_0006_with_empty_token_and_audit_tabl
         )
     ]
     assert client.get("/releases/000_44faba8da108bc04").status_code == 410
+
+
+@pytest.mark.slow  # runs the feedapp command, and the ingest service (hazm)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_store_made_by_0_2_0_is_upgraded_by_0007_with_an_empty_queue_and_takes_api_writes_through_the_service(
+    backend, tmp_path, postgres_server, make_app
+):
+    fixture = V020 / f"0.2.0.{backend}.sql"
+    url = fixture_database(fixture, tmp_path, postgres_server)
+    before = rows(url)
+    assert run_upgrade(url).returncode == 0
+    assert table_contents(url, "ingest_jobs") == (
+        [
+            "id",
+            "received_at",
+            "format",
+            "key",
+            "raw",
+            "actor",
+            "state",
+            "claimed_by",
+            "claimed_at",
+            "attempts",
+            "action",
+            "reply",
+            "finished_at",
+        ],
+        [],
+    )
+    assert table_indexes(url, "ingest_jobs") == {"ingest_jobs_open", "ingest_jobs_finished"}
+    releases, state_rows, categories = rows(url)
+    for row in releases:
+        del row["position"], row["source_position"]
+    assert (releases, state_rows, categories) == before  # 0007 touched no old row
+
+    # The old store takes a replacement of one of its releases through the API and the service.
+    old = next(row for row in before[0] if row["key"] == "000_44faba8da108bc04")
+    assert old["title"] != "تیتر تازه"
+    token = "upgrade-token-0123456789"
+    client = make_app({"DATABASE_URL": url, "API_TOKEN": token}).test_client()
+    document = {
+        "key": "000_44faba8da108bc04",
+        "published": "1392/12/20 ساعت 12:00",
+        "title": "تیتر تازه",
+        "lead": "لید.",
+    }
+    with ingest_service({"FEEDAPP_DATABASE_URL": url}):
+        answer = client.put(
+            "/api/releases/000_44faba8da108bc04", json=document, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert (answer.status_code, answer.get_json()["action"]) == (200, "updated")
+    engine = Engine(url)
+    try:
+        assert store.get_release(engine, "000_44faba8da108bc04").release.title == "تیتر تازه"
+        with engine.connect() as connection:
+            jobs = connection.rows("SELECT key, state, action, attempts FROM ingest_jobs")
+    finally:
+        engine.dispose()
+    assert jobs == [{"key": "000_44faba8da108bc04", "state": "done", "action": "updated", "attempts": 1}]
