@@ -5,7 +5,8 @@ about 13 MB of its 64 MB budget (SQLAlchemy pulls in asyncio); the store's state
 plain enough to write once for both backends. What this module owns:
 
 - the database URL: `sqlite:///relative/path`, `sqlite:////absolute/path`, `postgresql://…`
-  (a libpq URI; `postgresql+psycopg://` is accepted too);
+  (a libpq URI; `postgresql+psycopg://` is accepted too); a SQLite URL may end in
+  `?timeout=SECONDS`, how long a statement waits for another process's lock (default 10);
 - connections kept per thread and process, reused across requests, never across a fork, and
   closed by `Engine.dispose`, when their thread ends or when the engine is dropped;
 - transactions: readers, snapshots and writers (see `Engine.begin`);
@@ -156,10 +157,14 @@ class Engine:
         self.url = url
         self.path: str | None  # the SQLite file; None on PostgreSQL
         scheme, _, rest = url.partition("://")
+        self.busy_timeout_ms = _BUSY_TIMEOUT_MS
         if scheme == SQLITE:
+            rest, _, query = rest.partition("?")
             if not rest.startswith("/") or rest in ("/", "/:memory:"):
                 raise ValueError(f"DATABASE_URL {url!r}: a SQLite URL names a file, as sqlite:///path/to/file")
             self.dialect, self.path = SQLITE, rest[1:]
+            if query:
+                self.busy_timeout_ms = _busy_timeout_ms(url, query)
         elif scheme in (POSTGRESQL, "postgresql+psycopg", "postgres"):
             self.dialect, self.path = POSTGRESQL, None
             self.conninfo = f"postgresql://{rest}"  # libpq's form, for psycopg and pg_dump
@@ -311,8 +316,8 @@ class Engine:
             # migrations create one).
             raw = sqlite3.connect(sqlite_uri(self.file), uri=True, isolation_level=None, check_same_thread=False)
             file_id = _file_id(self.file)
-            raw.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-            _enable_wal(raw)
+            raw.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
+            _enable_wal(raw, self.busy_timeout_ms)
             raw.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; never corrupt in WAL
             raw.execute("PRAGMA foreign_keys=ON")
             return Connection(raw, self.dialect, file_id)
@@ -323,14 +328,28 @@ class Engine:
 _BUSY_TIMEOUT_MS = 10_000  # how long a SQLite statement waits for another process's lock
 
 
-def _enable_wal(raw: sqlite3.Connection) -> None:
+def _busy_timeout_ms(url: str, query: str) -> int:
+    """The `timeout=SECONDS` of a SQLite URL's query, in milliseconds (the only parameter)."""
+    name, _, value = query.partition("=")
+    try:
+        seconds = float(value) if name == "timeout" else -1.0
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ValueError(
+            f"DATABASE_URL {url!r}: a SQLite URL's only parameter is ?timeout=SECONDS (0 to 3600), not {query!r}"
+        )
+    return round(seconds * 1000)
+
+
+def _enable_wal(raw: sqlite3.Connection, timeout_ms: int) -> None:
     """Put the database in WAL mode (a no-op once it is), waiting up to the busy timeout.
 
     A new database is in rollback mode while `db upgrade` migrates it, and the switch to WAL
     needs a lock that SQLite's busy handler does not wait for (it could deadlock): another
     process opening the file meanwhile retries here instead of failing at once.
     """
-    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + timeout_ms / 1000
     while True:
         try:
             raw.execute("PRAGMA journal_mode=WAL")

@@ -368,11 +368,45 @@ def test_database_url_names_the_backend_and_file(url, dialect, path):
 
 
 @pytest.mark.parametrize(
+    ("url", "path", "timeout_ms"),
+    [
+        ("sqlite:///instance/feedapp.sqlite3", "instance/feedapp.sqlite3", 10_000),
+        ("sqlite:///instance/feedapp.sqlite3?timeout=2.5", "instance/feedapp.sqlite3", 2_500),
+        ("sqlite:////var/lib/feedapp/feedapp.sqlite3?timeout=0", "/var/lib/feedapp/feedapp.sqlite3", 0),
+    ],
+)
+def test_sqlite_url_may_say_how_long_a_statement_waits_for_a_lock(url, path, timeout_ms, tmp_path):
+    engine = Engine(url)
+    assert (engine.path, engine.busy_timeout_ms) == (path, timeout_ms)
+    database = tmp_path / "db.sqlite3"
+    sqlite3.connect(database).close()
+    query = url.partition("?")[2]
+    opened = Engine(f"sqlite:///{database}" + (f"?{query}" if query else ""))
+    try:
+        with opened.connect() as connection:
+            assert connection.scalar("PRAGMA busy_timeout") == timeout_ms
+    finally:
+        opened.dispose()
+
+
+@pytest.mark.parametrize(
     ("url", "message"),
     [
         ("sqlite://", "a SQLite URL names a file, as sqlite:///path/to/file"),
         ("sqlite:///:memory:", "a SQLite URL names a file, as sqlite:///path/to/file"),
         ("mysql://feedapp@db/feedapp", "expected sqlite:///… or postgresql://…"),
+        (
+            "sqlite:///db.sqlite3?timeout=soon",
+            "a SQLite URL's only parameter is ?timeout=SECONDS (0 to 3600), not 'timeout=soon'",
+        ),
+        (
+            "sqlite:///db.sqlite3?mode=ro",
+            "a SQLite URL's only parameter is ?timeout=SECONDS (0 to 3600), not 'mode=ro'",
+        ),
+        (
+            "sqlite:///db.sqlite3?timeout=-1",
+            "a SQLite URL's only parameter is ?timeout=SECONDS (0 to 3600), not 'timeout=-1'",
+        ),
     ],
 )
 def test_unusable_database_url_is_refused_with_what_was_expected(url, message):
