@@ -73,39 +73,68 @@ _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(exists
     default=None,
     help="Processes that normalize text (default: every core when there are 100 files or more).",
 )
-@_paths
+@click.option(
+    "--source",
+    "office",
+    metavar="NAME",
+    help="The source office of every release in PATHS, as a token made with --source NAME would publish them:"
+    " releases that name no source get NAME; one naming another source, or replacing a release of another"
+    " source (or of none), is refused.",
+)
+@click.option(
+    "--inbox",
+    metavar="DIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Instead of PATHS, a drop folder: each sub-folder holds the releases of the office it is named after"
+    " (as with --source NAME); files directly in it are ingested as without --source.",
+)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @with_appcontext
-def ingest_command(paths: tuple[Path, ...], parallel: int | None) -> None:
+def ingest_command(paths: tuple[Path, ...], parallel: int | None, office: str | None, inbox: Path | None) -> None:
     """Parse, normalize and store releases from files or folders (*.txt, *.json, *.jsonl).
 
     Prints `added KEY`, `updated KEY` or `unchanged KEY` per release on stdout, and
     `error PATH[:LINE]: …` / `warning PATH[:LINE]: …` on stderr, then a summary line.
     """
-    from . import store
-    from .ingest import collect_files, ingest_files  # loads hazm: only for this command
+    from . import offices  # loads hazm: only for this command
     from .state import get_engine
 
-    files = collect_files(paths)
+    if inbox is not None and (paths or office is not None):
+        raise click.UsageError("--inbox takes no PATHS and no --source: each of its sub-folders names its office")
+    if inbox is None and not paths:
+        raise click.UsageError("Missing argument 'PATHS...' (or --inbox DIR).")
+    if inbox is not None:
+        batch = offices.inbox(inbox)
+    else:
+        try:
+            name = offices.source_name(office) if office is not None else None
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--source'") from None
+        batch = offices.for_office(paths, name)
     counts: dict[str, int] = {}
     changed = []
-    workers = _workers(len(files), parallel)
-    # Every change is recorded in the audit trail, in its own transaction, with this command and user.
-    with store.acting_as(store.Actor(command="ingest", user=_os_user())):
-        for outcome in ingest_files(get_engine(), _with_progress(files), workers=workers):
-            counts[outcome.action] = counts.get(outcome.action, 0) + 1
-            if outcome.action.changed_feeds and outcome.release:
-                changed.append(outcome.release)
-            _report_problems(outcome)
-            if outcome.ok:
-                click.echo(f"{outcome.action} {outcome.key}")
+    workers = _workers(batch.size, parallel)
+    # Every change is checked against the file's office, if any, and recorded in the audit trail in
+    # its own transaction, with this command and user.
+    for outcome in offices.ingest(get_engine(), batch, _os_user(), _with_progress(batch.files), workers):
+        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        if outcome.action.changed_feeds and outcome.release:
+            changed.append(outcome.release)
+        _report_problems(outcome)
+        if outcome.ok:
+            click.echo(f"{outcome.action} {outcome.key}")
     summary = ", ".join(
         f"{counts.get(a, 0)} {a}" for a in (Action.ADDED, Action.UPDATED, Action.UNCHANGED, Action.REJECTED)
     )
-    if counts.get(Action.FAILED):  # the store's fault, not the files': named apart, so they are retried
-        summary += f", {counts[Action.FAILED]} failed"
-    click.echo(f"{len(files)} files: {summary}", err=True)
+    # Named apart, only when there are any: another office's releases (forbidden), and the
+    # store's fault rather than the files' (failed: retry them).
+    for apart in (Action.FORBIDDEN, Action.FAILED):
+        if counts.get(apart):
+            summary += f", {counts[apart]} {apart}"
+    click.echo(f"{batch.size} files: {summary}", err=True)
     _notify_hub(changed)
-    sys.exit(1 if counts.get(Action.REJECTED) or counts.get(Action.FAILED) else 0)
+    refused = (Action.REJECTED, Action.FORBIDDEN, Action.FAILED)
+    sys.exit(1 if any(counts.get(action) for action in refused) else 0)
 
 
 def _notify_hub(changed: list[Release]) -> None:
@@ -355,6 +384,21 @@ def backup_command(path: Path) -> None:
     from .backup import backup
 
     _copy(backup, path, "backed up to")
+
+
+@main.command("ingest-service", with_appcontext=False)
+def ingest_service_command() -> None:
+    """Run the host's ingest service: it stores what the publishing API receives.
+
+    One per host and database (a second one exits 1). It restarts its service process when that
+    dies and stops on SIGTERM or Ctrl-C; scripts/serve.sh and deploy/feedapp-ingestd.service
+    start it beside the site. Without it, API writes answer 202 and wait in the queue.
+    """
+    from . import ingest_service
+
+    config = configured_app().config
+    address = ingest_service.wake_address(config["DATABASE_URL"], config["INGEST_SOCKET"])
+    sys.exit(ingest_service.supervise(config["DATABASE_URL"], address))
 
 
 @main.command("restore", with_appcontext=False)

@@ -8,6 +8,7 @@ rest of the batch goes on. Imports hazm through core.normalize: never import thi
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
@@ -241,11 +242,24 @@ def check_files(paths: Iterable[Path]) -> Iterator[Outcome]:
     return process_parsed(_parsed_files(paths), handle)
 
 
+# Who writes the releases of a file (store.Actor); see ingest_files.
+ActorOf = Callable[[Path], store.Actor | None]
+
+
 def ingest_files(
-    engine: Engine, paths: Iterable[Path], clock: Callable[[], datetime] | None = None, workers: int = 1
+    engine: Engine,
+    paths: Iterable[Path],
+    clock: Callable[[], datetime] | None = None,
+    workers: int = 1,
+    actor_of: ActorOf | None = None,
 ) -> Iterator[Outcome]:
-    """Parse, normalize and store every release; each release is its own transaction."""
-    return _ingest_parsed(engine, _parsed_files(paths), clock, workers)
+    """Parse, normalize and store every release; each release is its own transaction.
+
+    `actor_of`, if given, names the writer of each file's releases, as store.acting_as would
+    (checked against its office, recorded in the audit trail); without it, the caller's
+    acting_as block, if any, is the writer of them all.
+    """
+    return _ingest_parsed(engine, _parsed_files(paths), clock, workers, actor_of)
 
 
 def ingest_document(
@@ -261,16 +275,24 @@ def _ingest_parsed(
     items: Iterable[tuple[Path, Iterable[Outcome | ParseResult]]],
     clock: Callable[[], datetime] | None = None,
     workers: int = 1,
+    actor_of: ActorOf | None = None,
 ) -> Iterator[Outcome]:
     """Store parsed documents: the one write path of the CLI and the API."""
     now = clock or (lambda: datetime.now(timezone.utc))
+
+    def acting(path: Path) -> contextlib.AbstractContextManager[None]:
+        # Entered around each check and write, not once around the batch: with workers > 1 the
+        # shortcut below runs in the process pool's feeder thread, which does not see the
+        # caller's context (so not its acting_as either).
+        return store.acting_as(actor_of(path)) if actor_of else contextlib.nullcontext()
 
     def unchanged(path: Path, line: int | None, result: ParseResult) -> Outcome | None:
         # The same bytes as stored need no normalizing: re-ingesting a folder stays cheap.
         stored = store.get_release_if_raw(engine, result.release.key, result.raw, result.format)
         if stored is None:
             return None
-        store.check_office(stored.release.key, stored.release.source)  # another office's: refused
+        with acting(path):
+            store.check_office(stored.release.key, stored.release.source)  # another office's: refused
         return Outcome(
             path=path,
             action=Action.UNCHANGED,
@@ -281,9 +303,11 @@ def _ingest_parsed(
         )
 
     def handle(path: Path, line: int | None, result: ParseResult) -> Outcome:
-        # A token bound to an office publishes under its name (store.acting_as: the API's child).
-        release = store.office_release(result.release)
-        saved = store.save_release(engine, release, result.raw, result.format, now())
+        # A writer bound to an office (an API token, `feedapp ingest --source`, an inbox folder)
+        # publishes under its name.
+        with acting(path):
+            release = store.office_release(result.release)
+            saved = store.save_release(engine, release, result.raw, result.format, now())
         warnings = list(result.warnings)
         kept, given = saved.stored.release.published, result.release.published
         if saved.action == Action.UPDATED and kept.instant != given.instant:

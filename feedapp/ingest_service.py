@@ -12,7 +12,7 @@ a release without its job's action or the reverse; PostgreSQL's SKIP LOCKED lets
 several hosts share one queue. A library (Celery, RQ, Huey) would add a broker to run, back up
 and reason about, for a path used a few times an hour.
 
-Processes (`feedapp ingest-service`, or `python -m feedapp.ingest_service`):
+Processes (`feedapp ingest-service`):
 - the supervisor, light (no hazm): binds the wake socket, starts the service process, starts
   another when it dies (kill -9 included), and stops it on SIGTERM/SIGINT. The socket stays
   bound across restarts, so a wake sent while the service restarts waits in its buffer.
@@ -28,6 +28,7 @@ only makes the service look sooner; it polls the queue every second anyway.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import select
 import signal
@@ -59,8 +60,6 @@ WARM_UP_TEXT = "روابط عمومي شهرداري تهران اعلام كر�
 def wake_address(database_url: str, configured: str | None = None) -> str:
     """The wake socket's abstract name: the configured FEEDAPP_INGEST_SOCKET, or one named after
     the database, so that the service and the web workers of one site agree without setting it."""
-    import hashlib
-
     name = configured or "feedapp-ingest-" + hashlib.sha256(database_url.encode()).hexdigest()[:16]
     return "\0" + name
 
@@ -213,16 +212,7 @@ def _log(message: str) -> None:
     print(f"feedapp ingest service: {message}", file=sys.stderr, flush=True)
 
 
-def main(argv: list[str]) -> int:
-    """`python -m feedapp.ingest_service` (the supervisor) or `… --child FD` (the service)."""
-    if argv[:1] == ["--child"]:
-        child_main(int(argv[1]))
-        return 0
-    from . import configured_app
-
-    config = configured_app().config
-    return supervise(config["DATABASE_URL"], wake_address(config["DATABASE_URL"], config["INGEST_SOCKET"]))
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+if __name__ == "__main__":  # the service process, started by supervise(): `… --child FD`
+    if sys.argv[1:2] != ["--child"]:
+        sys.exit("run the ingest service with `feedapp ingest-service`")
+    child_main(int(sys.argv[2]))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set everything up, create or upgrade the configured database (default: instance/feedapp.sqlite3),
 # ingest seeds/ into it and serve the app under gunicorn on http://127.0.0.1:8000 (FEEDAPP_BIND to change;
-# FEEDAPP_SITE_URL, when unset, follows it).
+# FEEDAPP_SITE_URL, when unset, follows it), with the host's ingest service beside it (it stores
+# what the publishing API receives); both stop together.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -21,4 +22,15 @@ fi
 status=0
 .venv/bin/feedapp ingest seeds/ || status=$?
 if [ "$status" -gt 1 ]; then exit "$status"; fi  # 1 = some seed rejected (reported above); serve the rest
-exec .venv/bin/gunicorn --config deploy/gunicorn.conf.py wsgi:app
+.venv/bin/feedapp ingest-service &
+service=$!
+.venv/bin/gunicorn --config deploy/gunicorn.conf.py wsgi:app &
+server=$!
+stop() { kill -TERM "$server" "$service" 2>/dev/null || true; }
+trap stop INT TERM
+wait "$server" || true  # returns when gunicorn ends, or early when a signal is trapped
+stop
+status=0
+wait "$server" || status=$?  # gunicorn's own status (bash keeps it if it ended already)
+wait "$service" || true
+exit "$status"

@@ -123,13 +123,13 @@ def gunicorn(
 
 @contextlib.contextmanager
 def ingest_service(env: dict[str, str], log: Path | None = None) -> Iterator[subprocess.Popen]:
-    """The host's ingest service for env's database (`python -m feedapp.ingest_service`, its
+    """The host's ingest service for env's database (`feedapp ingest-service`, its
     supervisor), once its service process is warmed up and taking jobs; stopped after. Yields
     the supervisor; its stderr (the service's log lines) goes to `log` or a temporary file."""
     with contextlib.ExitStack() as files:
         errors = files.enter_context(open(log, "w+b") if log else tempfile.TemporaryFile())
         process = subprocess.Popen(
-            [sys.executable, "-m", "feedapp.ingest_service"],
+            [str(BIN / "feedapp"), "ingest-service"],
             env={**os.environ, **env},
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -259,6 +259,7 @@ def test_console_script_splits_streams_and_exits_1_on_a_rejected_file(tmp_path):
     [
         ["--help"],
         ["ingest", "--help"],
+        ["ingest-service", "--help"],
         ["check", "--help"],
         ["routes"],
         ["db", "--help"],
@@ -298,6 +299,7 @@ def test_help_and_version_need_no_database(tmp_path):
             "db",
             "export",
             "ingest",
+            "ingest-service",
             "reprocess",
             "restore",
             "retract",

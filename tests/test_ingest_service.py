@@ -12,7 +12,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -27,7 +26,7 @@ import pytest
 from feedapp import ingest_service as service
 from feedapp import store
 from feedapp.engine import Engine
-from tests.support import BACKENDS, gunicorn, ingest_service, service_process, upgraded
+from tests.support import BACKENDS, BIN, gunicorn, ingest_service, service_process, upgraded
 from tests.test_faults import _seed, children_of, gunicorn_master, wait_until
 
 TOKEN = "service-tests-token-0123456789abcdef"
@@ -221,7 +220,7 @@ def test_a_second_service_for_the_same_store_refuses_to_start(tmp_path):
 
 def ingest_service_command(env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "feedapp.ingest_service"],
+        [str(BIN / "feedapp"), "ingest-service"],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
