@@ -1307,6 +1307,10 @@ def claim_job(engine: Engine, claimant: str, now: datetime, stale_before: dateti
     On PostgreSQL, SKIP LOCKED lets the services of several hosts take jobs at once, each its
     own; SQLite's write lock serializes the takes.
     """
+    with _reading(engine) as connection:
+        # Most looks find nothing: a read, not a write transaction, each second of an idle service.
+        if connection.first("SELECT id FROM ingest_jobs WHERE state <> 'done' LIMIT 1") is None:
+            return None
     skip_locked = " FOR UPDATE SKIP LOCKED" if engine.dialect == POSTGRESQL else ""
     with engine.begin(write=True) as connection:
         row = connection.first(
