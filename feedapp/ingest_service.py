@@ -28,6 +28,7 @@ only makes the service look sooner; it polls the queue every second anyway.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import select
@@ -36,7 +37,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -114,9 +115,11 @@ def serve(engine: Engine, wake: socket.socket, claimant: str, stopping: Callable
     while not stopping():
         now = datetime.now(timezone.utc)
         try:
-            job = store.claim_job(engine, claimant, now, now - STALE_CLAIM)
+            with _busy():
+                job = store.claim_job(engine, claimant, now, now - STALE_CLAIM)
+                if job is not None:
+                    store.finish_job(engine, job.id, handle(engine, job), datetime.now(timezone.utc))
             if job is not None:
-                store.finish_job(engine, job.id, handle(engine, job), datetime.now(timezone.utc))
                 continue
             if time.monotonic() - pruned > PRUNE_EVERY:
                 store.prune_jobs(engine, now - KEEP_DONE)
@@ -190,11 +193,23 @@ def supervise(database_url: str, address: str) -> int:
 
 # The supervisor's current service process, for its signal handler.
 _CHILD: list[subprocess.Popen[bytes] | None] = [None]
+# Whether the service process is taking or answering a job (a stop then waits for its end).
+_BUSY = [False]
+
+
+@contextlib.contextmanager
+def _busy() -> Iterator[None]:
+    _BUSY[0] = True
+    try:
+        yield
+    finally:
+        _BUSY[0] = False
 
 
 def _stop_on_signals(forward: bool = False) -> Callable[[], bool]:
-    """Handle SIGTERM and SIGINT by asking to stop (and, in the supervisor, passing SIGTERM to
-    the service process, which ends its job first); a function that says whether asked."""
+    """Handle SIGTERM and SIGINT by asking to stop; a function that says whether asked. The
+    supervisor (`forward`) passes SIGTERM to the service process; that one stops at once when
+    no job is under way (warming up, waiting), else once the job is answered."""
     asked = [False]
 
     def handler(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal's handler signature
@@ -202,6 +217,8 @@ def _stop_on_signals(forward: bool = False) -> Callable[[], bool]:
         child = _CHILD[0]
         if forward and child is not None and child.poll() is None:
             child.send_signal(signal.SIGTERM)
+        elif not forward and not _BUSY[0]:
+            raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)

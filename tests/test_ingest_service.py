@@ -11,6 +11,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -210,12 +211,31 @@ def _zombie(pid: int) -> bool:
 
 @pytest.mark.slow
 def test_a_second_service_for_the_same_store_refuses_to_start(tmp_path):
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}")}
-    with ingest_service(env):
+    url = upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env = {**os.environ, "FEEDAPP_DATABASE_URL": url}
+    address = service.wake_address(url)
+    first = subprocess.Popen([str(BIN / "feedapp"), "ingest-service"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        # Bound as soon as its supervisor runs (before the service process has warmed up).
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as probe:
+            assert wait_until(lambda: _sent(probe, address), 30)
         second = ingest_service_command(env)
-    assert second.returncode == 1
-    assert second.stderr.startswith("feedapp ingest service: cannot bind the wake socket 'feedapp-ingest-")
-    assert second.stderr.endswith("is a service already running?\n")
+    finally:
+        first.terminate()
+        first.wait(timeout=60)
+    assert (second.returncode, second.stderr) == (
+        1,
+        f"feedapp ingest service: cannot bind the wake socket {address[1:]!r} ([Errno 98] Address already"
+        " in use): is a service already running?\n",
+    )
+
+
+def _sent(probe: socket.socket, address: str) -> bool:
+    try:
+        probe.sendto(b"1", address)
+    except ConnectionRefusedError:
+        return False
+    return True
 
 
 def ingest_service_command(env: dict[str, str]) -> subprocess.CompletedProcess:
