@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "populate": ("bench.populate", "append N synthetic releases to a store in bulk, through the store (no hazm)"),
     "pages": ("bench.pages", "the store reads behind the documents that grow with N, on a populated store"),
     "growth": ("bench.growth", "first renders, sitemap crawl, RSS and req/s through gunicorn, on a populated store"),
+    "lexicon": ("bench.lexicon", "what the half-space lexicon costs a fresh ingest process; restoration speed"),
+    "ingest": ("bench.ingest", "API writes through the ingest service: boot, first write, latency, burst, memory"),
 }
 
 

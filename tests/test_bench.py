@@ -53,12 +53,14 @@ def test_bench_lists_its_commands_and_refuses_others() -> None:
         "populate",
         "pages",
         "growth",
+        "lexicon",
+        "ingest",
     ]
     refused = bench("nonsense")
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-1] == (
         "python -m bench: error: argument COMMAND: invalid choice: 'nonsense' "
-        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate', 'pages', 'growth')"
+        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate', 'pages', 'growth', 'lexicon', 'ingest')"
     )
 
 
@@ -73,6 +75,8 @@ USAGE = {
     "pages": "usage: python -m bench pages [-h] --database-url DATABASE_URL [--rounds ROUNDS]",
     "growth": "usage: python -m bench growth [-h] --database-url DATABASE_URL [--workers WORKERS] [--rounds ROUNDS]"
     " [--seconds SECONDS]",
+    "lexicon": "usage: python -m bench lexicon [-h] [--runs RUNS]",
+    "ingest": "usage: python -m bench ingest [-h] [--workers WORKERS [WORKERS ...]] [--output OUTPUT]",
 }
 
 

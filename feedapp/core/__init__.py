@@ -1,6 +1,7 @@
-"""Pure functions and frozen dataclasses: no Flask, no database, no clock. The only files read
-are data shipped with the code (the half-space lexicons, read once per process).
+"""Pure functions and frozen dataclasses: no Flask, no database. The only files read are data
+shipped with the code and the half-space lexicon compiled from them once (lexicon_store.py: a
+cache file, written on first use).
 
-`normalize` and `halfspace` import hazm (seconds and hundreds of MB): import them only on the
-ingest path, never from anything the web app loads.
+`normalize` imports hazm (seconds and hundreds of MB), and `halfspace` does when it builds its
+lexicon: import them only on the ingest path, never from anything the web app loads.
 """

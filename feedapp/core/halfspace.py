@@ -18,7 +18,9 @@ How a word is restored (see :func:`restore_word`), first match wins:
 A ZWNJ is only ever inserted after a letter that joins to the next one: after ``ا د ذ ر ز ژ و آ``
 it would not change the word's shape, so style leaves it out.
 
-Importing this module is cheap; hazm's lexicon is read on the first call and cached.
+Importing this module is cheap. The lexicon is built from hazm's lists once, compiled into a
+small cached file (:mod:`feedapp.core.lexicon_store`), and read from that file by every later
+process, which never imports hazm for it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,13 +125,16 @@ class HalfspaceLexicon:
     ``counts``: corpus frequency of a (joined or half-spaced) entry, 0 when hazm lists it
     uncounted. ``adjectives``: entries hazm tags AJ (the only stems ``تر``/``ترین`` attach to).
     ``participles``: past participles (``کرده``), after which ``ایم``/``اند`` is the perfect tense.
+
+    :func:`build_lexicon` fills it with frozensets and dicts; :func:`default_lexicon` with views on
+    a compiled trie that answer the same (lexicon_store), hence the abstract field types.
     """
 
-    whole: frozenset[str]
+    whole: AbstractSet[str]
     spelled: Mapping[str, str]
     counts: Mapping[str, int]
-    adjectives: frozenset[str]
-    participles: frozenset[str] = frozenset()
+    adjectives: AbstractSet[str]
+    participles: AbstractSet[str] = frozenset()
 
 
 def build_lexicon(
@@ -232,14 +238,25 @@ def past_participles(roots: Iterable[str]) -> list[str]:
     return participles
 
 
-@functools.lru_cache(maxsize=1)
-def default_lexicon() -> HalfspaceLexicon:
-    """hazm's lexicon, stopwords and verb roots plus ``halfspace_extra.txt``, loaded once."""
+def hazm_lexicon() -> HalfspaceLexicon:
+    """Build the lexicon from hazm's lexicon, stopwords and verb roots plus ``halfspace_extra.txt``.
+
+    Imports hazm and reads its whole word list: about a second and 100 MB, which is why only the
+    compiled cache's build (and the test proving the cache answers the same) calls it.
+    """
     from hazm.utils import stopwords_list, verbs_list, words_list
 
     extra = EXTRA_WORDS_FILE.read_text(encoding="utf-8").splitlines()
     roots = verbs_list()
     return build_lexicon(words_list(), stopwords_list(), conjugate_mi_forms(roots), extra, past_participles(roots))
+
+
+@functools.lru_cache(maxsize=1)
+def default_lexicon() -> HalfspaceLexicon:
+    """:func:`hazm_lexicon`, read from its compiled cache (built there on first use), once per process."""
+    from . import lexicon_store  # imports marisa_trie: only when a lexicon is needed
+
+    return lexicon_store.load_or_build(hazm_lexicon)
 
 
 def restore_halfspaces(text: str) -> str:
