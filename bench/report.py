@@ -133,3 +133,37 @@ def _first_render_lines(axes, series: dict[str, list[tuple[int, float]]]) -> Non
     axes.set_ylabel("first request after a change (ms)")
     axes.set_title("First render against N")
     axes.legend(fontsize=8)
+
+
+# Sections that other commands (`bench ingest`) write into BENCHMARKS.md: kept when `bench run`
+# rewrites the rest of the file, replaced when their command runs again.
+_SECTION_START = "<!-- section: {} -->"
+_SECTION_END = "<!-- end of section: {} -->"
+
+
+def write_section(path: Path, title: str, text: str) -> None:
+    """Put `## title` and `text` into the report at `path`, in place of an earlier run's."""
+    start, end = _SECTION_START.format(title), _SECTION_END.format(title)
+    block = f"{start}\n## {title}\n\n{text.rstrip()}\n{end}\n"
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start in current and end in current:
+        before, rest = current.split(start, 1)
+        current = before + block + rest.split(end, 1)[1].lstrip("\n")
+    else:
+        current = current.rstrip("\n") + ("\n\n" if current else "") + block
+    path.write_text(current, encoding="utf-8")
+
+
+def kept_sections(path: Path) -> str:
+    """The sections other commands wrote into the report at `path` (see write_section), as they are."""
+    if not path.exists():
+        return ""
+    text, kept = path.read_text(encoding="utf-8"), []
+    while (found := text.find("<!-- section: ")) >= 0:
+        title = text[found + len("<!-- section: ") :].split(" -->", 1)[0]
+        end = _SECTION_END.format(title)
+        if end not in text:
+            break
+        section, text = text[found:].split(end, 1)
+        kept.append(section + end + "\n")
+    return "".join(kept)

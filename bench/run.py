@@ -757,7 +757,8 @@ def main(argv: list[str]) -> int:
     elif plan.chart is not None:
         report.notes.append("No chart: matplotlib is not installed (`pip install matplotlib`).")
     plan.output.parent.mkdir(parents=True, exist_ok=True)
-    plan.output.write_text(reporting.markdown(report), encoding="utf-8")
+    kept = reporting.kept_sections(plan.output)  # `bench ingest`'s section stays
+    plan.output.write_text(reporting.markdown(report) + ("\n" + kept if kept else ""), encoding="utf-8")
     print(reporting.markdown(report))
     return 0
 

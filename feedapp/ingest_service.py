@@ -157,9 +157,24 @@ def child_main(fd: int) -> None:
         host = socket.gethostname()
         released = store.release_claims(engine, f"{host}:%")
         _log(f"ready (pid {os.getpid()}, warmed up in {seconds:.2f} s, {released} unfinished job(s) taken back)")
+        notify_ready()
         serve(engine, wake, f"{host}:{os.getpid()}", lambda: stop() or os.getppid() != parent)
     finally:
         engine.dispose()
+
+
+def notify_ready() -> None:
+    """Tell systemd the service is warm (`Type=notify`, `NotifyAccess=all`: this is the
+    supervisor's child), so that units ordered after it (the site) start once a write would be
+    answered at once. sd_notify(3)'s protocol: one datagram to $NOTIFY_SOCKET, `@` meaning the
+    abstract namespace. Nothing without the variable."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.sendto(b"READY=1", address)
 
 
 def supervise(database_url: str, address: str) -> int:

@@ -230,6 +230,25 @@ def test_a_second_service_for_the_same_store_refuses_to_start(tmp_path):
     )
 
 
+@pytest.mark.slow
+def test_systemd_hears_ready_once_the_service_is_warm(tmp_path):
+    # deploy/feedapp-ingestd.service is Type=notify: the site starts after this datagram.
+    name = f"feedapp-test-notify-{os.getpid()}"
+    url = upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    log = tmp_path / "service.log"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify, open(log, "wb") as errors:
+        notify.bind("\0" + name)
+        notify.settimeout(60)
+        env = {**os.environ, "FEEDAPP_DATABASE_URL": url, "NOTIFY_SOCKET": "@" + name}
+        supervisor = subprocess.Popen([str(BIN / "feedapp"), "ingest-service"], env=env, stderr=errors)
+        try:
+            assert notify.recv(100) == b"READY=1"
+            assert ready_lines(log) == 1  # warm when it says so: the ready line came first
+        finally:
+            supervisor.terminate()
+            supervisor.wait(timeout=60)
+
+
 def _sent(probe: socket.socket, address: str) -> bool:
     try:
         probe.sendto(b"1", address)
