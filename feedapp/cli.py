@@ -96,7 +96,7 @@ def ingest_command(paths: tuple[Path, ...], parallel: int | None, office: str | 
     Prints `added KEY`, `updated KEY` or `unchanged KEY` per release on stdout, and
     `error PATH[:LINE]: …` / `warning PATH[:LINE]: …` on stderr, then a summary line.
     """
-    from . import offices  # loads hazm: only for this command
+    from . import offices, store  # offices loads hazm: only for this command
     from .state import get_engine
 
     if inbox is not None and (paths or office is not None):
@@ -116,22 +116,14 @@ def ingest_command(paths: tuple[Path, ...], parallel: int | None, office: str | 
     workers = _workers(batch.size, parallel)
     # Every change is checked against the file's office, if any, and recorded in the audit trail in
     # its own transaction, with this command and user.
-    for outcome in offices.ingest(get_engine(), batch, _os_user(), _with_progress(batch.files), workers):
+    for outcome in offices.ingest(get_engine(), batch, store.os_user(), _with_progress(batch.files), workers):
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
         if outcome.action.changed_feeds and outcome.release:
             changed.append(outcome.release)
         _report_problems(outcome)
         if outcome.ok:
             click.echo(f"{outcome.action} {outcome.key}")
-    summary = ", ".join(
-        f"{counts.get(a, 0)} {a}" for a in (Action.ADDED, Action.UPDATED, Action.UNCHANGED, Action.REJECTED)
-    )
-    # Named apart, only when there are any: another office's releases (forbidden), and the
-    # store's fault rather than the files' (failed: retry them).
-    for apart in (Action.FORBIDDEN, Action.FAILED):
-        if counts.get(apart):
-            summary += f", {counts[apart]} {apart}"
-    click.echo(f"{batch.size} files: {summary}", err=True)
+    click.echo(offices.summary(batch.size, counts), err=True)
     _notify_hub(changed)
     refused = (Action.REJECTED, Action.FORBIDDEN, Action.FAILED)
     sys.exit(1 if any(counts.get(action) for action in refused) else 0)
@@ -216,10 +208,8 @@ def _location(outcome: Outcome, line: int | None) -> str:
 
 
 def _report_problems(outcome: Outcome) -> None:
-    for kind, problems in (("error", outcome.errors), ("warning", outcome.warnings)):
-        for problem in problems:
-            line = problem.line if problem.line is not None else outcome.line
-            click.echo(f"{kind} {_location(outcome, line)}: {problem.describe()}", err=True)
+    for line in outcome.problem_lines():
+        click.echo(line, err=True)
 
 
 def _problem_records(outcome: Outcome, problems: Iterable[Problem]) -> list[dict[str, object]]:
@@ -431,19 +421,6 @@ def _copy(action: Callable[[Engine, Path], None], path: Path, done: str) -> Engi
     return engine
 
 
-def _os_user() -> str:
-    """Who runs this command, for the audit trail: the effective user's name (its uid when it has
-    none), and the user who ran sudo when sudo switched to it (`feedapp (sudo by maryam)`)."""
-    import pwd
-
-    try:
-        name = pwd.getpwuid(os.geteuid()).pw_name
-    except KeyError:
-        name = f"uid {os.geteuid()}"
-    by = os.environ.get("SUDO_USER")
-    return f"{name} (sudo by {by})" if by and by != name else name
-
-
 @main.command("retract")
 @click.argument("keys", nargs=-1, required=True)
 @with_appcontext
@@ -461,7 +438,7 @@ def retract_command(keys: tuple[str, ...]) -> None:
     engine = get_engine()
     counts = {"retracted": 0, "unchanged": 0, "failed": 0}
     changed = []
-    with store.acting_as(store.Actor(command="retract", user=_os_user())):
+    with store.acting_as(store.Actor(command="retract", user=store.os_user())):
         for key in dict.fromkeys(keys):
             now = datetime.now(timezone.utc)
             try:

@@ -48,6 +48,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "AUTH_THROTTLE_FILE": None,  # see load(): one file per database, in the temp folder
         "INGEST_SOCKET": None,  # None: named after the database (ingest_service.wake_address)
         "INGEST_WAIT": 20,  # seconds a write waits for the ingest service before answering 202
+        "INBOX": None,  # a folder tree the ingest service ingests (inbox_watcher.py)
     }
 
 
@@ -80,7 +81,8 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     config["DELTA_FEEDS"] = _flag("DELTA_FEEDS", config["DELTA_FEEDS"])
     for name in ("FEED_MAX_AGE", "ARCHIVE_MAX_AGE", "PROXY_COUNT"):
         config[name] = _positive_int(name, config[name], minimum=0)
-    for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB", "SITE_SUBTITLE", "FEED_RIGHTS", "API_TOKEN", "INGEST_SOCKET"):
+    optional = ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB", "SITE_SUBTITLE", "FEED_RIGHTS", "API_TOKEN")
+    for name in (*optional, "INGEST_SOCKET", "INBOX"):
         if config[name] == "":
             config[name] = None  # FEEDAPP_X= (set but empty) means unset
     # The shipped icons unless others are configured (scripts/make_icons.py draws them): readers

@@ -48,6 +48,17 @@ class Outcome:
     def ok(self) -> bool:
         return self.action not in (Action.REJECTED, Action.FAILED, Action.FORBIDDEN)
 
+    def problem_lines(self) -> list[str]:
+        """`error PATH[:LINE]: …` then `warning PATH[:LINE]: …`, one per problem, as `feedapp
+        ingest` prints them (and the ingest service logs them)."""
+        lines = []
+        for kind, problems in (("error", self.errors), ("warning", self.warnings)):
+            for problem in problems:
+                line = problem.line if problem.line is not None else self.line
+                where = f"{self.path}:{line}" if line is not None else str(self.path)
+                lines.append(f"{kind} {where}: {problem.describe()}")
+        return lines
+
 
 class PathNotFoundError(Exception):
     """A path named on the command line does not exist: a usage error, before any work."""

@@ -39,10 +39,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import store
 from .engine import Engine, storage_faults
+
+if TYPE_CHECKING:
+    from .inbox_watcher import InboxWatcher
 
 # A job taken this many times without being stored killed the service each time: answer it.
 MAX_ATTEMPTS = 3
@@ -54,6 +58,8 @@ POLL_SECONDS = 1.0
 KEEP_DONE = timedelta(days=7)
 # How often the service deletes answered jobs older than KEEP_DONE.
 PRUNE_EVERY = 3600.0
+# How often the service looks for new files in the inbox tree (FEEDAPP_INBOX), between jobs.
+INBOX_EVERY = 5.0
 # A sample release the service normalizes before taking jobs: loads hazm and the lexicon.
 WARM_UP_TEXT = "روابط عمومي شهرداري تهران اعلام كرد: خط هاي جديد مترو از امروز به بهره برداري مي رسند."
 
@@ -109,9 +115,16 @@ def warm_up() -> float:
     return time.monotonic() - started
 
 
-def serve(engine: Engine, wake: socket.socket, claimant: str, stopping: Callable[[], bool]) -> None:
-    """Take and answer jobs until `stopping()`; wait on `wake` when the queue is empty."""
-    pruned = 0.0
+def serve(
+    engine: Engine,
+    wake: socket.socket,
+    claimant: str,
+    stopping: Callable[[], bool],
+    inbox: InboxWatcher | None = None,
+) -> None:
+    """Take and answer jobs until `stopping()`; wait on `wake` when the queue is empty. Between
+    jobs, every INBOX_EVERY seconds, ingest what changed in the inbox tree, if one is watched."""
+    pruned = looked = 0.0
     while not stopping():
         now = datetime.now(timezone.utc)
         try:
@@ -121,6 +134,10 @@ def serve(engine: Engine, wake: socket.socket, claimant: str, stopping: Callable
                     store.finish_job(engine, job.id, handle(engine, job), datetime.now(timezone.utc))
             if job is not None:
                 continue
+            if inbox is not None and time.monotonic() - looked > INBOX_EVERY:
+                with _busy():
+                    inbox.look(engine)
+                looked = time.monotonic()
             if time.monotonic() - pruned > PRUNE_EVERY:
                 store.prune_jobs(engine, now - KEEP_DONE)
                 pruned = time.monotonic()
@@ -151,16 +168,29 @@ def child_main(fd: int) -> None:
     stop = _stop_on_signals()
     wake = socket.socket(fileno=fd)
     wake.setblocking(False)
-    engine = open_engine(configured_app().config["DATABASE_URL"])
+    app = configured_app()
+    engine = open_engine(app.config["DATABASE_URL"])
     try:
         seconds = warm_up()
         host = socket.gethostname()
         released = store.release_claims(engine, f"{host}:%")
         _log(f"ready (pid {os.getpid()}, warmed up in {seconds:.2f} s, {released} unfinished job(s) taken back)")
         notify_ready()
-        serve(engine, wake, f"{host}:{os.getpid()}", lambda: stop() or os.getppid() != parent)
+        with app.app_context():  # the inbox's WebSub topics are absolute URLs of the site
+            serve(engine, wake, f"{host}:{os.getpid()}", lambda: stop() or os.getppid() != parent, _inbox(app.config))
     finally:
         engine.dispose()
+
+
+def _inbox(config: Any) -> InboxWatcher | None:
+    """The watcher of FEEDAPP_INBOX, if set (imports hazm's pipeline: only here)."""
+    if not config["INBOX"]:
+        return None
+    from . import urls
+    from .inbox_watcher import InboxWatcher, notify_in_background
+
+    _log(f"watching the inbox {config['INBOX']} (every {INBOX_EVERY:g} s)")
+    return InboxWatcher(Path(config["INBOX"]), _log, notify_in_background(config["WEBSUB_HUB"], urls.topic_urls))
 
 
 def notify_ready() -> None:

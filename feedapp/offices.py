@@ -141,6 +141,19 @@ def ingest(
         yield _worded(outcome, batch.writer)
 
 
+def summary(files: int, counts: Mapping[Action, int]) -> str:
+    """The summary line of an ingest: `N files: A added, U updated, C unchanged, R rejected`."""
+    text = ", ".join(
+        f"{counts.get(a, 0)} {a}" for a in (Action.ADDED, Action.UPDATED, Action.UNCHANGED, Action.REJECTED)
+    )
+    # Named apart, only when there are any: another office's releases (forbidden), and the
+    # store's fault rather than the files' (failed: retry them).
+    for apart in (Action.FORBIDDEN, Action.FAILED):
+        if counts.get(apart):
+            text += f", {counts[apart]} {apart}"
+    return f"{files} files: {text}"
+
+
 def _worded(outcome: Outcome, writer: str) -> Outcome:
     """The outcome with its refusals naming the command's writer: store words them for the API,
     whose writers bound to an office are tokens (`this token publishes for … only`)."""

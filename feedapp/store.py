@@ -1029,6 +1029,19 @@ class Actor:
     user: str | None = None
 
 
+def os_user() -> str:
+    """Who runs this process, for the audit trail: the effective user's name (its uid when it has
+    none), and the user who ran sudo when sudo switched to it (`feedapp (sudo by maryam)`)."""
+    import pwd
+
+    try:
+        name = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        name = f"uid {os.geteuid()}"
+    by = os.environ.get("SUDO_USER")
+    return f"{name} (sudo by {by})" if by and by != name else name
+
+
 class OfficeError(Exception):
     """A token bound to one source office tried to change a release that is not that office's,
     or to publish one under another office's name. Nothing was written. (Not an OSError, which

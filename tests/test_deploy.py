@@ -74,7 +74,6 @@ def _dot_segment_category(url: str) -> None:
     """A release in category `..`, as stores made before 0.3.0 may hold (ingest refuses it now)."""
     from datetime import datetime, timezone
 
-    from feedapp import store
     from feedapp.core.jalali import parse_date_line
 
     engine = Engine(url)
@@ -169,68 +168,32 @@ def test_systemd_units_verify(tmp_path):
         text = unit.read_text(encoding="utf-8").replace("/opt/feedapp", str(ROOT))
         (tmp_path / unit.name).write_text(text, encoding="utf-8")
         units.append(str(tmp_path / unit.name))
-    assert [Path(u).name for u in units] == [
-        "feedapp-ingest.path",
-        "feedapp-ingest.service",
-        "feedapp-ingest.timer",
-        "feedapp-ingestd.service",
-        "feedapp.service",
-    ]
+    assert [Path(u).name for u in units] == ["feedapp-ingestd.service", "feedapp.service"]
     done = subprocess.run(["systemd-analyze", "verify", "--man=no", *units], capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (0, "")
 
 
-QAZVIN = "روابط عمومی شهرداری قزوین"
-# The drop-in command of the onboarding (README.md, deploy/README.md): printf '…' "$OFFICE".
-DROP_IN_COMMAND = re.compile(r"printf '\[Path\][^']*' \"\$OFFICE\"")
-
-
-def test_the_documented_office_drop_in_is_what_systemd_reads_without_a_warning(tmp_path):
-    commands = {
-        name: DROP_IN_COMMAND.findall((ROOT / name).read_text(encoding="utf-8"))
-        for name in ("README.md", "deploy/README.md")
+def test_the_ingest_service_unit_watches_the_inbox_tree_and_tells_systemd_when_it_is_warm():
+    unit = (DEPLOY / "feedapp-ingestd.service").read_text(encoding="utf-8")
+    settings = re.findall(r"^(\w+)=(.*)$", unit, re.MULTILINE)
+    wanted = {
+        "Type": "notify",
+        "NotifyAccess": "all",
+        "ExecStartPre": "/opt/feedapp/.venv/bin/feedapp db upgrade",
+        "ExecStart": "/opt/feedapp/.venv/bin/feedapp ingest-service",
+        "Restart": "always",
+        "CacheDirectory": "feedapp",
     }
-    assert commands == {
-        "README.md": ["printf '[Path]\\nPathChanged=/var/lib/feedapp/inbox/%s\\n' \"$OFFICE\""],
-        "deploy/README.md": ["printf '[Path]\\nPathChanged=/var/lib/feedapp/inbox/%s\\n' \"$OFFICE\""],
+    assert {name: value for name, value in settings if name in wanted} == wanted
+    assert [value for name, value in settings if name == "Environment"] == [
+        "FEEDAPP_DATABASE_URL=sqlite:////var/lib/feedapp/feedapp.sqlite3",
+        "FEEDAPP_INBOX=/var/lib/feedapp/inbox",
+    ]
+    site = dict(re.findall(r"^(After|Wants)=(.*)$", (DEPLOY / "feedapp.service").read_text(encoding="utf-8"), re.M))
+    assert site == {
+        "After": "network.target feedapp-ingestd.service",
+        "Wants": "network.target feedapp-ingestd.service",
     }
-    written = subprocess.run(
-        ["bash", "-c", commands["README.md"][0]], env={**os.environ, "OFFICE": QAZVIN}, capture_output=True, text=True
-    ).stdout
-    assert written == f"[Path]\nPathChanged=/var/lib/feedapp/inbox/{QAZVIN}\n"
-    path = tmp_path / "feedapp-ingest.path"
-    path.write_text((DEPLOY / "feedapp-ingest.path").read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "feedapp-ingest.path.d").mkdir()
-    # verify reads the unit's drop-ins (a broken one is reported), and the office's raises nothing.
-    for drop_in, warning in (
-        (written, ""),
-        ("[Path]\nPathChanged=inbox/office\n", "PathChanged= path is not absolute, ignoring: inbox/office"),
-    ):
-        (tmp_path / "feedapp-ingest.path.d" / f"{QAZVIN}.conf").write_text(drop_in, encoding="utf-8")
-        done = subprocess.run(["systemd-analyze", "verify", "--man=no", str(path)], capture_output=True, text=True)
-        assert (done.returncode, done.stderr.split(": ", 1)[-1].strip()) == (0, warning)
-
-
-def test_the_ingest_unit_s_command_publishes_each_office_s_folder_under_its_name(tmp_path):
-    unit = (DEPLOY / "feedapp-ingest.service").read_text(encoding="utf-8")
-    [command] = re.findall(r"^ExecStart=(.*)$", unit, re.MULTILINE)
-    assert command == "/opt/feedapp/.venv/bin/feedapp ingest --inbox /var/lib/feedapp/inbox"
-    inbox = tmp_path / "inbox"
-    text = "۱۳۹۲/۱۲/۲۰\n\nتیتر\n\nلید.\n"
-    for name in (f"{QAZVIN}/q1.txt", "top.txt"):
-        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
-        (inbox / name).write_text(text, encoding="utf-8")
-    url = upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    args = command.replace("/opt/feedapp/.venv/bin", str(BIN)).replace("/var/lib/feedapp/inbox", str(inbox)).split()
-    done = subprocess.run(
-        args, env={**os.environ, "FEEDAPP_DATABASE_URL": url}, cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert (done.returncode, done.stdout) == (0, "added top\nadded q1\n")
-    engine = Engine(url)
-    try:
-        assert [store.get_release(engine, key).release.source for key in ("q1", "top")] == [QAZVIN, None]
-    finally:
-        engine.dispose()
 
 
 def test_gunicorn_takes_the_production_settings_from_the_config(tmp_path):
