@@ -111,7 +111,7 @@ def ingest_command(paths: tuple[Path, ...], parallel: int | None, office: str | 
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--source'") from None
         batch = offices.for_office(paths, name)
-    counts: dict[str, int] = {}
+    counts: dict[Action, int] = {}
     changed = []
     workers = _workers(batch.size, parallel)
     # Every change is checked against the file's office, if any, and recorded in the audit trail in
@@ -339,7 +339,7 @@ def reprocess_command(dry_run: bool, parallel: int | None, restart: bool, keys: 
     resume = resume_point(engine) if not keys and not dry_run and not restart else None
     if resume:
         click.echo(f"resuming after release #{resume} (--restart to start over)", err=True)
-    counts: dict[str, int] = {}
+    counts: dict[Action, int] = {}
     for result in reprocess(
         engine, list(keys) or None, dry_run=dry_run, workers=parallel or os.cpu_count() or 1, restart=restart
     ):
