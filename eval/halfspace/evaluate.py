@@ -23,13 +23,25 @@ Three lines per file: hazm alone; the whole pipeline; and the restorer's own sha
 half-spaces hazm left dropped, and those only the restorer inserted). The command exits 1 when
 correct text is changed other than to the lexicon's spelling, output is not idempotent, or a
 must-stay-whole word is split.
+
+`--real` adds the real-news sets of real/ (published articles, SOURCES.md): news_dev.txt, to tune
+on, and news_heldout.txt, never tuned on; `--real-only` reports those alone. Their figures are the
+same, measured on whole articles: hazm re-spells some letters of real text (ي, ك, diacritics), so
+the texts are aligned letter by letter and only the ZWNJ positions whose two neighbours are aligned
+are compared. Misses and misreadings (splits that are not the lexicon's spelling) are broken down
+by kind (homograph, compound, name, suffix; see `kind_of`), with the most frequent of each. The
+real sets never change the exit status.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
+import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from hazm import Normalizer
@@ -37,6 +49,8 @@ from hazm.utils import words_list
 
 from feedapp.core.halfspace import NON_JOINING, ZWNJ, restore_halfspaces
 from feedapp.core.normalize import normalize_text
+
+from .real.build import DEV_FILE, HELDOUT_FILE, Article, persian_words, read_articles
 
 HERE = Path(__file__).resolve().parent
 
@@ -238,14 +252,372 @@ def evaluate_whole_words(normalizer: Normalizer) -> bool:
     return not ours and not after_hazm
 
 
-def main() -> int:
+# -- real published news ----------------------------------------------------------------------
+
+KINDS = ("homograph", "compound", "name", "suffix")
+NAMES_FILE = HERE / "real" / "names.txt"
+# Arabic-script letters: a ZWNJ between two of them, after one that joins, is a half-space the
+# evaluation measures. Others (before a space, after a digit or a Latin letter) are typing noise.
+_ARABIC_LETTER = re.compile("[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+# Suffixes that make a second reading of a joined word (kind "homograph"), by what they follow.
+READING_AFTER_ANY = ("ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاست")
+READING_AFTER_HEH = ("ای", "ام", "اش", "ایم", "اید", "اند", "است")
+READING_AFTER_ADJECTIVE = ("تر", "ترین", "تری")
+# Lexicon compounds shorter than this (in letters) are too short to recognise inside a word.
+MIN_COMPOUND = 4
+TOP = 30
+
+
+def _is_letter(char: str) -> bool:
+    return bool(_ARABIC_LETTER.fullmatch(char))
+
+
+_ZWNJ_RUN = re.compile(f"{ZWNJ}+")
+
+
+def _measured_runs(text: str) -> list[re.Match[str]]:
+    """The runs of ZWNJ (a doubled one is one half-space) between two Arabic-script letters, the
+    first a joining one: the half-spaces the evaluation measures. A ZWNJ before a space or after a
+    digit or a Latin letter is typing noise that changes no shape."""
+    return [
+        run
+        for run in _ZWNJ_RUN.finditer(text)
+        if run.start() > 0
+        and run.end() < len(text)
+        and _is_letter(text[run.start() - 1])
+        and text[run.start() - 1] not in NON_JOINING
+        and _is_letter(text[run.end()])
+    ]
+
+
+def real_separators(text: str) -> tuple[str, list[int], set[int], set[int]]:
+    """Skeleton (no whitespace, no ZWNJ), the text index of each skeleton character, and the
+    skeleton offsets of the measured half-spaces and of whitespace."""
+    measured = {run.start() for run in _measured_runs(text)}
+    skeleton: list[str] = []
+    index: list[int] = []
+    offsets, spaces = set(), set()
+    for position, char in enumerate(text):
+        if char == ZWNJ:
+            if position in measured:
+                offsets.add(len(skeleton))
+        elif char.isspace():
+            spaces.add(len(skeleton))
+        else:
+            skeleton.append(char)
+            index.append(position)
+    return "".join(skeleton), index, offsets, spaces
+
+
+def strip_measured(text: str) -> str:
+    """The article as an old system would have sent it: every measured half-space dropped."""
+    pieces, start = [], 0
+    for run in _measured_runs(text):
+        pieces.append(text[start : run.start()])
+        start = run.end()
+    return "".join(pieces) + text[start:]
+
+
+def align(source: str, target: str) -> dict[int, int]:
+    """Skeleton offsets of ``source`` mapped to those of ``target``, for the letters both share."""
+    if source == target:
+        return dict(zip(range(len(source)), range(len(target))))
+    mapping = {}
+    for block in SequenceMatcher(None, source, target, autojunk=False).get_matching_blocks():
+        mapping.update(zip(range(block.a, block.a + block.size), range(block.b, block.b + block.size)))
+    return mapping
+
+
+def map_boundary(mapping: dict[int, int], offset: int) -> int | None:
+    """Where the boundary before skeleton char ``offset`` lands, if both its neighbours are aligned
+    next to each other (a ZWNJ between letters hazm re-spelled is not compared)."""
+    after, before = mapping.get(offset), mapping.get(offset - 1)
+    return after if after is not None and before is not None and after == before + 1 else None
+
+
+def token_at(text: str, position: int) -> str:
+    """The run of letters and ZWNJs around text index ``position`` (a word without punctuation)."""
+    start, end = position, position
+    while start > 0 and (text[start - 1] == ZWNJ or _is_letter(text[start - 1])):
+        start -= 1
+    while end < len(text) and (text[end] == ZWNJ or _is_letter(text[end])):
+        end += 1
+    return text[start:end]
+
+
+def spelling(word: str) -> str:
+    """A word as compared across texts: doubled ZWNJs as one, Arabic ي/ك as hazm writes them."""
+    return _ZWNJ_RUN.sub(ZWNJ, word).replace("ي", "ی").replace("ك", "ک")
+
+
+def published_spellings(articles: list[Article]) -> frozenset[str]:
+    """Every half-spaced word of a set as its writers published it."""
+    words = (spelling(w) for a in articles for w in persian_words(a.text))
+    return frozenset(w for w in words if ZWNJ in w.strip(ZWNJ))
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon_entries() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """hazm's lexicon by joined form: the spellings (with their half-spaces) and the POS tags."""
+    spellings: dict[str, set[str]] = {}
+    tags: dict[str, set[str]] = {}
+    for word, _, word_tags in words_list():
+        joined = word.replace(ZWNJ, "")
+        spellings.setdefault(joined, set()).add(word)
+        tags.setdefault(joined, set()).update(word_tags)
+    return {joined: (frozenset(spellings[joined]), frozenset(tags[joined])) for joined in spellings}
+
+
+def _visible_zwnj(spelling: str) -> bool:
+    return any(char == ZWNJ and index and spelling[index - 1] not in NON_JOINING for index, char in enumerate(spelling))
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon_compounds() -> frozenset[str]:
+    """Joined forms of the lexicon's half-spaced entries, except می/نمی verb forms."""
+    return frozenset(
+        joined
+        for joined, (spellings, _) in lexicon_entries().items()
+        if len(joined) >= MIN_COMPOUND
+        and any(_visible_zwnj(s) and not s.startswith(("می" + ZWNJ, "نمی" + ZWNJ)) for s in spellings)
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def names() -> tuple[frozenset[str], tuple[str, ...]]:
+    """real/names.txt: the names, and the surname endings (its `*` lines), half-spaces removed."""
+    lines = [line.strip().replace(ZWNJ, "") for line in NAMES_FILE.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    return frozenset(x for x in lines if not x.startswith("*")), tuple(x[1:] for x in lines if x.startswith("*"))
+
+
+def is_name(joined: str) -> bool:
+    """A listed name, one followed by ی (تهرانی), or three letters or more and a surname ending."""
+    whole, endings = names()
+    return (
+        joined in whole
+        or (joined.endswith("ی") and joined[:-1] in whole)
+        or any(joined.endswith(end) and len(joined) - len(end) >= 3 for end in endings)
+    )
+
+
+def readings(joined: str) -> frozenset[str]:
+    """Attested half-spaced spellings of a joined word: the lexicon's own, and a lexicon word plus a
+    suffix where the orthography writes it apart (plural ها… after any word; ای/ام/اش/ایم/اید/اند/است
+    after a final ه; تر/ترین/تری after an adjective), when the half-space is visible."""
+    entries = lexicon_entries()
+    found = {s for s in entries.get(joined, (frozenset(), frozenset()))[0] if _visible_zwnj(s)}
+    for suffixes, needs in (
+        (READING_AFTER_ANY, None),
+        (READING_AFTER_HEH, "heh"),
+        (READING_AFTER_ADJECTIVE, "AJ"),
+    ):
+        for suffix in suffixes:
+            stem = joined[: -len(suffix)]
+            if not joined.endswith(suffix) or len(stem) < 2 or stem[-1] in NON_JOINING or stem not in entries:
+                continue
+            stem_spellings, stem_tags = entries[stem]
+            if (needs == "heh" and not stem.endswith("ه")) or (needs == "AJ" and "AJ" not in stem_tags):
+                continue
+            found.update(spelling + ZWNJ + suffix for spelling in stem_spellings)
+    return frozenset(found)
+
+
+@functools.cache
+def kind_of(word: str) -> str:
+    """The kind of a word with a missed or misread half-space, first that fits:
+    name      its joined form is a name of real/names.txt (`is_name`): خرمشهر, غلامرضا, نعمتزاده;
+    homograph its joined form has two or more attested readings (`readings`): حرفهای;
+    compound  its joined form starts with a compound the lexicon writes with a half-space, and goes
+              on (آبمیوههای: آب‌میوه + های; فیلمنامهنویس);
+    suffix    everything else: ها/های, ای, تر/ترین, می/نمی, and words the lexicon lists whole."""
+    joined = word.replace(ZWNJ, "")
+    if is_name(joined):
+        return "name"
+    if len(readings(joined)) > 1:
+        return "homograph"
+    compounds = lexicon_compounds()
+    if any(joined[:end] in compounds for end in range(MIN_COMPOUND, len(joined))):
+        return "compound"
+    return "suffix"
+
+
+@dataclass
+class RealScore:
+    """Counts for one real-news set; `full`, `hazm` and `own` follow the written sets' three lines.
+
+    A misreading (a split that is not the lexicon's spelling) is also called a writer's slip when
+    the writer joined the whole word, the word is no homograph, and the restorer's spelling is
+    one the set's writers publish elsewhere (بانکها here, بانک‌ها in other articles): the
+    restorer then wrote what the same newsrooms write, and the published text is what erred.
+    """
+
+    published: frozenset[str] = frozenset()  # published_spellings of the set
+    full: Score = field(default_factory=Score)
+    hazm: Score = field(default_factory=Score)
+    own: Score = field(default_factory=Score)
+    articles: Counter[str] = field(default_factory=Counter)
+    words: int = 0
+    unaligned: int = 0  # ZWNJs (original or output) between letters hazm re-spelled: not compared
+    skipped: list[str] = field(default_factory=list)
+    not_idempotent: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)  # by kind
+    restored: Counter[str] = field(default_factory=Counter)
+    misread: Counter[str] = field(default_factory=Counter)
+    slips: Counter[str] = field(default_factory=Counter)
+    by_source: dict[str, Counter[str]] = field(default_factory=dict)
+    misses: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    misreadings: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+
+    def add(self, article: Article) -> None:
+        """Drop the article's half-spaces, run the ingest pipeline on it, and count the differences."""
+        gold_text = article.text
+        stripped = strip_measured(gold_text)
+        try:
+            hazm_text = normalize_text(stripped, halfspaces=False)
+            out_text = normalize_text(stripped)
+        except AssertionError as error:  # normalize_text's own guard: hazm lost a protected span
+            self.skipped.append(f"{article.source} {article.ident}: {error}")
+            return
+        self.articles[article.source] += 1
+        self.words += len(persian_words(gold_text))
+        if restore_halfspaces(out_text) != out_text:
+            self.not_idempotent += 1
+        gold_skeleton, gold_index, gold, spaces = real_separators(gold_text)
+        out_skeleton, out_index, out, _ = real_separators(out_text)
+        hazm_skeleton, _, hazm, _ = real_separators(hazm_text)
+        forward = align(gold_skeleton, out_skeleton)
+        backward = {o: g for g, o in forward.items()}
+        # Both sides in the output's coordinates; positions that do not align are left out.
+        gold_out = {g: map_boundary(forward, g) for g in gold}
+        out_gold = {o: map_boundary(backward, o) for o in out}
+        self.unaligned += sum(v is None for v in gold_out.values()) + sum(v is None for v in out_gold.values())
+        gold_at = {o: g for g, o in gold_out.items() if o is not None}
+        compared_out = {o for o, g in out_gold.items() if g is not None}
+        space_at = {o for o, g in out_gold.items() if g in spaces}
+        # hazm and the restorer differ only in the ZWNJs the restorer adds, never in letters.
+        hazm_out = hazm & compared_out if hazm_skeleton == out_skeleton else set()
+        source = self.by_source.setdefault(article.source, Counter())
+        expected = set(gold_at)
+
+        def word(text: str, index: list[int], offset: int) -> str:
+            return token_at(text, index[offset])
+
+        for o in sorted(expected):
+            gold_word = word(gold_text, gold_index, gold_at[o])
+            kind = kind_of(gold_word)
+            self.dropped[kind] += 1
+            source["dropped"] += 1
+            if o in out:
+                self.restored[kind] += 1
+                source["restored"] += 1
+            else:
+                seen = gold_word.replace(ZWNJ, "")
+                self.misses[(seen, word(out_text, out_index, o), gold_word, kind)] += 1
+        wrong = compared_out - expected
+        splits = wrong - space_at
+        split_kinds = {o: kind_of(word(gold_text, gold_index, out_gold[o])) for o in splits}
+        # A name is spelled as its bearer spells it: the lexicon's غلام‌حسین does not excuse a split
+        # of a غلامحسین the writer joined, so names are never set aside as the lexicon's spelling.
+        style = {o for o in splits if split_kinds[o] != "name" and lexicon_style(out_text, o)}
+        for o in sorted(splits - style):
+            gold_word, out_word = word(gold_text, gold_index, out_gold[o]), word(out_text, out_index, o)
+            kind = split_kinds[o]
+            slip = ZWNJ not in gold_word and kind != "homograph" and spelling(out_word) in self.published
+            self.misread[kind] += 1
+            self.slips[kind] += slip
+            source["misread"] += 1
+            source["slips"] += slip
+            label = f"{kind}, writer's slip" if slip else kind
+            self.misreadings[(gold_word.replace(ZWNJ, ""), out_word, gold_word, label)] += 1
+        source["inserted"] += len(compared_out)
+        for score, found, wanted in (
+            (self.full, compared_out, expected),
+            (self.hazm, hazm_out, expected if hazm_skeleton == out_skeleton else set()),
+            (self.own, compared_out - hazm_out, expected - hazm_out),
+        ):
+            score.dropped += len(wanted)
+            score.restored += len(wanted & found)
+            score.inserted += len(found)
+            bad = found - wanted
+            score.wrong += len(bad)
+            score.joins += len(bad & space_at)
+            score.style += len((bad - space_at) & style)
+
+    def report(self, name: str) -> None:
+        """The written sets' three lines, then kinds, sources and the most frequent errors."""
+        sources = ", ".join(f"{source} {count}" for source, count in sorted(self.articles.items()))
+        print(f"{name}: {sum(self.articles.values())} articles ({sources}), {self.words:,} words")
+        print(self.hazm.line("hazm Normalizer alone"))
+        print(self.full.line("hazm + restore_halfspaces"))
+        print(self.own.line("restore_halfspaces's own"))
+        inserted = max(self.full.inserted, 1)
+        print(
+            f"  {'kind':<10} {'dropped':>7} {'restored':>8} {'recall':>6} {'missed':>6}"
+            f"   misreadings (of insertions)   of which writers' slips   other misreadings"
+        )
+        for kind in (*KINDS, "all"):
+            dropped = self.full.dropped if kind == "all" else self.dropped[kind]
+            restored = self.full.restored if kind == "all" else self.restored[kind]
+            misread = sum(self.misread.values()) if kind == "all" else self.misread[kind]
+            slips = sum(self.slips.values()) if kind == "all" else self.slips[kind]
+            recall = restored / dropped if dropped else 0.0
+            print(
+                f"  {kind:<10} {dropped:7} {restored:8} {recall:6.1%} {dropped - restored:6}"
+                f"   {misread:4} ({misread / inserted:5.2%})              {slips:4}"
+                f"             {misread - slips:4} ({(misread - slips) / inserted:5.2%})"
+            )
+        for source, counts in sorted(self.by_source.items()):
+            recall = counts["restored"] / counts["dropped"] if counts["dropped"] else 0.0
+            share = counts["misread"] / counts["inserted"] if counts["inserted"] else 0.0
+            other = (counts["misread"] - counts["slips"]) / counts["inserted"] if counts["inserted"] else 0.0
+            print(
+                f"  source {source:<22} recall {recall:6.1%} ({counts['restored']}/{counts['dropped']})"
+                f"   misreadings {share:5.2%} ({counts['misread']}/{counts['inserted']}),"
+                f" other than writers' slips {other:5.2%}"
+            )
+        print(
+            f"  ZWNJs not compared (hazm re-spelled a neighbouring letter): {self.unaligned};"
+            f" output not idempotent: {self.not_idempotent}; articles skipped: {len(self.skipped)}"
+        )
+        for item in self.skipped:
+            print(f"    {item}")
+        for title, counter in (("misses", self.misses), ("misreadings", self.misreadings)):
+            print(f"  {TOP} most frequent {title} (restorer's input -> output -> published, kind):")
+            for (seen, got, wanted, kind), count in counter.most_common(TOP):
+                got, wanted = got.replace(ZWNJ, "|"), wanted.replace(ZWNJ, "|")
+                print(f"    {count:3}  {seen} -> {got} -> {wanted}  ({kind})")
+        print()
+
+
+def evaluate_real(path: Path) -> None:
+    """Print the figures for one real-news set (report only: never a failed check)."""
+    articles = read_articles(path)
+    score = RealScore(published=published_spellings(articles))
+    for article in articles:
+        score.add(article)
+    score.report(path.name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure half-space restoration (docs/halfspace.md).")
+    parser.add_argument("--real", action="store_true", help="also report the real-news sets (real/)")
+    parser.add_argument("--real-only", action="store_true", help="report the real-news sets alone")
+    args = parser.parse_args(argv)
     ok = True
-    for path in [HERE / "sentences_dev.txt", *sorted(HERE.glob("sentences_test*.txt"))]:
-        ok = evaluate_sentences(path.name) and ok
-    normalizer = Normalizer()
-    ok = evaluate_whole_words(normalizer) and ok
-    print("hazm's own half-spaced words, stripped and restored (sanity check, not held out):")
-    evaluate_lexicon()
+    if not args.real_only:
+        for path in [HERE / "sentences_dev.txt", *sorted(HERE.glob("sentences_test*.txt"))]:
+            ok = evaluate_sentences(path.name) and ok
+        normalizer = Normalizer()
+        ok = evaluate_whole_words(normalizer) and ok
+        print("hazm's own half-spaced words, stripped and restored (sanity check, not held out):")
+        evaluate_lexicon()
+    if args.real or args.real_only:
+        if not args.real_only:
+            print()
+        print("Real published news (real/SOURCES.md; report only, the exit status ignores it):")
+        for path in (DEV_FILE, HELDOUT_FILE):
+            evaluate_real(path)
     return 0 if ok else 1
 
 

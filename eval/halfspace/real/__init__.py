@@ -1,0 +1,1 @@
+"""Real published Persian news for the half-space evaluation: the sets, their reader and their builder."""
