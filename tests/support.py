@@ -172,6 +172,20 @@ def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") 
         return error.code, dict(error.headers), error.read()
 
 
+def ingest_here(url: str, folder: Path) -> None:
+    """`feedapp ingest FOLDER`'s work, in this process (hazm loaded once for the session, not
+    seconds per command), for tests of what comes after an ingest: every release stored."""
+    from feedapp.engine import Engine
+    from feedapp.ingest import collect_files, ingest_files
+
+    engine = Engine(url)
+    try:
+        outcomes = list(ingest_files(engine, collect_files([folder])))
+    finally:
+        engine.dispose()
+    assert [outcome.errors for outcome in outcomes if not outcome.ok] == []
+
+
 def write_releases(folder: Path, count: int, *, prefix: str = "gen", first: int = 0) -> list[str]:
     """Write `count` distinct text releases (one a day from 1403/01/01, 09:30) and return their keys."""
     import jdatetime

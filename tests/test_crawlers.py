@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from tests.support import ROOT, SEEDS, feedapp, fetch, gunicorn, upgraded, write_releases
+from tests.support import ROOT, SEEDS, fetch, gunicorn, ingest_here, upgraded, write_releases
 
 SITE = "https://news.example.ir"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -50,11 +50,11 @@ def site(tmp_path_factory):
         "FEEDAPP_SITEMAP_SIZE": "4",
         "FEEDAPP_PAGE_SIZE": "5",
     }
-    feedapp(env, "ingest", str(SEEDS))
+    ingest_here(env["FEEDAPP_DATABASE_URL"], SEEDS)
     (tmp / "recent.jsonl").write_text(
         "".join(json.dumps(recent(k, a), ensure_ascii=False) + "\n" for k, a in RECENT.items()), encoding="utf-8"
     )
-    feedapp(env, "ingest", str(tmp / "recent.jsonl"))
+    ingest_here(env["FEEDAPP_DATABASE_URL"], tmp / "recent.jsonl")
     with gunicorn(env) as base:
         yield base, env, tmp
 
@@ -199,7 +199,7 @@ def test_sitemap_pages_keep_their_urls_when_releases_are_added(site):
     base, env, tmp = site
     before = sitemap_pages(base)
     write_releases(tmp / "more", 6)
-    feedapp(env, "ingest", str(tmp / "more"))
+    ingest_here(env["FEEDAPP_DATABASE_URL"], tmp / "more")
     after = sitemap_pages(base)
     full_before = [name for name, urls in before.items() if "releases-" in name and len(urls) == 4]
     for name in full_before:

@@ -10,7 +10,6 @@ import time
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 import feedparser
@@ -20,7 +19,18 @@ from lxml import etree
 from feedapp import store
 from feedapp.core.jalali import rfc3339
 from feedapp.engine import Engine
-from tests.support import BACKENDS, ROOT, SEEDS, feedapp, fetch, free_port, gunicorn, upgraded, write_releases
+from tests.support import (
+    BACKENDS,
+    ROOT,
+    SEEDS,
+    feedapp,
+    fetch,
+    free_port,
+    gunicorn,
+    ingest_here,
+    upgraded,
+    write_releases,
+)
 
 SITE = "https://news.example.ir"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -46,9 +56,9 @@ def site(request, tmp_path_factory):
         "FEEDAPP_SITE_TITLE": "اخبار شهرداری",
         "FEEDAPP_DELTA_FEEDS": "true",
     }
-    feedapp(env, "ingest", str(SEEDS))
+    ingest_here(database, SEEDS)
     write_releases(tmp / "generated", GENERATED)
-    feedapp(env, "ingest", str(tmp / "generated"))
+    ingest_here(database, tmp / "generated")
     with gunicorn(env) as base:
         yield base, env, tmp
 
@@ -460,19 +470,6 @@ def _poll_sees_the_change(base: str, path: str, before: tuple[str, str, bytes]) 
     assert parsedate_to_datetime(now_modified) > parsedate_to_datetime(last_modified), path
     assert int(now_etag.strip('"').split("-")[0]) >= int(etag.strip('"').split("-")[0]), path
     assert fetch(base + path, {"If-Modified-Since": last_modified})[0] == 200, path
-
-
-def ingest_here(url: str, folder: Path) -> None:
-    """`feedapp ingest FOLDER`'s work, in this process (hazm loaded once for the session, not
-    seconds per command): every release stored."""
-    from feedapp.ingest import collect_files, ingest_files
-
-    engine = Engine(url)
-    try:
-        outcomes = list(ingest_files(engine, collect_files([folder])))
-    finally:
-        engine.dispose()
-    assert [outcome.errors for outcome in outcomes if not outcome.ok] == []
 
 
 def _json_release(folder, key: str, published: datetime, category: str = "شهری") -> None:  # noqa: ANN001
