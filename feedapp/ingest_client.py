@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import store
-from .engine import Engine
+from .engine import Engine, storage_faults
 
 # How often a waiting worker reads the job: soon at first (a job takes tens of milliseconds),
 # then every 25 ms, a read of one row by its key.
@@ -58,7 +58,10 @@ class IngestClient:
         look = FIRST_LOOK
         while True:
             time.sleep(look)
-            job = store.job_state(self.engine, job_id)
+            try:
+                job = store.job_state(self.engine, job_id)
+            except storage_faults():
+                job = None  # committed already: a store gone away now means 202 at worst, never 503
             if job is not None and job.state == store.DONE and job.reply is not None:
                 return job.reply
             if time.monotonic() > deadline:
