@@ -45,8 +45,9 @@ from typing import TYPE_CHECKING, Any
 from . import store
 from .engine import Engine, storage_faults
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # both import hazm: only the service process does, when it starts
     from .inbox_watcher import InboxWatcher
+    from .ingest import Outcome
 
 # A job taken this many times without being stored killed the service each time: answer it.
 MAX_ATTEMPTS = 3
@@ -71,7 +72,7 @@ def wake_address(database_url: str, configured: str | None = None) -> str:
     return "\0" + name
 
 
-def reply_of(outcome: Any) -> dict[str, Any]:
+def reply_of(outcome: Outcome) -> dict[str, Any]:
     """An ingest Outcome as the job's reply (what the API answers with)."""
     return {
         "action": str(outcome.action),
