@@ -7,13 +7,18 @@ pipeline needs is :func:`restore_halfspaces`.
 How a word is restored (see :func:`restore_word`), first match wins:
 
 1. words style keeps joined (frequent joined spellings, hazm stopwords, the ``keep`` lines of
-   ``halfspace_extra.txt``) stay as they are: ``تنها``, ``بیشتر``, ``آنها``, ``فیلتر``;
+   ``halfspace_extra.txt``) stay as they are: ``تنها``, ``بیشتر``, ``آنها``, ``فیلتر``; so do the
+   names of ``halfspace_names.txt`` (``خرمشهر``, ``غلامرضا``) and a name followed by a joined
+   ending (``تهرانی``, ``رضایی``, ``احمدیان``), whatever hazm's lexicon spells;
 2. a word hazm's lexicon (or the extra file, or hazm's verb roots conjugated with ``می``/``نمی``)
    spells with a half-space is spelled that way: ``سهشنبه`` -> ``سه‌شنبه``;
 3. a known stem plus a suffix (plural ``ها``…, ``تر``/``ترین`` after adjectives, ``ای``/``اند``…
    after a final ``ه``) or a productive second element (``گذاری``, ``رسانی``…) is split, unless two
    readings compete and neither is far more frequent (``نامهای``: ``نام‌های`` or ``نامه‌ای``);
 4. anything else is left alone.
+
+A half-space already in the text before a suffix (``آبمیوه‌های``, the writer's or hazm's) shows how
+the word before it is spelled: nothing is inserted inside that word (not ``آب‌میوه‌های``).
 
 A ZWNJ is only ever inserted after a letter that joins to the next one: after ``ا د ذ ر ز ژ و آ``
 it would not change the word's shape, so style leaves it out.
@@ -43,6 +48,7 @@ _LETTER = "\u0621-\u063a\u0641-\u064a\u0671\u067e\u0686\u0698\u06a9\u06af\u06c0\
 _TOKEN = re.compile(f"[{_LETTER}]+(?:{ZWNJ}[{_LETTER}]+)*")
 
 EXTRA_WORDS_FILE = Path(__file__).with_name("halfspace_extra.txt")
+NAMES_FILE = Path(__file__).with_name("halfspace_names.txt")
 
 # Lexicon entries at least this frequent are trusted as whole words. hazm's list also holds
 # ~158,000 entries with count 0: real words (عمومی, تیم, فیلتر) mixed with joined misspellings
@@ -109,6 +115,11 @@ WORD_PREFIXES = ("کم", "نیمه")
 SPACED_SUFFIXES = PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATIVE_SUFFIXES + COMPOUND_HEADS
 # Suffixes written joined; they matter only to carry a stem's own half-space (دانش‌آموزان).
 JOINED_SUFFIXES = ("ان", "ی", "یان")
+# Endings that make a joined word of a name: تهرانی, رضایی (after a vowel), احمدیان, کرمانیان.
+NAME_SUFFIXES = ("ی", "یی", "ان", "یان")
+# Suffixes after which a half-space already in the text marks the end of a word as its writer spells
+# it: the inflections, not the compound heads (hazm writes انجام‌شده for انجام شده: no such mark).
+INFLECTION_SUFFIXES = frozenset(PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATIVE_SUFFIXES)
 # Preverbs ending in a non-joining letter, joined to a following می‌ form.
 VERB_PREFIXES = ("در", "بر", "باز", "فرا", "فرو", "وا")
 
@@ -125,6 +136,8 @@ class HalfspaceLexicon:
     ``counts``: corpus frequency of a (joined or half-spaced) entry, 0 when hazm lists it
     uncounted. ``adjectives``: entries hazm tags AJ (the only stems ``تر``/``ترین`` attach to).
     ``participles``: past participles (``کرده``), after which ``ایم``/``اند`` is the perfect tense.
+    ``names``: proper names (``halfspace_names.txt``), all in ``whole`` too; their derivatives with
+    :data:`NAME_SUFFIXES` stay joined as well.
 
     :func:`build_lexicon` fills it with frozensets and dicts; :func:`default_lexicon` with views on
     a compiled trie that answer the same (lexicon_store), hence the abstract field types.
@@ -135,6 +148,7 @@ class HalfspaceLexicon:
     counts: Mapping[str, int]
     adjectives: AbstractSet[str]
     participles: AbstractSet[str] = frozenset()
+    names: AbstractSet[str] = frozenset()
 
 
 def build_lexicon(
@@ -143,12 +157,15 @@ def build_lexicon(
     verb_forms: Iterable[str] = (),
     extra_lines: Iterable[str] = (),
     participles: Iterable[str] = (),
+    names: Iterable[str] = (),
 ) -> HalfspaceLexicon:
     """Build a lexicon from hazm-shaped data; separate from hazm so tests can feed small lists.
 
     ``words`` is ``hazm.utils.words_list()``; ``verb_forms`` are correct spellings such as
     ``می‌شود``; ``extra_lines`` are lines of ``halfspace_extra.txt``; ``participles`` are joined
-    words such as ``گذاشته``, known words hazm lists without a count (``گذاشته‌اند`` needs them).
+    words such as ``گذاشته``, known words hazm lists without a count (``گذاشته‌اند`` needs them);
+    ``names`` are lines of ``halfspace_names.txt``: applied last, so that no other list (not even
+    the extra file) can make a listed name split.
     """
     counts: dict[str, int] = {}
     adjectives: set[str] = set()
@@ -200,7 +217,13 @@ def build_lexicon(
             whole.add(word)
             spelled.pop(word, None)
 
-    return HalfspaceLexicon(frozenset(whole), spelled, counts, frozenset(adjectives), participles)
+    # hazm spells some names apart (خرم‌شهر, غلام‌رضا); news writes them joined.
+    name_set = frozenset(word.replace(ZWNJ, "") for word in _extra_words(names))
+    whole |= name_set
+    for name in name_set:
+        spelled.pop(name, None)
+
+    return HalfspaceLexicon(frozenset(whole), spelled, counts, frozenset(adjectives), participles, name_set)
 
 
 def _extra_words(lines: Iterable[str]) -> Iterable[str]:
@@ -247,8 +270,11 @@ def hazm_lexicon() -> HalfspaceLexicon:
     from hazm.utils import stopwords_list, verbs_list, words_list
 
     extra = EXTRA_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    names = NAMES_FILE.read_text(encoding="utf-8").splitlines()
     roots = verbs_list()
-    return build_lexicon(words_list(), stopwords_list(), conjugate_mi_forms(roots), extra, past_participles(roots))
+    return build_lexicon(
+        words_list(), stopwords_list(), conjugate_mi_forms(roots), extra, past_participles(roots), names
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -281,6 +307,15 @@ def restore_word(word: str, lexicon: HalfspaceLexicon | None = None) -> str:
 def _restore_token(token: str, lexicon: HalfspaceLexicon) -> str:
     """Restore one letter run, keeping every ZWNJ the writer already put in."""
     restorer = _Restorer.for_lexicon(lexicon)
+    parts = token.split(ZWNJ)
+    if any(part in INFLECTION_SUFFIXES for part in parts[1:]):
+        # آبمیوه‌های: the half-space before the suffix shows the word as its writer (or hazm) spells
+        # it; splitting that word too would give آب‌میوه‌های. Words before such a suffix are kept.
+        kept = {index - 1 for index, part in enumerate(parts) if index and part in INFLECTION_SUFFIXES}
+        return ZWNJ.join(
+            part if index in kept else _insert_zwnj(part, _zwnj_positions(restorer.restore(part)))
+            for index, part in enumerate(parts)
+        )
     key = token.replace(ZWNJ, "")
     restored = _zwnj_positions(restorer.restore(key))
     if _zwnj_positions(token) <= restored:
@@ -356,6 +391,8 @@ class _Restorer:
         lexicon = self.lexicon
         if key in lexicon.whole:
             return key
+        if any(key.endswith(s) and key[: -len(s)] in lexicon.names for s in NAME_SUFFIXES):
+            return key  # تهرانی, رضایی: a name's derivative is a name-like word, joined
         if key in lexicon.spelled:
             return lexicon.spelled[key]
         if any(key.endswith(s) and key[: -len(s)] in lexicon.whole for s in JOINED_SUFFIXES):

@@ -16,8 +16,8 @@ data (about 220,000 keys; bench/lexicon.py and bench/README.md):
 The file is a cache, never shipped: it is built on first use from :func:`halfspace.hazm_lexicon`
 (or ahead of time with ``python -m feedapp.core.lexicon_store``), named and stamped with a key of
 everything it was built from (:func:`cache_key`), so a hazm upgrade, an edited
-``halfspace_extra.txt`` or a change to the code that builds it makes a new one. Where it lives:
-see :func:`cache_dirs`.
+``halfspace_extra.txt`` or ``halfspace_names.txt``, or a change to the code that builds it makes a
+new one. Where it lives: see :func:`cache_dirs`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from .halfspace import HalfspaceLexicon
 log = logging.getLogger(__name__)
 
 # Bump when the layout of the file or of a row changes: old files are then ignored and replaced.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the NAME flag
 CACHE_ENV = "FEEDAPP_LEXICON_CACHE"
 FILE_PREFIX = "halfspace-lexicon-"
 FILE_SUFFIX = ".marisa"
@@ -59,7 +59,7 @@ STALE_TEMPORARY_SECONDS = 3600
 
 # A row: flags, frequency (signed 64-bit), then the half-spaced spelling in UTF-8 when SPELLED.
 _ROW = struct.Struct("<Bq")
-WHOLE, ADJECTIVE, PARTICIPLE, COUNTED, SPELLED = 1, 2, 4, 8, 16
+WHOLE, ADJECTIVE, PARTICIPLE, COUNTED, SPELLED, NAME = 1, 2, 4, 8, 16, 32
 # Rows decoded and kept per process: _Restorer memoises whole words already; this only spares the
 # three or four reads of one key within an analysis and bounds memory on endless streams.
 ROW_MEMO = 1 << 16
@@ -67,7 +67,7 @@ ROW_MEMO = 1 << 16
 
 def cache_key() -> bytes:
     """SHA-256 of what the compiled lexicon is built from: hazm's version, ``halfspace_extra.txt``,
-    the code that builds and encodes it (halfspace.py, this module) and FORMAT_VERSION.
+    ``halfspace_names.txt``, the code that builds and encodes it (halfspace.py, this module) and FORMAT_VERSION.
 
     hazm's version is read from its installed metadata: importing hazm would cost the second
     this module saves.
@@ -77,7 +77,7 @@ def cache_key() -> bytes:
     except metadata.PackageNotFoundError:
         hazm_version = "missing"
     digest = hashlib.sha256(f"format {FORMAT_VERSION}\nhazm {hazm_version}\n".encode())
-    for path in (halfspace.EXTRA_WORDS_FILE, Path(halfspace.__file__), Path(__file__)):
+    for path in (halfspace.EXTRA_WORDS_FILE, halfspace.NAMES_FILE, Path(halfspace.__file__), Path(__file__)):
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.digest()
 
@@ -117,8 +117,10 @@ def cache_file_name(key: bytes) -> str:
 
 
 def compile_lexicon(lexicon: HalfspaceLexicon) -> bytes:
-    """The trie bytes holding every key of ``lexicon``'s five fields with what they say of it."""
-    keys = set().union(lexicon.whole, lexicon.spelled, lexicon.counts, lexicon.adjectives, lexicon.participles)
+    """The trie bytes holding every key of ``lexicon``'s six fields with what they say of it."""
+    keys = set().union(
+        lexicon.whole, lexicon.spelled, lexicon.counts, lexicon.adjectives, lexicon.participles, lexicon.names
+    )
     items = []
     for key in sorted(keys):  # sorted: the same lexicon always gives the same bytes
         flags = (
@@ -127,6 +129,7 @@ def compile_lexicon(lexicon: HalfspaceLexicon) -> bytes:
             | (PARTICIPLE if key in lexicon.participles else 0)
             | (COUNTED if key in lexicon.counts else 0)
             | (SPELLED if key in lexicon.spelled else 0)
+            | (NAME if key in lexicon.names else 0)
         )
         spelling = lexicon.spelled[key].encode() if flags & SPELLED else b""
         items.append((key, _ROW.pack(flags, lexicon.counts.get(key, 0)) + spelling))
@@ -154,7 +157,7 @@ class CompactLexicon:
     @functools.cached_property
     def sizes(self) -> dict[int, int]:
         """Flag → how many keys carry it, counted in one scan when a field's len() is first asked."""
-        sizes = dict.fromkeys((WHOLE, ADJECTIVE, PARTICIPLE, COUNTED, SPELLED), 0)
+        sizes = dict.fromkeys((WHOLE, ADJECTIVE, PARTICIPLE, COUNTED, SPELLED, NAME), 0)
         for _, (flags, _, _) in self.rows():
             for flag in sizes:
                 sizes[flag] += bool(flags & flag)
@@ -168,6 +171,7 @@ class CompactLexicon:
             counts=_Counts(self, COUNTED),
             adjectives=_Keys(self, ADJECTIVE),
             participles=_Keys(self, PARTICIPLE),
+            names=_Keys(self, NAME),
         )
 
 
@@ -208,7 +212,7 @@ class _View:
 
 
 class _Keys(_View, Set[str]):
-    """``whole``, ``adjectives`` or ``participles``."""
+    """``whole``, ``adjectives``, ``participles`` or ``names``."""
 
 
 class _Counts(_View, Mapping[str, int]):

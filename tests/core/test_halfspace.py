@@ -368,3 +368,94 @@ def test_look_alikes_of_the_productive_forms_stay_whole(word: str) -> None:
 
 def test_past_participles_cover_negation() -> None:
     assert past_participles(["گذاشت#گذار", "#باید"]) == ["گذاشته", "نگذاشته"]
+
+
+# Names of halfspace_names.txt in sentences of eval/halfspace/real/news_dev.txt (Fars News, 2021),
+# their half-spaces dropped as an old system drops them: the names come back joined, the other
+# words as published.
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        (
+            "حجتالاسلام غلامحسین محسنی اژهای عصر امروز در نشست مشترک مجلس",
+            "حجت|الاسلام غلامحسین محسنی اژه|ای عصر امروز در نشست مشترک مجلس",
+        ),
+        ("حسین علیزاده در آیین نکوداشت محمدرضا شجریان", "حسین علیزاده در آیین نکوداشت محمدرضا شجریان"),
+        ("دلارام ذاکرانی و علیرضا زینلی کمک مربی", "دلارام ذاکرانی و علیرضا زینلی کمک مربی"),
+        ("خرمشهر", "خرمشهر"),
+        ("غلامرضا", "غلامرضا"),
+        ("رئیسعلی دلواری", "رئیسعلی دلواری"),
+        ("ماهشهر", "ماهشهر"),
+        ("ایرانشهر", "ایرانشهر"),
+    ],
+)
+def test_listed_names_are_never_split(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("خرمشهری", "خرمشهری"),  # a name-derived adjective or surname: name + ی
+        ("غلامرضایی", "غلامرضایی"),  # after a final vowel: name + یی
+        ("ماهشهریان", "ماهشهریان"),
+        ("کرمانشاهی", "کرمانشاهی"),
+        ("ماهشهرها", "ماهشهرها"),  # a suffix written apart: no visible half-space after ر
+        ("غلامرضاها", "غلامرضاها"),
+        ("غلامحسینها", "غلامحسین|ها"),  # the suffix is split off, the name is not split inside
+    ],
+)
+def test_name_with_a_suffix_is_not_split_inside_the_name(broken: str, expected: str) -> None:
+    assert restore_halfspaces(broken) == z(expected)
+
+
+def test_names_lexicon_field_and_precedence_over_other_lists() -> None:
+    words = [("غلام", 100, ("N",)), ("رضا", 100, ("N",)), (z("غلام|رضا"), 50, ("N",))]
+    lexicon = build_lexicon(words, extra_lines=[z("غلام|رضا")], names=["# a comment", "غلامرضا"])
+    assert lexicon.names == {"غلامرضا"}
+    assert restore_word("غلامرضا", lexicon) == "غلامرضا"
+    assert restore_word("غلامرضایی", lexicon) == "غلامرضایی"
+
+
+def test_every_listed_name_stays_whole() -> None:
+    from feedapp.core.halfspace import NAMES_FILE, default_lexicon
+
+    lines = [line.split("#", 1)[0].strip() for line in NAMES_FILE.read_text(encoding="utf-8").splitlines()]
+    names = [line for line in lines if line]
+    assert len(names) > 300
+    split = [name for name in names if restore_halfspaces(name) != name]
+    assert split == []
+    assert set(names) <= set(default_lexicon().names)
+
+
+# Compound plurals in sentences of news_dev.txt as published: the writer's half-space before the
+# suffix shows the compound is written joined, so nothing is inserted inside it.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "رئیس جمهور با اشاره به توافقنامه|های بین ایران و ونزوئلا گفت",
+        "آخرین مهلت استفاده از وکالتنامه|های منقضی شده به دلیل تعطیلی|های کرونایی",
+        "به عاملی تبدیل می|شود که خشکسالی|ها بسیار سریع|تر از دیگر کشورها نمود پیدا",
+        "آبمیوه|های",
+        "سیاستگذاری|های",
+        "تاکسیرانی|های",
+        "امامزاده|های",
+        "دعوتنامه|های",
+    ],
+)
+def test_compound_before_a_written_suffix_halfspace_stays_joined(text: str) -> None:
+    assert restore_halfspaces(z(text)) == z(text)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("توافقنامه|هایی", "توافقنامه|هایی"),
+        ("آبمیوه|هایش", "آبمیوه|هایش"),
+        ("سرمایه|گذاری|ها", "سرمایه|گذاری|ها"),  # a compound the writer split stays split
+        ("سرمایه|گذاریها", "سرمایه|گذاری|ها"),  # the half-space is inside: the suffix still gets one
+        ("توافقنامههای", "توافق|نامه|های"),  # no half-space to go by: the lexicon's spelling
+    ],
+)
+def test_compound_plural_follows_the_half_space_already_there(broken: str, expected: str) -> None:
+    assert restore_halfspaces(z(broken)) == z(expected)
