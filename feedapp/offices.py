@@ -14,7 +14,6 @@ Imports feedapp.ingest, hence hazm: only the CLI's ingest command imports this.
 
 from __future__ import annotations
 
-import dataclasses
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -130,15 +129,17 @@ def ingest(
     ones first. `files`: the batch's files, wrapped (in a progress bar) if the caller wishes."""
     yield from batch.settled
     anyone = store.Actor(command=COMMAND, user=user)
-    actors = {office: store.Actor(office=office, command=COMMAND, user=user) for office in set(batch.offices.values())}
+    actors = {
+        office: store.Actor(office=office, command=COMMAND, user=user, writer=batch.writer)
+        for office in set(batch.offices.values())
+    }
 
     def actor_of(path: Path) -> store.Actor:
         office = batch.offices.get(path)
         return actors[office] if office is not None else anyone
 
     paths = batch.files if files is None else files
-    for outcome in ingest_files(engine, paths, clock, workers, actor_of=actor_of):
-        yield _worded(outcome, batch.writer)
+    yield from ingest_files(engine, paths, clock, workers, actor_of=actor_of)
 
 
 def summary(files: int, counts: Mapping[Action, int]) -> str:
@@ -152,15 +153,3 @@ def summary(files: int, counts: Mapping[Action, int]) -> str:
         if counts.get(apart):
             text += f", {counts[apart]} {apart}"
     return f"{files} files: {text}"
-
-
-def _worded(outcome: Outcome, writer: str) -> Outcome:
-    """The outcome with its refusals naming the command's writer: store words them for the API,
-    whose writers bound to an office are tokens (`this token publishes for … only`)."""
-    if outcome.action != Action.FORBIDDEN:
-        return outcome
-    errors = tuple(
-        dataclasses.replace(problem, message=problem.message.replace("this token", writer, 1))
-        for problem in outcome.errors
-    )
-    return dataclasses.replace(outcome, errors=errors)

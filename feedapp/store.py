@@ -1021,12 +1021,14 @@ def raise_data_version(engine: Engine, at_least: int) -> None:
 class Actor:
     """Who changes the store: a publishing token (`token`: its prefix, or `FEEDAPP_API_TOKEN`),
     bound to one source office (`office`) or to none (an administrator's); or a command
-    (`command`: `ingest`, `retract`) run by an OS user (`user`)."""
+    (`command`: `ingest`, `retract`) run by an OS user (`user`). `writer`: how a refusal names
+    it (a token, `this ingest (--source)`, `this inbox folder`); never recorded."""
 
     token: str | None = None
     office: str | None = None
     command: str | None = None
     user: str | None = None
+    writer: str = "this token"
 
 
 def os_user() -> str:
@@ -1079,7 +1081,7 @@ def office_release(release: Release) -> Release:
     if release.source is None:
         return replace(release, source=actor.office)
     raise OfficeError(
-        f"the release names the source {release.source!r}; this token publishes for {actor.office!r}"
+        f"the release names the source {release.source!r}; {actor.writer} publishes for {actor.office!r}"
         " only (leave `source` out, or name that office)",
         field="source",
     )
@@ -1092,7 +1094,7 @@ def check_office(key: str, source: str | None) -> None:
     if actor is None or actor.office is None or source == actor.office:
         return
     held = f"of the source {source!r}" if source is not None else "of no source"
-    raise OfficeError(f"the release {key!r} is {held}; this token may change only the releases of {actor.office!r}")
+    raise OfficeError(f"the release {key!r} is {held}; {actor.writer} may change only the releases of {actor.office!r}")
 
 
 def _check_owner(row: dict[str, Any] | None) -> None:
