@@ -6,6 +6,7 @@ once, and what was committed to the queue must be finished."""
 from __future__ import annotations
 
 import base64
+import http.client
 import itertools
 import json
 import os
@@ -136,6 +137,59 @@ def test_service_sigkilled_at_random_moments_of_writes_loses_no_acknowledged_wri
     assert rows(url, "SELECT key, action, token FROM audit_log ORDER BY key") == [
         (key, "added", "FEEDAPP_API_TOKEN") for key in keys
     ], why
+
+
+@pytest.mark.slow  # gunicorn and the ingest service
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_workers_sigkilled_at_random_moments_of_writes_leave_nothing_half_done(backend, request, tmp_path):
+    # A write whose worker dies before it committed the document leaves nothing; one that dies
+    # after is finished by the service all the same. Either way the client's answer, if any, is
+    # true, and every job ends answered.
+    seed = _seed()
+    rng = random.Random(seed)
+    why = f"seed={seed} (replay the choices with FEEDAPP_FAULT_SEED={seed})"
+    url = store_url(backend, request, tmp_path)
+    env = {"FEEDAPP_DATABASE_URL": url, "FEEDAPP_API_TOKEN": TOKEN}
+    answers: dict[str, object] = {}
+    sent: dict[str, bytes] = {}
+    killed = threading.Event()
+
+    def write(writer: int) -> None:
+        for number in itertools.count():
+            key = f"worker_{writer}_{number:04d}"
+            sent[key] = document(key, number)
+            try:
+                answers[key] = put(base, key, sent[key])[0]
+            except (OSError, http.client.HTTPException) as error:  # its worker died under it
+                answers[key] = type(error).__name__
+            if killed.is_set() and number >= 3:
+                return
+
+    with ingest_service(env), gunicorn(env, workers=2) as base:
+        master = gunicorn_master(base)
+        writers = [threading.Thread(target=write, args=(writer,)) for writer in range(3)]
+        for writer in writers:
+            writer.start()
+        for _ in range(3):
+            time.sleep(rng.uniform(0.1, 0.6))
+            workers = wait_until(lambda: len(found := children_of(master)) == 2 and found, 30)
+            assert workers, why
+            os.kill(rng.choice(sorted(workers)), signal.SIGKILL)
+        killed.set()
+        for writer in writers:
+            writer.join(timeout=120)
+        assert wait_until(lambda: rows(url, "SELECT count(*) FROM ingest_jobs WHERE state <> 'done'") == [(0,)], 30)
+        stored = {key: stored_raw(base, key) for key in sent}
+    lost = sorted(key for key, answer in answers.items() if answer != 201)
+    # Only the writes under way in a killed worker went unanswered (never a 5xx or a 202).
+    assert all(isinstance(answers[key], str) for key in lost) and len(lost) <= 3, (why, {k: answers[k] for k in lost})
+    # Every answered write is stored byte for byte; an unanswered one is stored whole or not at all.
+    assert {key: stored[key] for key in sent if key not in lost} == {key: sent[key] for key in sent if key not in lost}
+    assert all(stored[key] in (None, sent[key]) for key in lost), why
+    # Each stored release was stored once: one job answered `added` and one audit record per key.
+    keys = sorted(key for key in sent if stored[key] is not None)
+    assert rows(url, "SELECT key, count(*) FROM audit_log GROUP BY key ORDER BY key") == [(key, 1) for key in keys]
+    assert rows(url, "SELECT key FROM ingest_jobs WHERE action = 'added' ORDER BY key") == [(key,) for key in keys]
 
 
 @pytest.mark.slow
