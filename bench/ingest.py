@@ -13,6 +13,8 @@ Then:
 - memory after all that: RSS and PSS (/proc/PID/smaps_rollup: shared pages split among their
   users, so sums are honest) of the gunicorn master and workers, the supervisor and the service.
 
+With `--postgresql URL`, all of it again on that server, a new database per boot.
+
 Targets (issue 17): gunicorn ≤ workers × 64 MB plus one ingest process, whatever the worker count;
 first write after boot < 1 s; a write blocks its worker for tens of milliseconds; a burst of 100
 all succeed. Writes the section "Publishing API: the ingest service" of BENCHMARKS.md (or --output).
@@ -92,7 +94,22 @@ def answers(base: str) -> bool:
         return False
 
 
-def measure(workers: int, folder: Path, ordered: bool) -> dict[str, object]:
+def new_database(folder: Path, name: str, server: str | None) -> str:
+    """A new, empty store's URL: a SQLite file in `folder`, or a database made on the PostgreSQL
+    `server` (a libpq URL of a database to connect to, e.g. its `postgres`), dropped first if an
+    earlier run left it."""
+    if server is None:
+        return f"sqlite:///{folder / name}.sqlite3"
+    import psycopg
+
+    database = "feedapp_bench_ingest_" + name.replace("-", "_")
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {database}")
+        connection.execute(f"CREATE DATABASE {database}")
+    return server.rsplit("/", 1)[0] + "/" + database
+
+
+def measure(workers: int, folder: Path, ordered: bool, postgresql: str | None = None) -> dict[str, object]:
     """One boot of the site with `workers` workers and its service; the figures.
 
     `ordered`: as the systemd units start them, the site once the service says READY=1 (its
@@ -100,11 +117,11 @@ def measure(workers: int, folder: Path, ordered: bool) -> dict[str, object]:
     does, and the first write is sent the moment the site answers.
     """
     name = f"w{workers}-{'ordered' if ordered else 'together'}"
-    database = folder / f"{name}.sqlite3"
+    url = new_database(folder, name, postgresql)
     notify_name = f"feedapp-bench-notify-{os.getpid()}-{name}"
     env = {
         **os.environ,
-        "FEEDAPP_DATABASE_URL": f"sqlite:///{database}",
+        "FEEDAPP_DATABASE_URL": url,
         "FEEDAPP_API_TOKEN": TOKEN,
         "FEEDAPP_WORKERS": str(workers),
         "NOTIFY_SOCKET": "@" + notify_name,
@@ -156,6 +173,7 @@ def measure(workers: int, folder: Path, ordered: bool) -> dict[str, object]:
                 process.wait(timeout=60)
     times = sorted(seconds for _, seconds in sequential)
     return {
+        "backend": "PostgreSQL" if postgresql else "SQLite",
         "workers": workers,
         "boot": "units (site after READY=1)" if ordered else "serve.sh (both at once)",
         "site_seconds": site_seconds,
@@ -177,15 +195,15 @@ def measure(workers: int, folder: Path, ordered: bool) -> dict[str, object]:
 
 def markdown(results: list[dict]) -> str:
     lines = [
-        "Produced by `.venv/bin/python -m bench ingest` (a SQLite store with the seeds; gunicorn with",
+        "Produced by `.venv/bin/python -m bench ingest [--postgresql URL]` (a store with the seeds; gunicorn with",
         "`deploy/gunicorn.conf.py`; JSON releases of ~3 KB through `PUT /api/releases/KEY`). Boot",
         "`units`: the site started once the service sent READY=1, as deploy/ orders them; `serve.sh`:",
         "both at once, the first write waiting for the service's warm-up. Site answers: seconds from",
         "launch. Memory after all the writes: PSS splits shared pages among their users (the",
         "preloaded app is shared by the workers), so the sums are what the site costs.",
         "",
-        "| boot | workers | site answers | service warm-up | first write | next write | 200 writes p50 / p95 / max | burst of 100 | gunicorn PSS (budget) | service + supervisor PSS | worker RSS max |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| store | boot | workers | site answers | service warm-up | first write | next write | 200 writes p50 / p95 / max | burst of 100 | gunicorn PSS (budget) | service + supervisor PSS | worker RSS max |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
         memory = result["memory"]
@@ -193,7 +211,7 @@ def markdown(results: list[dict]) -> str:
         budget = result["workers"] * WORKER_BUDGET_MB
         p50, p95, top = result["sequential_ms"]
         lines.append(
-            f"| {result['boot']} | {result['workers']} | {result['site_seconds']:.2f} s | {result['service_warm_up']:.2f} s"
+            f"| {result['backend']} | {result['boot']} | {result['workers']} | {result['site_seconds']:.2f} s | {result['service_warm_up']:.2f} s"
             f" | {result['first'][1] * 1000:.0f} ms ({result['first'][0]})"
             f" | {result['first_warm'][1] * 1000:.0f} ms ({result['first_warm'][0]})"
             f" | {p50:.0f} / {p95:.0f} / {top:.0f} ms ({', '.join(map(str, result['sequential_statuses']))})"
@@ -202,8 +220,8 @@ def markdown(results: list[dict]) -> str:
             f" | {gunicorn_pss:.0f} MB ({budget} MB) | {memory['service'][1]:.0f} + {memory['supervisor'][1]:.0f} MB"
             f" | {max(rss for rss, _ in memory['workers']):.0f} MB |"
         )
-    children_counts = {result["workers"]: result["memory"]["worker_children"] for result in results}
-    lines += ["", f"Processes started by web workers: {children_counts} (none: the service does every write)."]
+    children = sum(result["memory"]["worker_children"] for result in results)
+    lines += ["", f"Processes started by web workers in all these runs: {children} (the service does every write)."]
     return "\n".join(lines) + "\n"
 
 
@@ -211,11 +229,18 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench ingest", description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[4, 16], help="worker counts (default 4 16)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="where the section goes")
+    parser.add_argument(
+        "--postgresql",
+        metavar="URL",
+        help="also on this PostgreSQL server (a database URL; one database made per boot)",
+    )
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="feedapp-bench-ingest-"))
     try:
-        results = [measure(workers, folder, ordered=True) for workers in args.workers]
-        results.append(measure(args.workers[0], folder, ordered=False))
+        results = []
+        for backend in (None, args.postgresql) if args.postgresql else (None,):
+            results += [measure(workers, folder, ordered=True, postgresql=backend) for workers in args.workers]
+            results.append(measure(args.workers[0], folder, ordered=False, postgresql=backend))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     text = markdown(results)

@@ -76,7 +76,8 @@ USAGE = {
     "growth": "usage: python -m bench growth [-h] --database-url DATABASE_URL [--workers WORKERS] [--rounds ROUNDS]"
     " [--seconds SECONDS]",
     "lexicon": "usage: python -m bench lexicon [-h] [--runs RUNS]",
-    "ingest": "usage: python -m bench ingest [-h] [--workers WORKERS [WORKERS ...]] [--output OUTPUT]",
+    "ingest": "usage: python -m bench ingest [-h] [--workers WORKERS [WORKERS ...]] [--output OUTPUT]"
+    " [--postgresql URL]",
 }
 
 
