@@ -344,6 +344,17 @@ def test_jobs_are_taken_oldest_first_and_a_held_job_is_skipped(engine):
     assert store.claim_job(engine, "other:9", later, later - timedelta(minutes=5)).attempts == 2
 
 
+def test_a_job_queued_by_another_version_is_taken_with_the_actor_fields_this_one_knows(engine):
+    job_id = store.enqueue_job(engine, b"{}", "json", "a", store.Actor(token="fa_12345678"), T0)
+    with engine.begin(write=True) as connection:  # as a later version might write it
+        connection.execute(
+            "UPDATE ingest_jobs SET actor = :actor WHERE id = :id",
+            {"actor": '{"token": "fa_12345678", "office": null, "badge": "new field"}', "id": job_id},
+        )
+    taken = store.claim_job(engine, "host:1", T0, T0 - timedelta(minutes=5))
+    assert (taken.id, taken.actor) == (job_id, store.Actor(token="fa_12345678"))
+
+
 def test_a_restarted_service_takes_back_its_hosts_jobs_only(engine):
     for key in ("a", "b", "c"):
         store.enqueue_job(engine, b"{}", "json", key, None, T0)
