@@ -42,7 +42,11 @@ class InboxWatcher:
         """Ingest the new and changed files; how many files were taken."""
         if not self.root.is_dir():
             return 0
-        batch = offices.inbox(self.root)
+        try:
+            batch = offices.inbox(self.root)
+        except OSError as exc:  # a folder it may not read: said each look until fixed, the rest waits
+            self.log(f"error {self.root}: the inbox could not be read ({exc})")
+            return 0
         now = time.time() if now is None else now
         stamps = {path: _stamp(path, now) for path in _paths(batch)}
         wanted = {path: stamp for path, stamp in stamps.items() if stamp and self._seen.get(path) != stamp}

@@ -1,4 +1,5 @@
-"""The one ingest service of a host: it stores the documents the publishing API receives.
+"""The one ingest service of a host: it stores the documents the publishing API receives, and
+the files dropped in the inbox tree (FEEDAPP_INBOX, inbox_watcher.py).
 
 Serving processes never import hazm (seconds and hundreds of MB each). A web worker commits the
 document it received to the `ingest_jobs` queue (durable acceptance, ingest_client.py), wakes
@@ -136,9 +137,9 @@ def serve(
             if job is not None:
                 continue
             if inbox is not None and time.monotonic() - looked > INBOX_EVERY:
+                looked = time.monotonic()  # before: a look that fails is tried again in 5 s, not at once
                 with _busy():
                     inbox.look(engine)
-                looked = time.monotonic()
             if time.monotonic() - pruned > PRUNE_EVERY:
                 store.prune_jobs(engine, now - KEEP_DONE)
                 pruned = time.monotonic()

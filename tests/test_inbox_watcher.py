@@ -107,3 +107,17 @@ def test_the_service_ingests_its_inbox_tree_and_what_is_dropped_there_later(tmp_
         f"added later ({inbox / 'later.json'})",
         f"inbox {inbox}: {SUMMARY_ADDED}",
     ]
+
+
+def test_an_inbox_that_cannot_be_read_is_said_and_the_service_goes_on(engine, tmp_path, monkeypatch):
+    inbox = write(tmp_path / "inbox", {"a.txt": TEXT})
+
+    def unreadable(root: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(root / "office"))
+
+    monkeypatch.setattr("feedapp.offices.inbox", unreadable)
+    watch, logged, _ = watcher(inbox)
+    assert watch.look(engine, now=OLD) == 0
+    assert logged == [
+        f"error {inbox}: the inbox could not be read ([Errno 13] Permission denied: '{inbox / 'office'}')"
+    ]
