@@ -395,3 +395,21 @@ def test_growth_serves_each_growing_document_of_a_populated_store_through_gunico
     assert gunicorns_serving(url) == []
     assert bench_main(["pages", "--database-url", url, "--rounds", "1"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "N = 122 releases"  # a change per round, one for the crawl
+
+
+@pytest.mark.slow  # two boots of gunicorn and the ingest service
+def test_ingest_writes_its_section_with_every_write_answered_201(tmp_path: Path, capsys) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    report.write_text("# Benchmarks\n\nwritten by bench run\n", encoding="utf-8")
+    assert bench_main(["ingest", "--workers", "2", "--output", str(report)]) == 0
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith(
+        "# Benchmarks\n\nwritten by bench run\n\n<!-- section: Publishing API: the ingest service -->\n"
+    )
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| SQLite |")]
+    assert [(row[1], row[2]) for row in rows] == [("units (site after READY=1)", "2"), ("serve.sh (both at once)", "2")]
+    for row in rows:
+        assert row[5].endswith("ms (201)") and row[6].endswith("ms (201)") and row[7].endswith("ms (201)"), row
+        assert row[8].startswith("201 in "), row  # all 100 of the burst
+    assert "Processes started by web workers in all these runs: 0" in text
+    assert capsys.readouterr().out.rstrip("\n") + "\n" in text  # printed as written
