@@ -143,7 +143,9 @@ def measure(workers: int, folder: Path, ordered: bool, postgresql: str | None = 
         service = subprocess.Popen([str(BIN / "feedapp"), "ingest-service"], env=env, cwd=ROOT, stderr=service_log)
         if ordered:
             notify.recv(100)
-        server = subprocess.Popen(gunicorn, env=env, cwd=ROOT, stdout=server_log, stderr=server_log)
+        # Not gunicorn's: it would send its own READY=1 (it speaks sd_notify too).
+        site_env = {name: value for name, value in env.items() if name != "NOTIFY_SOCKET"}
+        server = subprocess.Popen(gunicorn, env=site_env, cwd=ROOT, stdout=server_log, stderr=server_log)
         try:
             while not answers(base):
                 time.sleep(0.01)

@@ -3,8 +3,8 @@
 The document is committed to the queue first (durable acceptance): from then on, whatever dies,
 the service stores it, now or when it starts again, and the API never says it failed. The worker
 then wakes the service and waits for the job to be answered, up to FEEDAPP_INGEST_WAIT seconds;
-after that (or at once when no service runs on this host) the API answers 202 with the job to
-look at, never a failure.
+after that (or after NO_SERVICE_GRACE seconds when no service listens on this host) the API
+answers 202 with the job to look at, never a failure.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from .engine import Engine, storage_faults
 # then every 25 ms, a read of one row by its key.
 FIRST_LOOK = 0.002
 LAST_LOOK = 0.025
+# How long a write waits for a service to listen on this host before answering 202 without one.
+NO_SERVICE_GRACE = 2.0
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class IngestClient:
         ingest_service.reply_of gives it), or Queued. Raises storage_faults() when the document
         could not be committed: then nothing was stored."""
         job_id = store.enqueue_job(self.engine, raw, format, key, actor, datetime.now(timezone.utc))
-        if not self._wake():
+        if not self._wake_within(min(NO_SERVICE_GRACE, self.wait_seconds)):
             return Queued(
                 job_id,
                 "no ingest service runs on this host (start `feedapp ingest-service`); the release"
@@ -71,6 +73,16 @@ class IngestClient:
                     " queued and is stored when the service gets to it",
                 )
             look = min(look * 2, LAST_LOOK)
+
+    def _wake_within(self, seconds: float) -> bool:
+        """_wake, again every 50 ms for `seconds` while nobody listens: a service started with the
+        site (scripts/serve.sh) binds its socket a moment after the site answers."""
+        deadline = time.monotonic() + seconds
+        while not self._wake():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def _wake(self) -> bool:
         """Tell the service to look at the queue; False when nobody listens on this host."""
