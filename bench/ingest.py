@@ -109,7 +109,9 @@ def new_database(folder: Path, name: str, server: str | None) -> str:
     return server.rsplit("/", 1)[0] + "/" + database
 
 
-def measure(workers: int, folder: Path, ordered: bool, postgresql: str | None = None) -> dict[str, object]:
+def measure(
+    workers: int, folder: Path, ordered: bool, postgresql: str | None = None, writes: int = 200, burst: int = 100
+) -> dict[str, object]:
     """One boot of the site with `workers` workers and its service; the figures.
 
     `ordered`: as the systemd units start them, the site once the service says READY=1 (its
@@ -155,10 +157,10 @@ def measure(workers: int, folder: Path, ordered: bool, postgresql: str | None = 
                 notify.recv(100)
             ready_seconds = float(log.read_text().split("warmed up in ")[1].split(" s")[0])
             warm_status, warm_seconds = write(base, "warm", 1)
-            sequential = [write(base, f"seq_{n:03d}", n) for n in range(200)]
+            sequential = [write(base, f"seq_{n:03d}", n) for n in range(writes)]
             burst_started = time.monotonic()
-            with ThreadPoolExecutor(max_workers=100) as pool:
-                burst = list(pool.map(lambda n: write(base, f"burst_{n:03d}", n), range(100)))
+            with ThreadPoolExecutor(max_workers=burst) as pool:
+                bursts = list(pool.map(lambda n: write(base, f"burst_{n:03d}", n), range(burst)))
             burst_seconds = time.monotonic() - burst_started
             worker_pids = children(server.pid)
             [service_pid] = children(service.pid)
@@ -188,9 +190,11 @@ def measure(workers: int, folder: Path, ordered: bool, postgresql: str | None = 
             times[int(len(times) * 0.95)] * 1000,
             times[-1] * 1000,
         ),
-        "burst_statuses": sorted({status for status, _ in burst}),
+        "writes": writes,
+        "burst": burst,
+        "burst_statuses": sorted({status for status, _ in bursts}),
         "burst_seconds": burst_seconds,
-        "burst_slowest": max(seconds for _, seconds in burst),
+        "burst_slowest": max(seconds for _, seconds in bursts),
         "memory": memory,
     }
 
@@ -204,7 +208,7 @@ def markdown(results: list[dict]) -> str:
         "launch. Memory after all the writes: PSS splits shared pages among their users (the",
         "preloaded app is shared by the workers), so the sums are what the site costs.",
         "",
-        "| store | boot | workers | site answers | service warm-up | first write | next write | 200 writes p50 / p95 / max | burst of 100 | gunicorn PSS (budget) | service + supervisor PSS | worker RSS max |",
+        "| store | boot | workers | site answers | service warm-up | first write | next write | writes one by one: p50 / p95 / max | concurrent burst | gunicorn PSS (budget) | service + supervisor PSS | worker RSS max |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
@@ -216,8 +220,8 @@ def markdown(results: list[dict]) -> str:
             f"| {result['backend']} | {result['boot']} | {result['workers']} | {result['site_seconds']:.2f} s | {result['service_warm_up']:.2f} s"
             f" | {result['first'][1] * 1000:.0f} ms ({result['first'][0]})"
             f" | {result['first_warm'][1] * 1000:.0f} ms ({result['first_warm'][0]})"
-            f" | {p50:.0f} / {p95:.0f} / {top:.0f} ms ({', '.join(map(str, result['sequential_statuses']))})"
-            f" | {', '.join(map(str, result['burst_statuses']))} in {result['burst_seconds']:.2f} s,"
+            f" | {result['writes']}: {p50:.0f} / {p95:.0f} / {top:.0f} ms ({', '.join(map(str, result['sequential_statuses']))})"
+            f" | {result['burst']}: {', '.join(map(str, result['burst_statuses']))} in {result['burst_seconds']:.2f} s,"
             f" slowest {result['burst_slowest']:.2f} s"
             f" | {gunicorn_pss:.0f} MB ({budget} MB) | {memory['service'][1]:.0f} + {memory['supervisor'][1]:.0f} MB"
             f" | {max(rss for rss, _ in memory['workers']):.0f} MB |"
@@ -236,13 +240,16 @@ def main(argv: list[str]) -> int:
         metavar="URL",
         help="also on this PostgreSQL server (a database URL; one database made per boot)",
     )
+    parser.add_argument("--writes", type=int, default=200, help="writes one after another (default 200)")
+    parser.add_argument("--burst", type=int, default=100, help="concurrent writes (default 100)")
     args = parser.parse_args(argv)
+    sizes = {"writes": args.writes, "burst": args.burst}
     folder = Path(tempfile.mkdtemp(prefix="feedapp-bench-ingest-"))
     try:
         results = []
         for backend in (None, args.postgresql) if args.postgresql else (None,):
-            results += [measure(workers, folder, ordered=True, postgresql=backend) for workers in args.workers]
-            results.append(measure(args.workers[0], folder, ordered=False, postgresql=backend))
+            results += [measure(workers, folder, True, backend, **sizes) for workers in args.workers]
+            results.append(measure(args.workers[0], folder, False, backend, **sizes))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     text = markdown(results)
