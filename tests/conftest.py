@@ -15,8 +15,9 @@ from tests.support import BACKENDS, SEEDS, PostgresServer, close_app, feedapp, g
 # `./scripts/test.sh -m "not slow"` leaves out the tests that start servers or programs or run on
 # PostgreSQL, for a quick inner loop; CI runs everything. Slow are: every test of these modules
 # (they start gunicorn, nginx, chromium, feed readers, the benchmark), every PostgreSQL run (see
-# runs_on_postgresql), and the tests marked `@pytest.mark.slow` in other modules because they
-# start the feedapp command, a Python child (hazm alone takes seconds to load) or nginx.
+# runs_on_postgresql), every test of a store served by the ingest service (SERVICE_FIXTURES: the
+# service loads hazm, seconds), and the tests marked `@pytest.mark.slow` in other modules because
+# they start the feedapp command, a Python child (hazm alone takes seconds to load) or nginx.
 SERVICE_MODULES = {
     "test_api_wire",
     "test_backup",
@@ -33,9 +34,14 @@ SERVICE_MODULES = {
 }
 
 
+# Fixtures that start the ingest service (tests/test_api.py).
+SERVICE_FIXTURES = {"api_store", "shared_sqlite", "shared_postgresql"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.module.__name__.rsplit(".", 1)[-1] in SERVICE_MODULES or runs_on_postgresql(item):
+        in_service_module = item.module.__name__.rsplit(".", 1)[-1] in SERVICE_MODULES
+        if in_service_module or runs_on_postgresql(item) or SERVICE_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
 
 

@@ -367,6 +367,7 @@ def test_a_restarted_service_takes_back_its_hosts_jobs_only(engine):
     assert store.claim_job(engine, "here:3", T0, stale) is None
 
 
+@pytest.mark.slow  # PostgreSQL (asked for inside the test, so conftest cannot tell)
 def test_on_postgresql_a_job_locked_by_another_host_is_skipped_not_waited_for(request, tmp_path):
     url = store_url("postgresql", request, tmp_path)
     engine = Engine(url)

@@ -90,6 +90,7 @@ def assert_same_answers(expected: dict[str, tuple], compact: HalfspaceLexicon) -
     assert [key for key, answer in expected.items() if answers(compact, key) != answer] == []
 
 
+@pytest.mark.slow  # builds hazm's lexicon or starts Python processes
 def test_compiled_lexicon_answers_exactly_as_hazms_build(tmp_path: Path) -> None:
     reference = hazm_lexicon()
     built = load_or_build(lambda: reference, [tmp_path], KEY)  # compiles, writes, answers from the bytes
@@ -128,6 +129,7 @@ def test_small_lexicon_round_trips_with_its_answers(tmp_path: Path) -> None:
     assert "\udc80" not in compact.whole and compact.spelled.get("\udc80") is None  # no UTF-8 for it
 
 
+@pytest.mark.slow  # builds hazm's lexicon or starts Python processes
 def test_second_process_reads_the_file_and_never_imports_hazm(tmp_path: Path) -> None:
     probe = (
         "import json, sys\n"
@@ -264,6 +266,7 @@ print(lexicon.counts["کتاب"], "فیلتر" in lexicon.whole)
 """
 
 
+@pytest.mark.slow  # builds hazm's lexicon or starts Python processes
 def test_processes_building_at_once_all_succeed_and_leave_one_whole_file(tmp_path: Path) -> None:
     start = str(time.time() + 2)
     children = [
