@@ -159,8 +159,9 @@ def kept_sections(path: Path) -> str:
     if not path.exists():
         return ""
     text, kept = path.read_text(encoding="utf-8"), []
-    while (found := text.find("<!-- section: ")) >= 0:
-        title = text[found + len("<!-- section: ") :].split(" -->", 1)[0]
+    opening = _SECTION_START.split("{}")[0]
+    while (found := text.find(opening)) >= 0:
+        title = text[found + len(opening) :].split(" -->", 1)[0]
         end = _SECTION_END.format(title)
         if end not in text:
             break

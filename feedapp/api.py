@@ -14,7 +14,6 @@ the token's prefix.
 from __future__ import annotations
 
 import base64
-import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -320,4 +319,4 @@ def _notify_hub(release: Release) -> None:
     """Tell the WebSub hub in the background: a slow hub never delays the API's answer."""
     hub = current_app.config["WEBSUB_HUB"]
     if hub:
-        threading.Thread(target=websub.notify, args=(hub, urls.topic_urls([release])), daemon=True).start()
+        websub.notify_in_background(hub, urls.topic_urls([release]))

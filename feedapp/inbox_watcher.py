@@ -14,7 +14,6 @@ Imports offices, hence hazm: only the service process imports this.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -92,17 +91,3 @@ def _lines(outcome: Outcome) -> list[str]:
     release (every file is one after a restart) and with the file beside each change."""
     changed = outcome.ok and outcome.action != Action.UNCHANGED
     return ([f"{outcome.action} {outcome.key} ({outcome.path})"] if changed else []) + outcome.problem_lines()
-
-
-def notify_in_background(
-    hub: str | None, topic_urls: Callable[[list[Release]], list[str]]
-) -> Callable[[list[Release]], None]:
-    """A `notify` for InboxWatcher that tells `hub` in a thread: a slow hub never delays the
-    service's jobs. Nothing when no hub is configured."""
-    from . import websub
-
-    def notify(changed: list[Release]) -> None:
-        if hub:
-            threading.Thread(target=websub.notify, args=(hub, topic_urls(changed)), daemon=True).start()
-
-    return notify

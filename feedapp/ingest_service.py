@@ -46,7 +46,10 @@ from typing import TYPE_CHECKING, Any
 from . import store
 from .engine import Engine, storage_faults
 
-if TYPE_CHECKING:  # both import hazm: only the service process does, when it starts
+if TYPE_CHECKING:
+    from .core.models import Release
+
+    # Both import hazm: only the service process does, when it starts.
     from .inbox_watcher import InboxWatcher
     from .ingest import Outcome
 
@@ -188,11 +191,14 @@ def _inbox(config: Any) -> InboxWatcher | None:
     """The watcher of FEEDAPP_INBOX, if set (imports hazm's pipeline: only here)."""
     if not config["INBOX"]:
         return None
-    from . import urls
-    from .inbox_watcher import InboxWatcher, notify_in_background
+    from . import urls, websub
+    from .inbox_watcher import InboxWatcher
+
+    def notify(changed: list[Release]) -> None:  # topics in this thread: they need the app's context
+        websub.notify_in_background(config["WEBSUB_HUB"], urls.topic_urls(changed))
 
     _log(f"watching the inbox {config['INBOX']} (every {INBOX_EVERY:g} s)")
-    return InboxWatcher(Path(config["INBOX"]), _log, notify_in_background(config["WEBSUB_HUB"], urls.topic_urls))
+    return InboxWatcher(Path(config["INBOX"]), _log, notify)
 
 
 def notify_ready() -> None:

@@ -8,6 +8,7 @@ dropped (subscribers still poll).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -35,6 +36,13 @@ def notify(
         if not _publish_with_retries(hub, topic, attempts, backoff, sleep):
             failed.append(topic)
     return failed
+
+
+def notify_in_background(hub: str | None, topics: list[str]) -> None:
+    """notify() in a daemon thread, for a caller that must not wait on the hub (the API's answer,
+    the ingest service's next job); nothing when no hub is configured."""
+    if hub and topics:
+        threading.Thread(target=notify, args=(hub, topics), daemon=True).start()
 
 
 def _publish_with_retries(hub: str, topic: str, attempts: int, backoff: float, sleep: Callable[[float], None]) -> bool:

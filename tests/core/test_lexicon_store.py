@@ -125,6 +125,8 @@ def test_small_lexicon_round_trips_with_its_answers(tmp_path: Path) -> None:
     assert restore_word("کتابها", compact) == z("کتاب|ها")
     assert restore_word("مهمترین", compact) == z("مهم|ترین")
     assert restore_word("آنها", compact) == "آنها"
+    # Like a frozenset and a dict, the views answer "absent" for a key that is no str; the trie
+    # itself raises TypeError for one, which the views must catch.
     assert 1 not in compact.whole and compact.counts.get(1) is None
     assert "\udc80" not in compact.whole and compact.spelled.get("\udc80") is None  # no UTF-8 for it
 
