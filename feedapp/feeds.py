@@ -8,8 +8,9 @@ for a delta, else the full document. Stored releases become FeedDocs in feeddocs
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from flask import Blueprint, Flask, Response, current_app, request
 
@@ -72,12 +73,28 @@ _register_routes()
 
 
 def _serve(selection: Selection, fmt: str, page: int | None) -> Response:
-    version, rendered = cached(state.current().feeds, (selection, fmt, page), lambda _: _render(selection, fmt, page))
-    if page is None and current_app.config["DELTA_FEEDS"]:
+    cache, key = state.current().feeds, (selection, fmt, page)
+    if page is not None:
+        # An archive page is rendered again only when what it shows changed, not after every
+        # change anywhere: its reads (index ranges, a few rows) stand for its version.
+        with store.snapshot(get_engine()) as db:
+            reads = _read(db, selection, page)
+            shown = reads.shown(page) if reads else None
+            version, rendered = cached(cache, key, lambda _: _render(db, selection, fmt, page, reads), lambda _: shown)
+        return send_remembered(version, rendered.prepared)
+    version, rendered = cached(cache, key, lambda _: _build(selection, fmt))
+    if current_app.config["DELTA_FEEDS"]:
         delta = _delta(rendered, fmt)
         if delta is not None:
             return send(delta, status=226)
     return send_remembered(version, rendered.prepared)
+
+
+def _build(selection: Selection, fmt: str) -> Rendered | None:
+    """The subscription feed, read and rendered in one snapshot: an ingest committing meanwhile
+    must not make the page count and the entries come from two versions."""
+    with store.snapshot(get_engine()) as db:
+        return _render(db, selection, fmt, None, _read(db, selection, None))
 
 
 def _delta(rendered: Rendered, fmt: str) -> Prepared | None:
@@ -107,26 +124,48 @@ def _delta(rendered: Rendered, fmt: str) -> Prepared | None:
     return Prepared(representation, Policy(max_age=0, private=True, extra_headers=headers))
 
 
-def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None:
-    """Query and render one document; None when it does not exist (unknown page or selection)."""
+class _Reads(NamedTuple):
+    """What one feed document shows, read in one snapshot."""
+
+    pages: int  # archive pages of the selection (the last may be partial)
+    stamps: tuple[store.Stamp, ...]  # shown, newest first
+    removals: tuple[store.Removal, ...]  # retracted from the document, newest retraction first
+    next_first: store.Change | None  # an archive page's next page's first entry
+
+    def shown(self, page: int) -> Hashable:
+        """What archive page `page`'s bytes and validators follow: equal values, equal
+        documents (of the page count, only whether the page is the last)."""
+        return (self.stamps, self.removals, self.next_first, page < self.pages)
+
+
+def _read(db: store.Readable, selection: Selection, page: int | None) -> _Reads | None:
+    """The reads behind the subscription feed (`page` None) or one archive page; None when it
+    does not exist (unknown page or selection)."""
     size = current_app.config["FEED_SIZE"]
-    # Every read of one document in one snapshot: an ingest committing meanwhile must not make
-    # the page count and the entries come from two versions.
-    with store.snapshot(get_engine()) as db:
-        pages = store.archive_page_count(db, selection, size)
-        if page is None:
-            if selection != ALL and not store.has_releases(db, selection):
-                return None
-            stamps = store.recently_changed(db, size, selection)
-            removals = store.removed_from_window(db, size, selection)
-            next_first = None
-        else:
-            if not 1 <= page <= pages:
-                return None
-            stamps, removals, next_first = store.archive_page(db, page, size, selection)
-        stamps.sort(key=lambda stamp: (stamp.published, stamp.id), reverse=True)
-        entries = _entries(db, stamps)
-    doc = feeddocs.document(selection, fmt, page, pages, entries, removals)
+    pages = store.archive_page_count(db, selection, size)
+    if page is None:
+        if selection != ALL and not store.has_releases(db, selection):
+            return None
+        stamps = store.recently_changed(db, size, selection)
+        removals = store.removed_from_window(db, size, selection)
+        next_first = None
+    else:
+        if not 1 <= page <= pages:
+            return None
+        stamps, removals, next_first = store.archive_page(db, page, size, selection)
+    stamps.sort(key=lambda stamp: (stamp.published, stamp.id), reverse=True)
+    return _Reads(pages, tuple(stamps), tuple(removals), next_first)
+
+
+def _render(
+    db: store.Readable, selection: Selection, fmt: str, page: int | None, reads: _Reads | None
+) -> Rendered | None:
+    """Render one document from its reads (entries from `db`, the reads' snapshot); None when
+    it does not exist."""
+    if reads is None:
+        return None
+    pages, stamps, removals, next_first = reads
+    doc = feeddocs.document(selection, fmt, page, pages, _entries(db, stamps), list(removals))
     feed_format = FORMATS[fmt]
     changes = [(stamp.version, stamp.changed_at) for stamp in stamps]
     changes += [(removal.version, removal.changed_at) for removal in removals] + ([next_first] if next_first else [])
@@ -152,7 +191,7 @@ def _render(selection: Selection, fmt: str, page: int | None) -> Rendered | None
     )
 
 
-def _entries(db: store.Readable, stamps: list[store.Stamp]) -> tuple[FeedEntry, ...]:
+def _entries(db: store.Readable, stamps: tuple[store.Stamp, ...]) -> tuple[FeedEntry, ...]:
     """Feed entries for these releases: from the entry cache, fetching only what it lacks.
 
     After a change one entry is new; the other 49 of a feed are neither fetched nor rebuilt.

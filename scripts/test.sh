@@ -26,4 +26,7 @@ elif [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-exec .venv/bin/python -m pytest "$@"
+# In parallel, one worker per core (FEEDAPP_TEST_WORKERS to choose; `-n 0` in the arguments runs
+# in this process), a module to one worker (--dist loadfile: a module's shared server, store or
+# reader starts once).
+exec .venv/bin/python -m pytest -n "${FEEDAPP_TEST_WORKERS:-auto}" --dist loadfile "$@"

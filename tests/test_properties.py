@@ -27,8 +27,9 @@ from feedapp.core.normalize import normalize_release
 from feedapp.core.parse import parse_text_release
 from tests.support import get_engine_of, opened_app
 
-# No example database: nothing is written into the checkout.
-PARSE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+# No example database: nothing is written into the checkout. The number of examples is the
+# profile's (tests/conftest.py: 300 in the full suite, fewer in the fast tier).
+PARSE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 RENDER = settings(
     max_examples=40,
     deadline=None,

@@ -33,6 +33,7 @@ import shlex
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -484,6 +485,9 @@ class Newsboat:
         """
         tmux = [self.tmux, "-S", str(self.home / "tmux.sock")]
         env = {**self.env, "TERM": "xterm-256color"}
+        # Saved under a short path: newsboat cuts its status line ("Saved article to PATH") at
+        # about 80 columns, and pytest's folders are longer under xdist (`popen-gw1/`).
+        folder = Path(tempfile.mkdtemp(prefix="nb-"))
         variables = " ".join(shlex.quote(f"{name}={self.env[name]}") for name in ("HOME", "TZ", "LC_ALL"))
         run(
             [*tmux, "new-session", "-d", "-x", "200", "-y", "50", f"env {variables} {shlex.join(self.command())}"],
@@ -509,7 +513,7 @@ class Newsboat:
             wait("Articles in feed")
             saved = {}
             for number in range(count):
-                target = self.home / f"article-{number}.txt"
+                target = folder / f"{number}.txt"
                 keys("s")
                 wait("ENTER:Save")
                 keys(*["BSpace"] * 80)  # the file name newsboat proposes
@@ -523,6 +527,7 @@ class Newsboat:
             return saved
         finally:
             subprocess.run([*tmux, "kill-server"], env=env, capture_output=True)
+            shutil.rmtree(folder)
 
 
 def newsboat_item(release: Release, feed_url: str, content: str) -> dict:

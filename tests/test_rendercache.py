@@ -139,13 +139,13 @@ def test_a_304_has_the_same_headers_from_flask_and_from_the_fast_path(app, clien
     assert by_flask.headers["ETag"] == by_fast_path.headers["ETag"] == etag
 
 
-def test_a_new_release_renders_and_changes_only_the_sitemap_page_it_joins(database_url, make_app):
+def _adder(app):
+    """add(number): store release `r{number}` directly (no ingest: no hazm)."""
     from datetime import datetime, timezone
 
     from feedapp import store
     from feedapp.core.models import PublishedAt, Release
 
-    app = make_app({"DATABASE_URL": database_url, "TESTING": True, "SITEMAP_SIZE": 2})
     engine = state.of(app).engine
     when = datetime(2026, 3, 1, 8, 30, tzinfo=timezone.utc)
 
@@ -154,6 +154,17 @@ def test_a_new_release_renders_and_changes_only_the_sitemap_page_it_joins(databa
         release = Release(key=f"r{number}", published=published, title=f"تیتر {number}", lead="لید.")
         store.save_release(engine, release, f"{number}".encode(), "text", when)
 
+    return add
+
+
+def _revalidate(client, etags: dict[str, str]) -> dict[str, int]:
+    """Each path's status when asked again with its ETag."""
+    return {path: client.get(path, headers={"If-None-Match": etag}).status_code for path, etag in etags.items()}
+
+
+def test_a_new_release_renders_and_changes_only_the_sitemap_page_it_joins(database_url, make_app):
+    app = make_app({"DATABASE_URL": database_url, "TESTING": True, "SITEMAP_SIZE": 2})
+    add = _adder(app)
     for number in range(5):
         add(number)
     client = app.test_client()
@@ -161,14 +172,42 @@ def test_a_new_release_renders_and_changes_only_the_sitemap_page_it_joins(databa
     etags = {path: client.get(path).headers["ETag"] for path in paths}
     built = state.of(app).crawlers.builds
     add(5)  # joins page 3
-    answers = {path: client.get(path, headers={"If-None-Match": etags[path]}) for path in paths}
-    assert {path: answer.status_code for path, answer in answers.items()} == {
+    assert _revalidate(client, etags) == {
         "/sitemaps/releases-1.xml": 304,
         "/sitemaps/releases-2.xml": 304,
         "/sitemaps/releases-3.xml": 200,
     }
     assert state.of(app).crawlers.builds == built + 1  # page 3 only
-    assert answers["/sitemaps/releases-3.xml"].data.count(b"<url>") == 2
+    assert client.get("/sitemaps/releases-3.xml").data.count(b"<url>") == 2
+
+
+def test_a_change_renders_again_only_the_archive_pages_it_changed(database_url, make_app):
+    from datetime import datetime, timezone
+
+    from feedapp import store
+
+    app = make_app({"DATABASE_URL": database_url, "TESTING": True, "FEED_SIZE": 2})
+    add = _adder(app)
+    for number in range(5):  # pages 1 and 2 full, page 3 holds r4
+        add(number)
+    client = app.test_client()
+    paths = [f"/feed/archive/{page}.atom" for page in (1, 2, 3)]
+
+    def etags() -> dict[str, str]:
+        return {path: client.get(path).headers["ETag"] for path in paths}
+
+    def after(change) -> tuple[dict[str, int], int]:
+        """The pages' answers to revalidation after `change`, and how many were rendered."""
+        before, built = etags(), builds(app)
+        change()
+        return _revalidate(client, before), builds(app) - built
+
+    assert after(lambda: add(5)) == (dict(zip(paths, [304, 304, 200])), 1)  # r5 joins page 3
+    assert after(lambda: add(6)) == (dict(zip(paths, [304, 304, 200])), 1)  # page 3 links to the new page 4
+    retract = lambda: store.retract(state.of(app).engine, "r1", datetime(2026, 3, 2, tzinfo=timezone.utc))  # noqa: E731
+    assert after(retract) == (dict(zip(paths, [200, 304, 304])), 1)  # page 1's tombstone
+    assert after(lambda: add(7)) == (dict(zip(paths, [304, 304, 304])), 0)  # r7 joins page 4
+    assert [client.get(path).status_code for path in paths] == [200, 200, 200]
 
 
 def test_cache_keeps_its_bytes_under_the_bound_and_always_the_newest_value():
