@@ -26,13 +26,50 @@ timeout = 30  # a request that takes longer than this is a bug: kill and replace
 graceful_timeout = 30
 keepalive = 5  # behind nginx, keep upstream connections briefly
 
-accesslog = "-"  # logs to stdout/stderr, for systemd's journal or a container runtime
+# The app writes its own access lines (JSON, with the request id, never the client's address
+# while FEEDAPP_PRIVACY is on: feedapp/observe.py) to stdout; gunicorn's own lines go to stderr.
+accesslog = None
 errorlog = "-"
 loglevel = "info"
 
 # The app never loads hazm (tests/test_import_chain.py), so preloading it in the master is cheap
 # and lets workers share its memory pages and boot in a fork.
 preload_app = True
+
+
+# Metrics (FEEDAPP_METRICS_TOKEN set): every worker counts into prometheus-client's multiprocess
+# folder, which must be named before the app (preloaded below) first imports prometheus_client.
+# scripts/serve.sh and the systemd units name it (the ingest service counts there too); alone,
+# gunicorn takes one under $RUNTIME_DIRECTORY or a new temporary folder. Emptied at start of
+# what no running process writes.
+if os.environ.get("FEEDAPP_METRICS_TOKEN"):
+    import tempfile
+
+    from feedapp.metrics import MULTIPROCESS_DIR, prepare_directory
+
+    if not os.environ.get(MULTIPROCESS_DIR):
+        runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+        os.environ[MULTIPROCESS_DIR] = (
+            os.path.join(runtime, "metrics") if runtime else tempfile.mkdtemp(prefix="feedapp-metrics-")
+        )
+    prepare_directory(os.environ[MULTIPROCESS_DIR])
+
+
+def child_exit(server, worker):  # noqa: ARG001 - gunicorn's hook signature
+    """A worker exited (recycled after max_requests, killed, stopped): its counts join the
+    folder's archive and its files go, so files never pile up and counters never go back."""
+    from feedapp.metrics import fold_dead
+
+    fold_dead(worker.pid)
+
+
+def worker_exit(server, worker):  # noqa: ARG001 - gunicorn's hook signature
+    """Write the worker's last reach counts before it goes."""
+    from feedapp.state import of
+
+    reach = of(worker.app.wsgi()).reach
+    if reach is not None:
+        reach.flush()
 
 
 def on_starting(server):  # noqa: ARG001 - gunicorn's hook signature
@@ -48,6 +85,7 @@ def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
     from feedapp.state import after_fork
 
     after_fork(worker.app.wsgi())
+
 
 # gunicorn ≥ 26 opens a control socket under $HOME; the service has no home to write to
 # (ProtectHome) and nothing uses the socket. Older gunicorns ignore the setting.

@@ -53,4 +53,41 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app, app_state.data_version, deltas=app.config["DELTA_FEEDS"], max_bytes=app_state.cache_bytes
     )
     app.wsgi_app = app_state.fast_path = fast_path  # type: ignore[method-assign]
+    _observe(app)
     return app
+
+
+def _observe(app: Flask) -> None:
+    """Logs, metrics and reach (feedapp/observe.py) around the whole app, the fast path included."""
+    from . import logs, metrics, state, store
+    from .observe import Observe
+    from .reach import ReachCounter
+
+    config = app.config
+    logs.configure(config["LOG_FORMAT"])
+    app_state = state.of(app)
+    if config["METRICS_TOKEN"] is not None:
+        metrics.enable()
+    if config["REACH"]:
+        app_state.reach = ReachCounter(app_state.engine, config["REACH_FLUSH_SECONDS"])
+
+    def store_gauges() -> dict[str, tuple[str, float]]:
+        shown = store.count_releases(app_state.engine)
+        return {
+            "feedapp_data_version": ("The store's data version (grows with every change).", app_state.data_version()),
+            "feedapp_releases_shown": ("Releases shown (not retracted).", shown),
+            "feedapp_releases_retracted": (
+                "Releases retracted.",
+                store.count_releases(app_state.engine, retracted=True) - shown,
+            ),
+        }
+
+    app.wsgi_app = Observe(  # type: ignore[method-assign]
+        app.wsgi_app,
+        metrics_token=config["METRICS_TOKEN"],
+        store_gauges=store_gauges,
+        reach=app_state.reach,
+        access_log=config["ACCESS_LOG"],
+        privacy=config["PRIVACY"],
+        proxy_count=config["PROXY_COUNT"],
+    )

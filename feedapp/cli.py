@@ -671,3 +671,30 @@ def audit_command(since: str | None, key: str | None, as_json: bool) -> None:
             continue
         who = f"token {record.token}" if record.token else f"feedapp {record.command} by {record.os_user}"
         click.echo("\t".join((_instant_text(record.recorded_at), record.action, record.key, who, record.raw_sha256)))
+
+
+@main.command("stats")
+@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="The last N days (Tehran).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@with_appcontext
+def stats_command(days: int, as_json: bool) -> None:
+    """Print each subscription feed's readers per day, oldest day first (feedapp/reach.py).
+
+    One feed and day a line, tab-separated: day, feed, subscribers announced by aggregators
+    (their total), other pollers, and each aggregator's figure (`feedly=120`). With --json, one
+    object a line: day, feed, subscribers (aggregator → count), total, pollers. Today's figures
+    grow until the day ends; each process writes its counts every FEEDAPP_REACH_FLUSH_SECONDS.
+    """
+    from . import store
+    from .reach import site_day
+    from .state import get_engine
+
+    since = (site_day(datetime.now(timezone.utc)) - timedelta(days=days - 1)).isoformat()
+    for day in store.reach(get_engine(), since):
+        total = sum(day.subscribers.values())
+        if as_json:
+            fields = {"day": day.day, "feed": day.feed, "subscribers": day.subscribers, "total": total}
+            click.echo(json.dumps({**fields, "pollers": day.pollers}, ensure_ascii=False))
+            continue
+        each = " ".join(f"{name}={count}" for name, count in sorted(day.subscribers.items()))
+        click.echo("\t".join((day.day, day.feed, str(total), str(day.pollers), each)).rstrip("\t"))

@@ -49,6 +49,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "INGEST_SOCKET": None,  # None: named after the database (ingest_service.wake_address)
         "INGEST_WAIT": 20,  # seconds a write waits for the ingest service before answering 202
         "INBOX": None,  # a folder tree the ingest service ingests (inbox_watcher.py)
+        "METRICS_TOKEN": None,  # set: /metrics answers a scraper that sends it (metrics.py)
+        "REACH": True,  # count subscribers and pollers of the feeds (reach.py)
+        "REACH_FLUSH_SECONDS": 60,  # how often a process writes what it counted
+        "ACCESS_LOG": True,  # a line per request (observe.py)
+        "LOG_FORMAT": "auto",  # json, text, or auto: text on a terminal, else JSON lines (logs.py)
+        "PRIVACY": True,  # logs never hold a client's address
     }
 
 
@@ -74,14 +80,18 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         "AUTH_WINDOW",
         "RENDER_CACHE_MB",
         "INGEST_WAIT",
+        "REACH_FLUSH_SECONDS",
     ):
         config[name] = _positive_int(name, config[name])
     if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:
         raise ValueError(f"{ENV_PREFIX}_SITEMAP_SIZE must be at most {SITEMAP_MAX_URLS} (sitemaps.org)")
-    config["DELTA_FEEDS"] = _flag("DELTA_FEEDS", config["DELTA_FEEDS"])
+    for name in ("DELTA_FEEDS", "REACH", "ACCESS_LOG", "PRIVACY"):
+        config[name] = _flag(name, config[name])
+    if config["LOG_FORMAT"] not in ("auto", "json", "text"):
+        raise ValueError(f"{ENV_PREFIX}_LOG_FORMAT must be auto, json or text, not {config['LOG_FORMAT']!r}")
     for name in ("FEED_MAX_AGE", "ARCHIVE_MAX_AGE", "PROXY_COUNT"):
         config[name] = _positive_int(name, config[name], minimum=0)
-    optional = ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB", "SITE_SUBTITLE", "FEED_RIGHTS", "API_TOKEN")
+    optional = ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB", "SITE_SUBTITLE", "FEED_RIGHTS", "API_TOKEN", "METRICS_TOKEN")
     for name in (*optional, "INGEST_SOCKET", "INBOX"):
         if config[name] == "":
             config[name] = None  # FEEDAPP_X= (set but empty) means unset
@@ -92,10 +102,11 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     for name in ("FEED_ICON", "FEED_LOGO", "WEBSUB_HUB"):
         if config[name] is not None:
             config[name] = _absolute_url(name, str(config[name]))
-    if config["API_TOKEN"] is not None:
-        config["API_TOKEN"] = str(config["API_TOKEN"])
-        if len(config["API_TOKEN"]) < 16:
-            raise ValueError(f"{ENV_PREFIX}_API_TOKEN must be at least 16 characters (a random secret)")
+    for name in ("API_TOKEN", "METRICS_TOKEN"):
+        if config[name] is not None:
+            config[name] = str(config[name])
+            if len(config[name]) < 16:
+                raise ValueError(f"{ENV_PREFIX}_{name} must be at least 16 characters (a random secret)")
     if not config["AUTH_THROTTLE_FILE"]:
         # Every worker of the site must find the same file: named after the database it serves.
         digest = hashlib.sha256(str(config["DATABASE_URL"]).encode()).hexdigest()[:16]

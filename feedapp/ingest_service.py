@@ -43,7 +43,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import store
+from . import metrics, store
 from .engine import Engine, storage_faults
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ def handle(engine: Engine, job: store.Job) -> dict[str, Any]:
     from .ingest import ingest_document
 
     if job.state == store.QUEUED and job.attempts > MAX_ATTEMPTS:
+        metrics.count_ingest(str(Action.FAILED))
         return {
             "action": str(Action.FAILED),
             "key": job.key,
@@ -103,8 +104,10 @@ def handle(engine: Engine, job: store.Job) -> dict[str, Any]:
             ],
             "warnings": [],
         }
+    started = time.monotonic()
     with store.acting_as(job.actor), store.completing(job.id):
         reply = reply_of(ingest_document(engine, job.raw, job.format, job.key))
+    metrics.count_ingest(reply["action"], time.monotonic() - started)
     if job.state == store.STORED:
         # An earlier take stored it and died before answering: this take found it unchanged.
         reply["action"] = job.action
@@ -174,6 +177,8 @@ def child_main(fd: int) -> None:
     wake = socket.socket(fileno=fd)
     wake.setblocking(False)
     app = configured_app()
+    if app.config["METRICS_TOKEN"] and os.environ.get(metrics.MULTIPROCESS_DIR):
+        metrics.enable()  # into the web workers' folder: their /metrics shows the ingests
     engine = open_engine(app.config["DATABASE_URL"])
     try:
         seconds = warm_up()
@@ -234,6 +239,7 @@ def supervise(database_url: str, address: str) -> int:
         )
         _CHILD[0] = child
         status = child.wait()
+        metrics.fold_dead(child.pid)  # its counts stay, its files go (nothing when metrics are off)
         if stop():
             return 0
         # Restart at once after a long life; back off if it dies as soon as it starts.

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .core.feeddoc import FeedEntry
     from .fastpath import FastPath
     from .ingest_client import IngestClient
+    from .reach import ReachCounter
     from .throttle import AuthThrottle
 
 _KEY = "feedapp"
@@ -42,10 +43,14 @@ class AppState:
     fast_path: FastPath | None = None  # set once the app's WSGI stack is built
     ingest_client: IngestClient | None = None  # made on the API's first write
     throttle: AuthThrottle | None = None  # made on the API's first request
+    reach: ReachCounter | None = None  # set when FEEDAPP_REACH is on (reach.py)
 
     def close(self) -> None:
         """Close what the app opened in this process: the engine's connections, the data-version
-        reader's, the API's wake socket (for tests and tools that make apps)."""
+        reader's, the API's wake socket (for tests and tools that make apps); reach counts are
+        written first."""
+        if self.reach is not None:
+            self.reach.flush()
         self.engine.dispose()
         close = getattr(self.data_version, "close", None)
         if close is not None:

@@ -1391,3 +1391,97 @@ def prune_jobs(engine: Engine, finished_before: datetime) -> int:
         return connection.execute(
             "DELETE FROM ingest_jobs WHERE state = 'done' AND finished_at < :before", {"before": finished_before}
         ).rowcount
+
+
+# --- Reach: who reads the feeds (migration 0008; feedapp/reach.py, `feedapp stats`) ------------
+
+
+class Announced(NamedTuple):
+    """An aggregator's subscriber count for one feed on one day, as of `seen_at`."""
+
+    day: str
+    feed: str
+    aggregator: str
+    feed_id: str  # '' when the aggregator names no subscription id
+    subscribers: int
+    seen_at: datetime
+
+
+def reach_secret(engine: Engine, day: str) -> str:
+    """The day's key for hashing pollers, made on first use (every process gets the same one)."""
+    import secrets
+
+    with engine.begin(write=True) as connection:
+        connection.execute(
+            "INSERT INTO reach_keys (day, secret) VALUES (:day, :secret) ON CONFLICT (day) DO NOTHING",
+            {"day": day, "secret": secrets.token_hex(32)},
+        )
+        return connection.scalar("SELECT secret FROM reach_keys WHERE day = :day", {"day": day})
+
+
+def record_reach(engine: Engine, announced: Iterable[Announced], pollers: Iterable[tuple[str, str, str]]) -> None:
+    """Add what processes counted: announcements (the latest one wins, whichever process saw it
+    first writes) and other pollers as (day, feed, poller hash), each counted once per day."""
+    with engine.begin(write=True) as connection:
+        connection.executemany(
+            "INSERT INTO reach_announced (day, feed, aggregator, feed_id, subscribers, seen_at)"
+            " VALUES (:day, :feed, :aggregator, :feed_id, :subscribers, :seen_at)"
+            " ON CONFLICT (day, feed, aggregator, feed_id) DO UPDATE"
+            " SET subscribers = excluded.subscribers, seen_at = excluded.seen_at"
+            " WHERE excluded.seen_at >= reach_announced.seen_at",
+            [row._asdict() for row in announced],
+        )
+        connection.executemany(
+            "INSERT INTO reach_pollers (day, feed, poller) VALUES (:day, :feed, :poller) ON CONFLICT DO NOTHING",
+            [{"day": day, "feed": feed, "poller": poller} for day, feed, poller in pollers],
+        )
+
+
+def close_reach_days(engine: Engine, before: str) -> None:
+    """Count the other pollers of every day before `before` into reach_daily, then forget those
+    days' pollers and keys (their hashes can no longer be recomputed by anyone)."""
+    with engine.begin(write=True) as connection:
+        connection.execute(
+            "INSERT INTO reach_daily (day, feed, pollers)"
+            " SELECT day, feed, COUNT(*) FROM reach_pollers WHERE day < :before GROUP BY day, feed"
+            " ON CONFLICT (day, feed) DO UPDATE SET pollers = reach_daily.pollers + excluded.pollers",
+            {"before": before},
+        )
+        connection.execute("DELETE FROM reach_pollers WHERE day < :before", {"before": before})
+        connection.execute("DELETE FROM reach_keys WHERE day < :before", {"before": before})
+
+
+class DayReach(NamedTuple):
+    """One feed's readers on one day: each aggregator's announced subscribers (summed over its
+    subscriptions), and how many other pollers fetched it."""
+
+    day: str
+    feed: str
+    subscribers: dict[str, int]
+    pollers: int
+
+
+def reach(engine: Readable, since: str) -> list[DayReach]:
+    """Every feed's reach on each day from `since` on, by day then feed."""
+    with _reading(engine) as connection:
+        announced = connection.rows(
+            "SELECT day, feed, aggregator, SUM(subscribers) AS subscribers FROM reach_announced"
+            " WHERE day >= :since GROUP BY day, feed, aggregator",
+            {"since": since},
+        )
+        pollers = connection.rows(
+            "SELECT day, feed, pollers FROM reach_daily WHERE day >= :since"
+            " UNION ALL SELECT day, feed, COUNT(*) FROM reach_pollers WHERE day >= :since GROUP BY day, feed",
+            {"since": since},
+        )
+    days: dict[tuple[str, str], DayReach] = {}
+
+    def day_of(day: str, feed: str) -> DayReach:
+        return days.setdefault((day, feed), DayReach(day, feed, {}, 0))
+
+    for row in announced:
+        day_of(row["day"], row["feed"]).subscribers[row["aggregator"]] = row["subscribers"]
+    for row in pollers:
+        found = day_of(row["day"], row["feed"])
+        days[row["day"], row["feed"]] = found._replace(pollers=found.pollers + row["pollers"])
+    return [days[key] for key in sorted(days)]

@@ -15,6 +15,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 
+from . import metrics
+
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
@@ -56,6 +58,7 @@ def _publish_with_retries(hub: str, topic: str, attempts: int, backoff: float, s
             backoff *= 2
         else:
             log.error("WebSub hub %s: %s (topic %s); gave up after %d attempts", hub, problem, topic, attempts)
+            metrics.count_websub_failure()
     return False
 
 

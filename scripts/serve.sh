@@ -22,6 +22,11 @@ fi
 status=0
 .venv/bin/feedapp ingest seeds/ || status=$?
 if [ "$status" -gt 1 ]; then exit "$status"; fi  # 1 = some seed rejected (reported above); serve the rest
+if [ -n "${FEEDAPP_METRICS_TOKEN:-}" ] && [ -z "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+    # /metrics sums what every process counted in this folder: gunicorn's workers and the ingest
+    # service (feedapp/metrics.py); deploy/gunicorn.conf.py empties it of what no process writes.
+    export PROMETHEUS_MULTIPROC_DIR="${TMPDIR:-/tmp}/feedapp-metrics-$(id -u)-${FEEDAPP_BIND:-127.0.0.1:8000}"
+fi
 .venv/bin/feedapp ingest-service &
 service=$!
 .venv/bin/gunicorn --config deploy/gunicorn.conf.py wsgi:app &

@@ -27,6 +27,7 @@ SERVICE_MODULES = {
     "test_deploy",
     "test_faults",
     "test_feeds",
+    "test_observe_served",
     "test_readers",
     "test_scale_out",
     "test_serve",

@@ -173,8 +173,7 @@ def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
     database = tmp_path / "db.sqlite3"
     # Statements wait 1 s for another process's lock (10 s by default): the same 503, sooner.
     env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}") + "?timeout=1", "FEEDAPP_API_TOKEN": TOKEN}
-    log = tmp_path / "error.log"
-    with ingest_service(env), gunicorn(env, workers=2, log=log) as base:
+    with ingest_service(env), gunicorn(env, workers=2, output=tmp_path) as base:
         assert exchange(base, head("kept", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)[0] == 201
         holder = sqlite3.connect(database, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock longer than the timeout (1 s)
@@ -219,13 +218,23 @@ def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
         assert stored(base, "locked") == 404
         assert stored(base, "kept") == 200
         assert exchange(base, head("locked", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)[0] == 201
-    # Logged with its cause, for the operator (the publisher saw only the 503).
-    logged = [
-        line.split("] ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if "publishing API" in line
+    # Logged with its cause, for the operator (the publisher saw only the 503), as JSON lines on
+    # stdout, each with the request id its answer carried.
+    lines = [json.loads(line) for line in (tmp_path / "stdout.log").read_text(encoding="utf-8").splitlines()]
+    logged = sorted((line["level"], line["logger"], line["message"]) for line in lines if line["logger"] == "feedapp")
+    assert logged == [
+        (
+            "error",
+            "feedapp",
+            "publishing API: DELETE /api/releases/kept: the store could not be written (OperationalError: database is"
+            " locked); nothing was retracted",
+        ),
+        (
+            "error",
+            "feedapp",
+            "publishing API: PUT /api/releases/locked: the store could not be written (OperationalError: database is"
+            " locked); nothing was stored",
+        ),
     ]
-    assert sorted(logged) == [
-        "ERROR in api: publishing API: DELETE /api/releases/kept: the store could not be written (OperationalError: database is"
-        " locked); nothing was retracted",
-        "ERROR in api: publishing API: PUT /api/releases/locked: the store could not be written (OperationalError: database is"
-        " locked); nothing was stored",
-    ]
+    answered = {line["request_id"] for line in lines if line["logger"] == "feedapp.access"}
+    assert len({line["request_id"] for line in lines if line["logger"] == "feedapp"} & answered) == 2

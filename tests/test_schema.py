@@ -12,6 +12,7 @@ import copy
 import json
 import sqlite3
 from contextlib import closing
+from datetime import datetime, timezone
 from pathlib import Path
 
 import lxml.html
@@ -35,6 +36,7 @@ LATEST = [
     "0005_flat_reads",
     "0006_tokens_and_audit",
     "0007_ingest_queue",
+    "0008_reach",
 ]
 APPLIED_ALL = "".join(f"applied {migration}\n" for migration in LATEST)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -483,11 +485,11 @@ def test_pages_of_an_upgraded_0_2_0_store_hold_what_counting_in_id_order_gave(ba
 
 
 def table_contents(url: str, table: str) -> tuple[list[str], list[dict]]:
-    """A table's column names, in order, and its rows."""
+    """A table's column names, in order, and its rows (by its first column)."""
     engine = Engine(url)
     try:
         with engine.connect() as connection:
-            cursor = connection.execute(f"SELECT * FROM {table} ORDER BY id")
+            cursor = connection.execute(f"SELECT * FROM {table} ORDER BY 1")
             return [column[0] for column in cursor.description], cursor.fetchall()
     finally:
         engine.dispose()
@@ -613,3 +615,39 @@ def test_store_made_by_0_2_0_is_upgraded_by_0007_with_an_empty_queue_and_takes_a
     finally:
         engine.dispose()
     assert jobs == [{"key": "000_44faba8da108bc04", "state": "done", "action": "updated", "attempts": 1}]
+
+
+@pytest.mark.slow  # runs the feedapp command
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_store_made_by_0_2_0_is_upgraded_by_0008_with_empty_reach_tables_that_take_counts(
+    backend, tmp_path, postgres_server
+):
+    from feedapp.reach import ReachCounter
+
+    url = fixture_database(V020 / f"0.2.0.{backend}.sql", tmp_path, postgres_server)
+    before = rows(url)
+    assert run_upgrade(url).returncode == 0
+    columns = {
+        "reach_announced": ["day", "feed", "aggregator", "feed_id", "subscribers", "seen_at"],
+        "reach_pollers": ["day", "feed", "poller"],
+        "reach_keys": ["day", "secret"],
+        "reach_daily": ["day", "feed", "pollers"],
+    }
+    assert {table: table_contents(url, table) for table in columns} == {
+        table: (names, []) for table, names in columns.items()
+    }
+    releases, state_rows, categories = rows(url)
+    for row in releases:
+        del row["position"], row["source_position"]
+    assert (releases, state_rows, categories) == before  # 0008 touched no old row
+
+    engine = Engine(url)
+    try:
+        counter = ReachCounter(engine, 3600)
+        moment = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+        counter.count("/feed.atom", 304, "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 5 subscribers)", "", moment)
+        counter.count("/feed.atom", 200, "Reader/1.0", "10.0.0.1", moment)
+        counter.flush(moment)
+        assert store.reach(engine, "2026-03-01") == [store.DayReach("2026-03-01", "/feed.atom", {"feedly": 5}, 1)]
+    finally:
+        engine.dispose()
