@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "growth": ("bench.growth", "first renders, sitemap crawl, RSS and req/s through gunicorn, on a populated store"),
     "lexicon": ("bench.lexicon", "what the half-space lexicon costs a fresh ingest process; restoration speed"),
     "ingest": ("bench.ingest", "API writes through the ingest service: boot, first write, latency, burst, memory"),
+    "observe": ("bench.observe", "what access lines, reach and metrics cost cached feeds, against the floor"),
 }
 
 

@@ -1,7 +1,8 @@
-"""gunicorn settings for the floor and the Django peer: the app's deploy settings, minus feedapp's hook.
+"""gunicorn settings for the floor and the Django peer: the app's deploy settings, minus feedapp's hooks.
 
-`deploy/gunicorn.conf.py`'s `post_fork` resets feedapp's database engine in each worker, which
-fails on any other WSGI callable (it reads `app.extensions`). Every other setting (workers,
+`deploy/gunicorn.conf.py`'s `post_fork` resets feedapp's database engine in each worker and its
+`worker_exit` writes feedapp's reach counts, which fail on any other WSGI callable (they read
+`app.extensions`). Every other setting (workers,
 worker class, preload, timeouts, max_requests, logging) is taken from it unchanged, so the floor
 and the peer run exactly as the app does. gunicorn ignores names that are not settings.
 """
@@ -12,7 +13,7 @@ import runpy
 from pathlib import Path
 
 _DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
-_FEEDAPP_ONLY = {"post_fork"}
+_FEEDAPP_ONLY = {"post_fork", "worker_exit"}
 
 globals().update(
     {

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 BIN = Path(sys.executable).parent  # the venv's gunicorn and feedapp, beside this interpreter
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
-OTHER_CONFIG = BENCH / "gunicorn_other.conf.py"  # the same settings without feedapp's post_fork hook
+OTHER_CONFIG = BENCH / "gunicorn_other.conf.py"  # the same settings without feedapp's hooks
 DEFAULT_ARGS = ("--workers", "2", "--worker-class", "sync")
 START_TIMEOUT = 60.0  # seconds; a server not answering by then is a failure
 
@@ -35,14 +35,14 @@ def settings_args(feedapp: bool = True) -> tuple[list[str], str]:
     """The gunicorn arguments every server shares, and a sentence saying which were used.
 
     With the deploy config, servers other than feedapp (`feedapp=False`) get it through
-    bench/gunicorn_other.conf.py, which drops only its feedapp-specific post_fork hook.
+    bench/gunicorn_other.conf.py, which drops only its feedapp-specific hooks.
     """
     if CONFIG.exists():
         config = CONFIG if feedapp else OTHER_CONFIG
         return ["--config", str(config)], (
             f"gunicorn with `{CONFIG.relative_to(ROOT)}` (floor and peer: "
             f"`{OTHER_CONFIG.relative_to(ROOT)}`, the same without its feedapp-only "
-            "`post_fork` hook)"
+            "`post_fork` and `worker_exit` hooks)"
         )
     return list(DEFAULT_ARGS), "gunicorn `" + " ".join(DEFAULT_ARGS) + "` (no `deploy/gunicorn.conf.py` yet)"
 

@@ -64,12 +64,14 @@ def child_exit(server, worker):  # noqa: ARG001 - gunicorn's hook signature
 
 
 def worker_exit(server, worker):  # noqa: ARG001 - gunicorn's hook signature
-    """Write the worker's last reach counts before it goes."""
+    """Write the worker's last reach counts and access lines before it goes."""
+    from feedapp import logs
     from feedapp.state import of
 
     reach = of(worker.app.wsgi()).reach
     if reach is not None:
         reach.flush()
+    logs.access_lines.flush()
 
 
 def on_starting(server):  # noqa: ARG001 - gunicorn's hook signature

@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Raises schema.SchemaError when the database is missing or not at this code's schema.
     """
-    from . import api, crawlers, feeds, pages, sitewide, state, urls
+    from . import api, crawlers, feeds, operators, pages, sitewide, state, urls
     from .fastpath import FastPath
 
     app = configured_app(test_config)
@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sitewide.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(operators.bp)
     feeds.init_app(app)
     crawlers.init_app(app)
     if app.config["PROXY_COUNT"]:
@@ -59,12 +60,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _observe(app: Flask) -> None:
     """Logs, metrics and reach (feedapp/observe.py) around the whole app, the fast path included."""
-    from . import logs, metrics, state, store
+    from . import metrics, state, store
     from .observe import Observe
     from .reach import ReachCounter
 
     config = app.config
-    logs.configure(config["LOG_FORMAT"])
     app_state = state.of(app)
     if config["METRICS_TOKEN"] is not None:
         metrics.enable()

@@ -52,7 +52,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "METRICS_TOKEN": None,  # set: /metrics answers a scraper that sends it (metrics.py)
         "REACH": True,  # count subscribers and pollers of the feeds (reach.py)
         "REACH_FLUSH_SECONDS": 60,  # how often a process writes what it counted
-        "ACCESS_LOG": True,  # a line per request (observe.py)
+        "ACCESS_LOG": False,  # a line per request (observe.py); nginx logs them in front of the app
         "LOG_FORMAT": "auto",  # json, text, or auto: text on a terminal, else JSON lines (logs.py)
         "PRIVACY": True,  # logs never hold a client's address
     }

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import store
 from .engine import Engine, storage_faults
+from .logs import REQUEST_ID
 
 # How often a waiting worker reads the job: soon at first (a job takes tens of milliseconds),
 # then every 25 ms, a read of one row by its key.
@@ -49,7 +50,8 @@ class IngestClient:
         """Queue one document, as `actor`, and wait for the service's reply (the outcome, as
         ingest_service.reply_of gives it), or Queued. Raises storage_faults() when the document
         could not be committed: then nothing was stored."""
-        job_id = store.enqueue_job(self.engine, raw, format, key, actor, datetime.now(timezone.utc))
+        now = datetime.now(timezone.utc)
+        job_id = store.enqueue_job(self.engine, raw, format, key, actor, now, REQUEST_ID.get())
         if not self._wake_within(min(NO_SERVICE_GRACE, self.wait_seconds)):
             return Queued(
                 job_id,

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import select
 import signal
@@ -43,8 +44,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import metrics, store
+from . import logs, metrics, store
 from .engine import Engine, storage_faults
+from .logs import REQUEST_ID
 
 if TYPE_CHECKING:
     from .core.models import Release
@@ -52,6 +54,9 @@ if TYPE_CHECKING:
     # Both import hazm: only the service process does, when it starts.
     from .inbox_watcher import InboxWatcher
     from .ingest import Outcome
+
+# Each job's outcome, a line (JSON on stdout; the service's own start and stop lines are on stderr).
+outcomes = logging.getLogger("feedapp.ingest")
 
 # A job taken this many times without being stored killed the service each time: answer it.
 MAX_ATTEMPTS = 3
@@ -107,11 +112,32 @@ def handle(engine: Engine, job: store.Job) -> dict[str, Any]:
     started = time.monotonic()
     with store.acting_as(job.actor), store.completing(job.id):
         reply = reply_of(ingest_document(engine, job.raw, job.format, job.key))
-    metrics.count_ingest(reply["action"], time.monotonic() - started)
+    seconds = time.monotonic() - started
+    metrics.count_ingest(reply["action"], seconds)
+    _log_outcome(job, reply, seconds)
     if job.state == store.STORED:
         # An earlier take stored it and died before answering: this take found it unchanged.
         reply["action"] = job.action
     return reply
+
+
+def _log_outcome(job: store.Job, reply: dict[str, Any], seconds: float) -> None:
+    """The job's outcome line (logs.py: JSON on stdout), under the id of the request that
+    queued it: the API's lines and the service's for one write share it."""
+    fields = {
+        "job": job.id,
+        "action": reply["action"],
+        "key": reply["key"],
+        "ms": round(seconds * 1000, 1),
+        "errors": len(reply["errors"]),
+        "warnings": len(reply["warnings"]),
+        "office": job.actor.office if job.actor else None,
+    }
+    reset = REQUEST_ID.set(job.request_id)
+    try:
+        outcomes.info("%s %s", reply["action"], reply["key"] or "-", extra=fields)
+    finally:
+        REQUEST_ID.reset(reset)
 
 
 def warm_up() -> float:
@@ -177,6 +203,7 @@ def child_main(fd: int) -> None:
     wake = socket.socket(fileno=fd)
     wake.setblocking(False)
     app = configured_app()
+    logs.configure(app.config["LOG_FORMAT"])
     if app.config["METRICS_TOKEN"] and os.environ.get(metrics.MULTIPROCESS_DIR):
         metrics.enable()  # into the web workers' folder: their /metrics shows the ingests
     engine = open_engine(app.config["DATABASE_URL"])

@@ -58,6 +58,15 @@ class _Metrics:
             "feedapp_ingest_seconds", "Time to ingest one release (parse, normalize, store).", buckets=INGEST_BUCKETS
         )
         self.websub_failures = Counter("feedapp_websub_failures", "WebSub hub notifications that failed.")
+        # Each label set's counter and histogram, looked up once (labels() costs microseconds).
+        self.request_children: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
+
+    def count_request(self, labels: tuple[str, str, str, str], seconds: float) -> None:
+        children = self.request_children.get(labels)
+        if children is None:
+            children = self.request_children[labels] = (self.requests.labels(*labels), self.seconds.labels(labels[0]))
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def enable() -> None:
@@ -76,8 +85,7 @@ def enabled() -> bool:
 
 def count_request(family: str, fmt: str, variant: str, status: str, seconds: float) -> None:
     if _metrics is not None:
-        _metrics.requests.labels(family, fmt, variant, status).inc()
-        _metrics.seconds.labels(family).observe(seconds)
+        _metrics.count_request((family, fmt, variant, status), seconds)
 
 
 def count_ingest(outcome: str, seconds: float | None = None) -> None:

@@ -8,7 +8,8 @@ counter and a histogram in shared memory (bench/: the fast path's figures with i
 from __future__ import annotations
 
 import hmac
-import logging
+import itertools
+import os
 import re
 import secrets
 import time
@@ -18,10 +19,8 @@ from typing import Any
 from werkzeug.wsgi import ClosingIterator
 
 from . import metrics
-from .logs import REQUEST_ID
+from .logs import REQUEST_ID, access_lines
 from .reach import ReachCounter
-
-access = logging.getLogger("feedapp.access")
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")  # nginx's $request_id is 32 hex digits
 _FEED_FORMAT = re.compile(r"\.(atom|rss|json|xml|txt|ico|css|png|svg)$")
@@ -56,7 +55,21 @@ def route_family(path: str) -> str:
         return "list"
     if path.startswith("/releases/"):
         return "release"
+    if path.startswith("/operators/"):
+        return "operators"
     return "other"
+
+
+_ids = itertools.count()
+_id_prefix = [0, ""]  # (pid, a random prefix of that process)
+
+
+def _new_request_id() -> str:
+    """16 hex digits: a random prefix per process, then a counter (unique, and cheap: a fresh
+    random id per request cost the fast path microseconds)."""
+    if _id_prefix[0] != os.getpid():
+        _id_prefix[:] = os.getpid(), secrets.token_hex(4)
+    return f"{_id_prefix[1]}{next(_ids) & 0xFFFFFFFF:08x}"
 
 
 def status_label(status: int) -> str:
@@ -87,14 +100,14 @@ class Observe:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
-        given = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+        given = environ.get("HTTP_X_REQUEST_ID")
+        request_id = given if given and _REQUEST_ID.fullmatch(given) else _new_request_id()
         environ["feedapp.request_id"] = request_id
         reset = REQUEST_ID.set(request_id)
-        answer: dict[str, Any] = {}
+        answer: list[Any] = []
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
-            answer["status"], answer["headers"] = status, headers
+            answer[:] = status, headers
             return start_response(status, [*headers, ("X-Request-ID", request_id)], exc_info)
 
         try:
@@ -103,45 +116,46 @@ class Observe:
                 body: Iterable[bytes] = self._metrics(environ, start)
             else:
                 body = self.app(environ, start)
-            return self._after(environ, body, answer, time.perf_counter() - started)
+            status, headers = answer or ("500", [])
+            return self._after(environ, path, body, int(status[:3]), headers, time.perf_counter() - started)
         finally:
             REQUEST_ID.reset(reset)
 
-    def _after(self, environ: dict[str, Any], body: Iterable[bytes], answer: dict, seconds: float) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        status = int(answer.get("status", "500")[:3])
-        headers = answer.get("headers", ())
-        gzip = any(name.lower() == "content-encoding" and "gzip" in value for name, value in headers)
-        family = route_family(path)
-        format_ = _FEED_FORMAT.search(path)
-        metrics.count_request(
-            family,
-            format_.group(1) if format_ else ("json" if family == "api" else "html"),
-            "gzip" if gzip else "identity",
-            status_label(status),
-            seconds,
-        )
-        agent = environ.get("HTTP_USER_AGENT", "")
+    def _after(
+        self, environ: dict[str, Any], path: str, body: Iterable[bytes], status: int, headers: list, seconds: float
+    ) -> Iterable[bytes]:
+        if metrics.enabled():
+            family = route_family(path)
+            format_ = _FEED_FORMAT.search(path)
+            gzip = any(name == "Content-Encoding" and "gzip" in value for name, value in headers)
+            metrics.count_request(
+                family,
+                format_.group(1) if format_ else ("json" if family == "api" else "html"),
+                "gzip" if gzip else "identity",
+                status_label(status),
+                seconds,
+            )
         if self.access_log:
-            self._log(environ, path, status, seconds, agent)
+            self._log(environ, path, status, seconds)
         if self.reach is None:
             return body
-        self.reach.count(path, status, agent, self._address(environ))
+        self.reach.count(path, status, environ.get("HTTP_USER_AGENT", ""), self._address(environ))
         if not self.reach.due():
             return body
         return ClosingIterator(body, [self.reach.flush])  # after the body is sent
 
-    def _log(self, environ: dict[str, Any], path: str, status: int, seconds: float, agent: str) -> None:
+    def _log(self, environ: dict[str, Any], path: str, status: int, seconds: float) -> None:
+        method = environ.get("REQUEST_METHOD")
         fields = {
-            "method": environ.get("REQUEST_METHOD"),
+            "method": method,
             "path": path,
             "status": status,
             "ms": round(seconds * 1000, 2),
-            "agent": agent[:300],
+            "agent": environ.get("HTTP_USER_AGENT", "")[:300],
         }
         if not self.privacy:
             fields["address"] = self._address(environ)
-        access.info("%s %s %s", fields["method"], path, status, extra=fields)
+        access_lines.write(f"{method} {path} {status}", fields)
 
     def _address(self, environ: dict[str, Any]) -> str:
         """The client's address: behind PROXY_COUNT proxies, the one the outermost proxy saw

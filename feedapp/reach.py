@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from . import store
-from .core.reach import announced
+from .core.reach import Announcement, announced
 from .engine import Engine
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ COUNTED = frozenset({200, 226, 304})
 SUBSCRIPTION_FEED = re.compile(r"(?:/(?:categories|sources)/[^/]{1,200})?/feed\.(?:atom|rss|json)")
 AGENT_CHARS = 512  # of an agent kept until the flush hashes it
 FLUSH_AT = 100_000  # pollers held before a flush is due anyway (memory stays bounded)
+AGENTS_KEPT = 4096  # User-Agents whose announcement a process remembers
 
 
 def site_day(moment: datetime) -> date:
@@ -50,14 +51,16 @@ class ReachCounter:
         self._pollers: set[tuple[str, str, str, str]] = set()  # (day, feed, address, agent)
         self._due = time.monotonic() + flush_every
         self._closed_before: str | None = None
+        self._minute: tuple[int, str] | None = None
+        self._agents: dict[str, Announcement | None] = {}
 
     def count(self, path: str, status: int, agent: str, address: str, now: datetime | None = None) -> None:
         """Count one answer, if it delivered a subscription feed."""
         if status not in COUNTED or not SUBSCRIPTION_FEED.fullmatch(path):
             return
         now = now or datetime.now(timezone.utc)
-        day = site_day(now).isoformat()
-        announcement = announced(agent)
+        day = self._day(now)
+        announcement = self._announcement(agent)
         with self._lock:
             if announcement is not None:
                 key = (day, path, announcement.aggregator, announcement.feed_id or "")
@@ -66,6 +69,21 @@ class ReachCounter:
                 self._pollers.add((day, path, address, agent[:AGENT_CHARS]))
                 if len(self._pollers) >= FLUSH_AT:
                     self._due = 0
+
+    def _day(self, now: datetime) -> str:
+        """The site's day of `now`, computed once a minute (Tehran's offset is whole minutes)."""
+        minute = int(now.timestamp() // 60)
+        if self._minute is None or self._minute[0] != minute:
+            self._minute = (minute, site_day(now).isoformat())
+        return self._minute[1]
+
+    def _announcement(self, agent: str) -> Announcement | None:
+        """announced(agent), remembered: an aggregator polls with the same agent all day."""
+        if agent not in self._agents:
+            if len(self._agents) >= AGENTS_KEPT:
+                self._agents.clear()  # made-up agents must not grow the process
+            self._agents[agent] = announced(agent)
+        return self._agents[agent]
 
     def due(self) -> bool:
         return time.monotonic() >= self._due

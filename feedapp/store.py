@@ -1275,6 +1275,7 @@ class Job(NamedTuple):
     state: str
     action: str | None  # the action its release's transaction took (state `stored`)
     attempts: int  # takes, this one included
+    request_id: str | None = None  # of the API request that queued it (its log lines' id)
 
 
 class JobState(NamedTuple):
@@ -1288,7 +1289,15 @@ class JobState(NamedTuple):
     office: str | None  # the office of the token that sent it (None: an administrator's)
 
 
-def enqueue_job(engine: Engine, raw: bytes, format: str, key: str | None, actor: Actor | None, now: datetime) -> int:
+def enqueue_job(
+    engine: Engine,
+    raw: bytes,
+    format: str,
+    key: str | None,
+    actor: Actor | None,
+    now: datetime,
+    request_id: str | None = None,
+) -> int:
     """Commit a received document to the queue before anything else is done with it; its id."""
     values = {
         "received_at": now,
@@ -1297,6 +1306,7 @@ def enqueue_job(engine: Engine, raw: bytes, format: str, key: str | None, actor:
         "raw": raw,
         "actor": _json(dataclasses.asdict(actor)) if actor else None,
         "state": QUEUED,
+        "request_id": request_id,
     }
     with engine.begin(write=True) as connection:
         return connection.scalar(_insert("ingest_jobs", values) + " RETURNING id", values)
@@ -1332,7 +1342,7 @@ def claim_job(engine: Engine, claimant: str, now: datetime, stale_before: dateti
             "UPDATE ingest_jobs SET claimed_by = :claimant, claimed_at = :now, attempts = attempts + 1"
             " WHERE id = (SELECT id FROM ingest_jobs WHERE state <> 'done'"
             " AND (claimed_by IS NULL OR claimed_at < :stale) ORDER BY id LIMIT 1" + skip_locked + ")"
-            " RETURNING id, format, key, raw, actor, state, action, attempts",
+            " RETURNING id, format, key, raw, actor, state, action, attempts, request_id",
             {"claimant": claimant, "now": now, "stale": stale_before},
         )
     if row is None:
@@ -1341,7 +1351,15 @@ def claim_job(engine: Engine, claimant: str, now: datetime, stale_before: dateti
     fields = json.loads(row["actor"]) if row["actor"] else None
     actor = Actor(**{k: v for k, v in fields.items() if k in Actor.__dataclass_fields__}) if fields else None
     return Job(
-        row["id"], row["format"], row["key"], bytes(row["raw"]), actor, row["state"], row["action"], row["attempts"]
+        row["id"],
+        row["format"],
+        row["key"],
+        bytes(row["raw"]),
+        actor,
+        row["state"],
+        row["action"],
+        row["attempts"],
+        row["request_id"],
     )
 
 

@@ -122,17 +122,18 @@ def gunicorn(
 
 
 @contextlib.contextmanager
-def ingest_service(env: dict[str, str], log: Path | None = None) -> Iterator[subprocess.Popen]:
+def ingest_service(env: dict[str, str], log: Path | None = None, out: Path | None = None) -> Iterator[subprocess.Popen]:
     """The host's ingest service for env's database (`feedapp ingest-service`, its
     supervisor), once its service process is warmed up and taking jobs; stopped after. Yields
-    the supervisor; its stderr (the service's log lines) goes to `log` or a temporary file."""
+    the supervisor; its stderr (the service's start and stop lines) goes to `log` or a temporary
+    file, its stdout (each job's outcome line) to `out` or nowhere."""
     with contextlib.ExitStack() as files:
         errors = files.enter_context(open(log, "w+b") if log else tempfile.TemporaryFile())
         process = subprocess.Popen(
             [str(BIN / "feedapp"), "ingest-service"],
             env={**os.environ, **env},
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
+            stdout=files.enter_context(open(out, "wb")) if out else subprocess.DEVNULL,
             stderr=errors,
         )
         process.stderr = errors

@@ -172,7 +172,11 @@ def jobs(database) -> list[tuple[str, str]]:
 def test_a_locked_store_is_503_with_retry_after_and_logged_never_422(tmp_path):
     database = tmp_path / "db.sqlite3"
     # Statements wait 1 s for another process's lock (10 s by default): the same 503, sooner.
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}") + "?timeout=1", "FEEDAPP_API_TOKEN": TOKEN}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{database}") + "?timeout=1",
+        "FEEDAPP_API_TOKEN": TOKEN,
+        "FEEDAPP_ACCESS_LOG": "true",
+    }
     with ingest_service(env), gunicorn(env, workers=2, output=tmp_path) as base:
         assert exchange(base, head("kept", "text/plain", f"Content-Length: {len(TEXT)}"), TEXT)[0] == 201
         holder = sqlite3.connect(database, isolation_level=None)

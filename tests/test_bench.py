@@ -55,12 +55,13 @@ def test_bench_lists_its_commands_and_refuses_others() -> None:
         "growth",
         "lexicon",
         "ingest",
+        "observe",
     ]
     refused = bench("nonsense")
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-1] == (
         "python -m bench: error: argument COMMAND: invalid choice: 'nonsense' "
-        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate', 'pages', 'growth', 'lexicon', 'ingest')"
+        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate', 'pages', 'growth', 'lexicon', 'ingest', 'observe')"
     )
 
 
@@ -78,6 +79,8 @@ USAGE = {
     "lexicon": "usage: python -m bench lexicon [-h] [--runs RUNS]",
     "ingest": "usage: python -m bench ingest [-h] [--workers WORKERS [WORKERS ...]] [--output OUTPUT]"
     " [--postgresql URL] [--writes WRITES] [--burst BURST]",
+    "observe": "usage: python -m bench observe [-h] [--count COUNT] [--seconds SECONDS] [--rounds ROUNDS]"
+    " [--connections CONNECTIONS] [--output OUTPUT]",
 }
 
 

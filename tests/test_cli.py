@@ -306,6 +306,7 @@ def test_help_and_version_need_no_database(tmp_path):
             "routes",
             "run",
             "shell",
+            "stats",
             "token",
         ],
     )

@@ -96,6 +96,14 @@ def test_second_fetch_through_nginx_is_a_cache_hit(stack):
     assert second[1]["ETag"] == first[1]["ETag"]
 
 
+def test_the_app_answers_and_logs_under_nginx_s_request_id(stack):
+    base, app_base, _, _ = stack
+    _, headers, _ = fetch(base + "/", {"X-Request-ID": "chosen-by-the-client-1"})  # nginx replaces it
+    assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])  # nginx's $request_id
+    _, headers, _ = fetch(app_base + "/", {"X-Request-ID": "chosen-by-the-client-1"})  # straight to gunicorn
+    assert headers["X-Request-ID"] == "chosen-by-the-client-1"
+
+
 def test_conditional_and_gzip_requests_work_through_nginx(stack):
     base, _, _, _ = stack
     _, headers, _ = fetch(base + "/feed.rss")
@@ -246,7 +254,11 @@ def test_gunicorn_takes_the_production_settings_from_the_config(tmp_path):
 
 
 def test_gunicorn_with_the_config_logs_to_stdout_and_stderr_from_sync_workers_of_a_preloaded_app(tmp_path):
-    env = {"FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"), "FEEDAPP_SITE_URL": SITE}
+    env = {
+        "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+        "FEEDAPP_SITE_URL": SITE,
+        "FEEDAPP_ACCESS_LOG": "true",
+    }
     with gunicorn(env, workers=2, config=True, output=tmp_path) as base:
         home, robots = fetch(base + "/")[2], fetch(base + "/robots.txt")[2]
         # Logged as it happens: the second worker may still be booting, the last line being written.

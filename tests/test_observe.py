@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from feedapp import state, store
+from feedapp import logs, state, store
 from feedapp.cli import main
 from feedapp.observe import route_family
 from feedapp.reach import ReachCounter, poller_hash, site_day
@@ -61,6 +61,13 @@ def test_every_answer_carries_a_request_id_and_keeps_a_well_formed_one_it_was_gi
         assert re.fullmatch(r"[0-9a-f]{16}", answered)
 
 
+@pytest.fixture
+def logging_as():
+    """logging_as(FORMAT): log as a serving process does (wsgi.py); undone after the test."""
+    yield logs.configure
+    logs.unconfigure()
+
+
 def _access_lines(out: str) -> list[dict]:
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     return [line for line in lines if line["logger"] == "feedapp.access"]
@@ -68,12 +75,14 @@ def _access_lines(out: str) -> list[dict]:
 
 @pytest.mark.parametrize(("privacy", "address"), [(True, None), (False, "203.0.113.9")])
 def test_access_lines_are_json_with_the_request_id_and_an_address_only_without_privacy(
-    database_url, make_app, capsys, privacy, address
+    database_url, make_app, capsys, logging_as, privacy, address
 ):
-    app = make_app({"DATABASE_URL": database_url, "LOG_FORMAT": "json", "PRIVACY": privacy, "PROXY_COUNT": 1})
+    app = make_app({"DATABASE_URL": database_url, "PRIVACY": privacy, "PROXY_COUNT": 1, "ACCESS_LOG": True})
+    logging_as("json")
     capsys.readouterr()
     headers = {"User-Agent": "Reader/2.0", "X-Forwarded-For": "203.0.113.9", "Authorization": "Bearer secret-1"}
     answer = app.test_client().get("/robots.txt", headers=headers)
+    logs.access_lines.flush()
     [line] = _access_lines(capsys.readouterr().out)
     assert line.pop("ms") >= 0 and datetime.fromisoformat(line.pop("time")).utcoffset() == timedelta(0)
     expected = {
@@ -89,13 +98,17 @@ def test_access_lines_are_json_with_the_request_id_and_an_address_only_without_p
     assert line == (expected if address is None else {**expected, "address": address})
 
 
-def test_access_lines_can_be_turned_off_and_are_text_on_request(database_url, make_app, capsys):
-    client = make_app({"DATABASE_URL": database_url, "ACCESS_LOG": False, "LOG_FORMAT": "json"}).test_client()
+def test_access_lines_are_off_by_default_and_text_on_request(database_url, make_app, capsys, logging_as):
+    client = make_app({"DATABASE_URL": database_url}).test_client()
+    logging_as("json")
     capsys.readouterr()
     client.get("/robots.txt")
+    logs.access_lines.flush()
     assert capsys.readouterr().out == ""
-    client = make_app({"DATABASE_URL": database_url, "LOG_FORMAT": "text"}).test_client()
+    client = make_app({"DATABASE_URL": database_url, "ACCESS_LOG": True}).test_client()
+    logging_as("text")
     answer = client.get("/robots.txt", headers={"User-Agent": "R"})
+    logs.access_lines.flush()
     out = capsys.readouterr().out
     assert re.fullmatch(
         rf"\d\d:\d\d:\d\d info feedapp\.access \[{answer.headers['X-Request-ID']}\] GET /robots\.txt 200"
@@ -240,3 +253,66 @@ def test_counts_a_flush_could_not_write_are_kept_for_the_next(database_url, make
         connection.execute("ALTER TABLE reach_away RENAME TO reach_announced")
     counter.flush(moment)
     assert store.reach(engine, "2026-03-01") == [store.DayReach("2026-03-01", "/feed.atom", {"feedly": 3}, 1)]
+
+
+def test_operators_see_each_feed_s_readers_per_day_as_a_chart_and_a_table(database_url, make_app):
+    import lxml.html
+
+    app = make_app({"DATABASE_URL": database_url, "API_TOKEN": "admin-token-0123456789"})
+    counter = ReachCounter(state.of(app).engine, 3600)
+    now = datetime.now(timezone.utc)
+    yesterday = now - timedelta(days=1)
+    counter.count("/feed.atom", 200, "Reader/1.0", "10.0.0.1", yesterday)
+    counter.count("/feed.atom", 200, "Reader/1.0", "10.0.0.2", yesterday)
+    counter.count("/feed.atom", 200, FEEDLY.format(14), "10.0.0.3", now)
+    counter.count("/feed.atom", 200, "Reader/1.0", "10.0.0.1", now)
+    counter.flush(now)
+    client = app.test_client()
+    answer = client.get("/operators/reach?days=2")  # the test client comes from 127.0.0.1, unproxied
+    assert (answer.status_code, answer.headers["Cache-Control"]) == (200, "no-store")
+    assert "script-src" not in answer.headers["Content-Security-Policy"]
+    page = lxml.html.fromstring(answer.data)
+    assert page.xpath("//h2/text()") == ["/feed.atom"]
+    # Readers a day (announced subscribers + other pollers): 2 yesterday, 15 today, on a 0-20 axis.
+    assert page.xpath("//polyline/@points") == ["0.0,144.0 600.0,40.0"]
+    days = [site_day(moment).isoformat() for moment in (now, yesterday)]
+    assert [[cell.text_content() for cell in row.xpath("td")][1:] for row in page.xpath("//tbody/tr")] == [
+        ["۱۴", "feedly ۱۴", "۱"],
+        ["۰", "", "۲"],
+    ]
+    assert page.xpath("//tbody/tr/td/time/@datetime") == days
+    assert not page.xpath("//script")
+
+
+@pytest.mark.parametrize(
+    ("environ", "headers", "status"),
+    [
+        ({"REMOTE_ADDR": "203.0.113.9"}, {}, 404),
+        ({"REMOTE_ADDR": "127.0.0.1"}, {"X-Forwarded-For": "203.0.113.9"}, 404),  # nginx's, from outside
+        ({"REMOTE_ADDR": "127.0.0.1"}, {"Forwarded": "for=203.0.113.9"}, 404),
+        ({"REMOTE_ADDR": "::1"}, {}, 200),
+        ({"REMOTE_ADDR": "203.0.113.9"}, {"Authorization": "Bearer admin-token-0123456789"}, 200),
+        ({"REMOTE_ADDR": "203.0.113.9"}, {"Authorization": "Bearer wrong-token-0123456789"}, 404),
+    ],
+)
+def test_the_operators_page_answers_loopback_or_the_administrator_token_only(
+    database_url, make_app, environ, headers, status
+):
+    client = make_app({"DATABASE_URL": database_url, "API_TOKEN": "admin-token-0123456789"}).test_client()
+    assert client.get("/operators/reach", headers=headers, environ_base=environ).status_code == status
+
+
+def test_the_operators_page_dates_days_in_the_jalali_calendar():
+    from feedapp.operators import _jalali
+
+    assert (_jalali(date(2026, 3, 20)), _jalali(date(2026, 3, 21))) == ("۱۴۰۴/۱۲/۲۹", "۱۴۰۵/۰۱/۰۱")
+
+
+def test_the_feedapp_command_s_output_holds_no_log_line(database_url, make_app, capsys):
+    # Only serving processes log to stdout (wsgi.py, the ingest service): a command's stdout is
+    # its output, even when the app it made answers requests.
+    app = make_app({"DATABASE_URL": database_url, "LOG_FORMAT": "json", "ACCESS_LOG": True})
+    app.test_client().get("/robots.txt")
+    logs.access_lines.flush()
+    printed = app.test_cli_runner().invoke(main, ["stats"])
+    assert (printed.output, capsys.readouterr().out) == ("", "")

@@ -52,12 +52,17 @@ def test_counts_of_every_process_add_up_through_recycled_workers_and_reach_and_l
         "FEEDAPP_METRICS_TOKEN": METRICS_TOKEN,
         "FEEDAPP_API_TOKEN": API_TOKEN,
         "FEEDAPP_REACH_FLUSH_SECONDS": "1",
+        "FEEDAPP_ACCESS_LOG": "true",
         "PROMETHEUS_MULTIPROC_DIR": str(folder),  # as scripts/serve.sh names it for both servers
         "GUNICORN_CMD_ARGS": "--max-requests 7 --max-requests-jitter 0",  # a worker lives 7 requests
     }
     folder.mkdir()
     (folder / "counter_999999.db").write_bytes(b"")  # left by a process of an earlier run: emptied at start
-    with ingest_service(env) as supervisor, gunicorn(env, workers=2, config=True, output=tmp_path) as base:
+    service_out = tmp_path / "service.out"
+    with (
+        ingest_service(env, out=service_out) as supervisor,
+        gunicorn(env, workers=2, config=True, output=tmp_path) as base,
+    ):
         request = urllib.request.Request(
             base + "/api/releases/observed",
             data=RELEASE,
@@ -66,6 +71,7 @@ def test_counts_of_every_process_add_up_through_recycled_workers_and_reach_and_l
         )
         with urllib.request.urlopen(request, timeout=30) as answer:
             assert answer.status == 201
+            put_id = answer.headers["X-Request-ID"]
         agents = [FEEDLY, INOREADER, "Reader/1.0", "Reader/2.0"] * 10
         assert {fetch(base + "/feed.atom", {"User-Agent": agent})[0] for agent in agents} == {200}
         assert fetch(base + "/no-such-page")[0] == 404
@@ -111,6 +117,21 @@ def test_counts_of_every_process_add_up_through_recycled_workers_and_reach_and_l
         "subscribers": {"feedly": 7, "inoreader": 3},
         "total": 10,
         "pollers": 2,
+    }
+    # The service's outcome line for the write carries the id of the request that queued it.
+    [outcome] = [json.loads(line) for line in service_out.read_text().splitlines()]
+    assert outcome.pop("ms") > 0 and outcome.pop("time")
+    assert outcome == {
+        "level": "info",
+        "logger": "feedapp.ingest",
+        "message": "added observed",
+        "request_id": put_id,
+        "job": 1,
+        "action": "added",
+        "key": "observed",
+        "errors": 0,
+        "warnings": 0,
+        "office": None,
     }
     lines = [json.loads(line) for line in (tmp_path / "stdout.log").read_text().splitlines()]
     polls = [line for line in lines if line.get("path") == "/feed.atom"]

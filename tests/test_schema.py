@@ -582,6 +582,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0007_with_an_empty_queue_and_takes_a
             "action",
             "reply",
             "finished_at",
+            "request_id",  # added by 0008
         ],
         [],
     )
@@ -633,6 +634,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0008_with_empty_reach_tables_that_ta
         "reach_keys": ["day", "secret"],
         "reach_daily": ["day", "feed", "pollers"],
     }
+    assert table_contents(url, "ingest_jobs")[0][-1] == "request_id"
     assert {table: table_contents(url, table) for table in columns} == {
         table: (names, []) for table, names in columns.items()
     }

@@ -1,4 +1,5 @@
-"""feedapp 0.8.0: reach, what the site knows of its readers (feedapp/reach.py, `feedapp stats`).
+"""feedapp 0.8.0: reach, what the site knows of its readers (feedapp/reach.py, `feedapp stats`),
+and the request id of each queued write.
 
 Days are the site's days (Asia/Tehran), written `YYYY-MM-DD`; `feed` is a subscription feed's
 path (`/feed.atom`, `/categories/NAME/feed.rss`).
@@ -13,7 +14,11 @@ path (`/feed.atom`, `/categories/NAME/feed.rss`).
 - `reach_daily`: the count of other pollers per feed and day, written once the day is over,
   when that day's pollers and key are deleted.
 
-New tables only: existing rows are untouched. Like every migration, this file keeps its own
+- `ingest_jobs.request_id`: the id of the API request that queued the job (observe.py), so the
+  ingest service's outcome line for it carries the same id as the request's lines (NULL for jobs
+  queued before).
+
+New tables and a new nullable column: existing rows are untouched. Like every migration, this file keeps its own
 statements and is safe to run twice.
 """
 
@@ -62,11 +67,23 @@ TABLES = (
 )
 
 
+def job_columns(connection):
+    cursor = connection.cursor()
+    if postgresql(connection):
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'ingest_jobs'")
+    else:
+        cursor.execute("PRAGMA table_info(ingest_jobs)")
+        return {row[1] for row in cursor.fetchall()}
+    return {row[0] for row in cursor.fetchall()}
+
+
 def apply(connection):
     types = TYPES["postgresql" if postgresql(connection) else "sqlite"]
     cursor = connection.cursor()
     for statement in TABLES:
         cursor.execute(statement.format(**types))
+    if "request_id" not in job_columns(connection):
+        cursor.execute("ALTER TABLE ingest_jobs ADD COLUMN request_id VARCHAR(64)")
 
 
 steps = [step(apply)]

@@ -1,0 +1,142 @@
+"""`python -m bench observe`: what counting costs the fast path (issue 19).
+
+One store of N releases (populated through the store, no hazm), served by gunicorn with
+deploy/gunicorn.conf.py in three settings, and the floor (bench/floor.py: the app's recorded
+bytes, no work at all) under the same settings:
+- `bare`: no reach, no metrics, no access lines (FEEDAPP_REACH=false);
+- `default`: reach counting, as a site runs out of the box;
+- `metrics`: the default plus /metrics (FEEDAPP_METRICS_TOKEN, the multiprocess folder);
+- `access lines`: metrics plus the app's access lines (FEEDAPP_ACCESS_LOG=true; JSON to a file).
+
+wrk loads cached `/feed.atom` (plain, then with If-None-Match: the 304 most pollers get) on each
+in turn, round after round, so the machine's drift falls on all alike; the median of the rounds
+is reported, and each setting's ratio to the floor. Target: with metrics on, ≥ 0.85 × the floor.
+Writes the section "Counting: metrics, reach and access lines" of BENCHMARKS.md (or --output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from bench import loadgen, servers
+from bench.report import write_section
+
+SECTION = "Counting: metrics, reach and access lines"
+TARGET = 0.85
+METRICS_TOKEN = "bench-metrics-token-0123456789"
+SETTINGS = {
+    "bare": {"FEEDAPP_REACH": "false"},
+    "default": {},
+    "metrics": {"FEEDAPP_METRICS_TOKEN": METRICS_TOKEN},
+    "access lines": {"FEEDAPP_METRICS_TOKEN": METRICS_TOKEN, "FEEDAPP_ACCESS_LOG": "true"},
+}
+AGENT = "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 12 subscribers; like FeedFetcher-Google)"
+
+
+def record(app: servers.Server, path: Path) -> str:
+    """The app's /feed.atom (plain, and its 304) for the floor; the ETag."""
+    _, headers, _ = servers.http_get(app.host, app.port, "/feed.atom")
+    etag = dict((name.lower(), value) for name, value in headers)["etag"]
+    recorded = {}
+    for variant, request_headers in (("plain", {}), ("304", {"If-None-Match": etag})):
+        status, headers, body = servers.http_get(app.host, app.port, "/feed.atom", request_headers)
+        recorded[variant] = {
+            "status": f"{status} {'Not Modified' if status == 304 else 'OK'}",
+            "headers": [
+                [name, value] for name, value in headers if name.lower() not in ("date", "server", "connection")
+            ],
+            "body_b64": base64.b64encode(body).decode(),
+        }
+    path.write_text(json.dumps({"/feed.atom": recorded}), encoding="utf-8")
+    return etag
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench observe", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=1000, help="releases in the store (default 1,000)")
+    parser.add_argument("--seconds", type=int, default=3, help="seconds per wrk run (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of all servers (default 5)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument("--output", type=Path, default=servers.ROOT / "BENCHMARKS.md")
+    options = parser.parse_args(argv)
+    wrk = loadgen.ensure_wrk()
+    with tempfile.TemporaryDirectory(prefix="feedapp-bench-observe-") as folder, ExitStack() as stack:
+        tmp = Path(folder)
+        url = f"sqlite:///{tmp / 'store.sqlite3'}"
+        populate = [sys.executable, "-m", "bench", "populate", "--database-url", url, "--count", str(options.count)]
+        subprocess.run(populate, cwd=servers.ROOT, check=True, capture_output=True)
+        base = {"FEEDAPP_DATABASE_URL": url, "FEEDAPP_SITE_URL": "http://127.0.0.1:8000"}
+        apps = {}
+        for name, env in SETTINGS.items():
+            if "FEEDAPP_METRICS_TOKEN" in env:
+                env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(tmp / f"metrics-{name.replace(' ', '-')}")}
+            apps[name] = stack.enter_context(
+                servers.gunicorn(name, "wsgi:app", {**base, **env}, "/feed.atom", tmp / f"{name}.log")
+            )
+        etag = record(apps["bare"], tmp / "floor.json")
+        floor = stack.enter_context(
+            servers.gunicorn(
+                "floor",
+                "bench.floor:app",
+                {"FLOOR_RESPONSES": str(tmp / "floor.json")},
+                "/feed.atom",
+                tmp / "floor.log",
+                feedapp=False,
+            )
+        )
+        targets = {**apps, "floor": floor}
+        loads = {"plain": {"User-Agent": AGENT}, "304": {"User-Agent": AGENT, "If-None-Match": etag}}
+        rps: dict[tuple[str, str], list[float]] = {(name, load): [] for name in targets for load in loads}
+        for round_number in range(options.rounds):
+            for load, headers in loads.items():
+                for name, server in targets.items():
+                    result = loadgen.run(
+                        wrk,
+                        server.base + "/feed.atom",
+                        connections=options.connections,
+                        seconds=options.seconds,
+                        headers=headers,
+                    )
+                    rps[name, load].append(result.requests_per_second)
+            print(f"round {round_number + 1}/{options.rounds} done", file=sys.stderr)
+        scraped = servers.http_get(
+            apps["metrics"].host, apps["metrics"].port, "/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        )
+    medians = {key: statistics.median(values) for key, values in rps.items()}
+    text = _section(medians, options, scraped[0] == 200 and b"feedapp_requests_total" in scraped[2])
+    write_section(options.output, SECTION, text)
+    print(text)
+    return 0 if medians["metrics", "plain"] >= TARGET * medians["floor", "plain"] else 1
+
+
+def _section(medians: dict[tuple[str, str], float], options: argparse.Namespace, scraped: bool) -> str:
+    lines = [
+        f"`python -m bench observe --count {options.count} --seconds {options.seconds} --rounds {options.rounds}"
+        f" --connections {options.connections}`: cached `/feed.atom` under deploy/gunicorn.conf.py, wrk with"
+        f" {options.connections} connections and a Feedly-like User-Agent (counted by reach), the servers in turn"
+        f" each round; medians of {options.rounds} rounds. bare: no reach, metrics or access lines; default: reach;"
+        " metrics: reach and /metrics; access lines: those and the app's access lines (JSON, to a file); /metrics"
+        f" ({'scraped after the runs: it answered' if scraped else 'NOT scraped: it did not answer'}).",
+        "",
+        "| server | 200 req/s | × floor | 304 req/s | × floor |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name in (*SETTINGS, "floor"):
+        row = [name]
+        for load in ("plain", "304"):
+            row += [f"{medians[name, load]:,.0f}", f"{medians[name, load] / medians['floor', load]:.2f}"]
+        lines.append("| " + " | ".join(row) + " |")
+    met = medians["metrics", "plain"] / medians["floor", "plain"]
+    lines += [
+        "",
+        f"Target: with metrics on ≥ {TARGET} × the floor: {met:.2f} ({'met' if met >= TARGET else 'NOT met'}).",
+    ]
+    return "\n".join(lines) + "\n"
