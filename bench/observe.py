@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +40,7 @@ SETTINGS = {
     "metrics": {"FEEDAPP_METRICS_TOKEN": METRICS_TOKEN},
     "access lines": {"FEEDAPP_METRICS_TOKEN": METRICS_TOKEN, "FEEDAPP_ACCESS_LOG": "true"},
 }
+SHM = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 AGENT = "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 12 subscribers; like FeedFetcher-Google)"
 
 
@@ -59,6 +62,51 @@ def record(app: servers.Server, path: Path) -> str:
     return etag
 
 
+# One setting's cost in one process: the app's whole WSGI stack called directly (no server, no
+# socket) with a fast-path hit of /feed.atom, after a warm-up; microseconds per request.
+IN_PROCESS = """
+import io, os, statistics, sys, time
+from feedapp import create_app, logs
+app = create_app()
+logs.configure("json")
+sys.stdout = open(os.devnull, "w")
+environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/feed.atom", "QUERY_STRING": "", "SERVER_NAME": "x",
+           "SERVER_PORT": "80", "wsgi.url_scheme": "http", "REMOTE_ADDR": "127.0.0.1",
+           "HTTP_USER_AGENT": AGENT, "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr}
+def start(status, headers, exc_info=None):
+    pass
+call = app.wsgi_app
+for _ in range(500):
+    list(call(dict(environ), start))
+times = []
+for _ in range(5):
+    began = time.perf_counter()
+    for _ in range(CALLS):
+        list(call(dict(environ), start))
+    times.append((time.perf_counter() - began) / CALLS * 1e6)
+print(statistics.median(times), file=sys.stderr)
+"""
+
+
+def in_process(url: str, tmp: Path, calls: int = 10_000) -> dict[str, float]:
+    """Each setting's microseconds per request in one process (a fresh interpreter each)."""
+    costs = {}
+    for name, env in SETTINGS.items():
+        env = {**os.environ, "FEEDAPP_DATABASE_URL": url, **env, "PROMETHEUS_MULTIPROC_DIR": ""}
+        if "FEEDAPP_METRICS_TOKEN" in env:
+            env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="feedapp-metrics-", dir=SHM or tmp)
+        code = IN_PROCESS.replace("AGENT", repr(AGENT)).replace("CALLS", str(calls))
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", code], cwd=servers.ROOT, env=env, capture_output=True, text=True, check=True
+            )
+        finally:
+            if env["PROMETHEUS_MULTIPROC_DIR"]:
+                shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"])
+        costs[name] = float(done.stderr.strip().splitlines()[-1])
+    return costs
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench observe", description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000, help="releases in the store (default 1,000)")
@@ -73,11 +121,14 @@ def main(argv: list[str]) -> int:
         url = f"sqlite:///{tmp / 'store.sqlite3'}"
         populate = [sys.executable, "-m", "bench", "populate", "--database-url", url, "--count", str(options.count)]
         subprocess.run(populate, cwd=servers.ROOT, check=True, capture_output=True)
+        costs = in_process(url, tmp)
         base = {"FEEDAPP_DATABASE_URL": url, "FEEDAPP_SITE_URL": "http://127.0.0.1:8000"}
         apps = {}
         for name, env in SETTINGS.items():
             if "FEEDAPP_METRICS_TOKEN" in env:
-                env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(tmp / f"metrics-{name.replace(' ', '-')}")}
+                # In memory, as systemd's /run/feedapp is (and scripts/serve.sh's /dev/shm).
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="feedapp-metrics-", dir=SHM)))
+                env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(folder)}
             apps[name] = stack.enter_context(
                 servers.gunicorn(name, "wsgi:app", {**base, **env}, "/feed.atom", tmp / f"{name}.log")
             )
@@ -111,13 +162,15 @@ def main(argv: list[str]) -> int:
             apps["metrics"].host, apps["metrics"].port, "/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"}
         )
     medians = {key: statistics.median(values) for key, values in rps.items()}
-    text = _section(medians, options, scraped[0] == 200 and b"feedapp_requests_total" in scraped[2])
+    text = _section(medians, costs, options, scraped[0] == 200 and b"feedapp_requests_total" in scraped[2])
     write_section(options.output, SECTION, text)
     print(text)
     return 0 if medians["metrics", "plain"] >= TARGET * medians["floor", "plain"] else 1
 
 
-def _section(medians: dict[tuple[str, str], float], options: argparse.Namespace, scraped: bool) -> str:
+def _section(
+    medians: dict[tuple[str, str], float], costs: dict[str, float], options: argparse.Namespace, scraped: bool
+) -> str:
     lines = [
         f"`python -m bench observe --count {options.count} --seconds {options.seconds} --rounds {options.rounds}"
         f" --connections {options.connections}`: cached `/feed.atom` under deploy/gunicorn.conf.py, wrk with"
@@ -126,14 +179,20 @@ def _section(medians: dict[tuple[str, str], float], options: argparse.Namespace,
         " metrics: reach and /metrics; access lines: those and the app's access lines (JSON, to a file); /metrics"
         f" ({'scraped after the runs: it answered' if scraped else 'NOT scraped: it did not answer'}).",
         "",
-        "| server | 200 req/s | × floor | 304 req/s | × floor |",
-        "| --- | --- | --- | --- | --- |",
+        "| server | 200 req/s | × floor | 304 req/s | × floor | µs per request in one process |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for name in (*SETTINGS, "floor"):
         row = [name]
         for load in ("plain", "304"):
             row += [f"{medians[name, load]:,.0f}", f"{medians[name, load] / medians['floor', load]:.2f}"]
+        row.append(f"{costs[name]:.1f}" if name in costs else "-")
         lines.append("| " + " | ".join(row) + " |")
+    lines += [
+        "",
+        "µs per request in one process: the app's WSGI stack called directly with a cached /feed.atom,"
+        " 10,000 calls, median of 5 (a fresh interpreter per setting; access lines to /dev/null).",
+    ]
     met = medians["metrics", "plain"] / medians["floor", "plain"]
     lines += [
         "",

@@ -40,8 +40,8 @@ preload_app = True
 # Metrics (FEEDAPP_METRICS_TOKEN set): every worker counts into prometheus-client's multiprocess
 # folder, which must be named before the app (preloaded below) first imports prometheus_client.
 # scripts/serve.sh and the systemd units name it (the ingest service counts there too); alone,
-# gunicorn takes one under $RUNTIME_DIRECTORY or a new temporary folder. Emptied at start of
-# what no running process writes.
+# gunicorn takes one under $RUNTIME_DIRECTORY, or a new folder in /dev/shm (else the temporary
+# folder). At start, emptied of what no running process writes.
 if os.environ.get("FEEDAPP_METRICS_TOKEN"):
     import tempfile
 
@@ -49,8 +49,10 @@ if os.environ.get("FEEDAPP_METRICS_TOKEN"):
 
     if not os.environ.get(MULTIPROCESS_DIR):
         runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+        # In memory (tmpfs) where there is one: every count writes to these files.
+        memory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
         os.environ[MULTIPROCESS_DIR] = (
-            os.path.join(runtime, "metrics") if runtime else tempfile.mkdtemp(prefix="feedapp-metrics-")
+            os.path.join(runtime, "metrics") if runtime else tempfile.mkdtemp(prefix="feedapp-metrics-", dir=memory)
         )
     prepare_directory(os.environ[MULTIPROCESS_DIR])
 

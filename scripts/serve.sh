@@ -25,7 +25,12 @@ if [ "$status" -gt 1 ]; then exit "$status"; fi  # 1 = some seed rejected (repor
 if [ -n "${FEEDAPP_METRICS_TOKEN:-}" ] && [ -z "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
     # /metrics sums what every process counted in this folder: gunicorn's workers and the ingest
     # service (feedapp/metrics.py); deploy/gunicorn.conf.py empties it of what no process writes.
-    export PROMETHEUS_MULTIPROC_DIR="${TMPDIR:-/tmp}/feedapp-metrics-$(id -u)-${FEEDAPP_BIND:-127.0.0.1:8000}"
+    # In memory (tmpfs) where there is one: every count writes to these files.
+    runtime=${XDG_RUNTIME_DIR:-}
+    if [ -z "$runtime" ]; then
+        if [ -w /dev/shm ]; then runtime=/dev/shm; else runtime=${TMPDIR:-/tmp}; fi
+    fi
+    export PROMETHEUS_MULTIPROC_DIR="$runtime/feedapp-metrics-$(id -u)-${FEEDAPP_BIND:-127.0.0.1:8000}"
 fi
 .venv/bin/feedapp ingest-service &
 service=$!
