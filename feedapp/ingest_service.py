@@ -96,9 +96,9 @@ def handle(engine: Engine, job: store.Job) -> dict[str, Any]:
     from .core.models import Action
     from .ingest import ingest_document
 
+    seconds = None
     if job.state == store.QUEUED and job.attempts > MAX_ATTEMPTS:
-        metrics.count_ingest(str(Action.FAILED))
-        return {
+        reply: dict[str, Any] = {
             "action": str(Action.FAILED),
             "key": job.key,
             "errors": [
@@ -109,26 +109,27 @@ def handle(engine: Engine, job: store.Job) -> dict[str, Any]:
             ],
             "warnings": [],
         }
-    started = time.monotonic()
-    with store.acting_as(job.actor), store.completing(job.id):
-        reply = reply_of(ingest_document(engine, job.raw, job.format, job.key))
-    seconds = time.monotonic() - started
+    else:
+        started = time.monotonic()
+        with store.acting_as(job.actor), store.completing(job.id):
+            reply = reply_of(ingest_document(engine, job.raw, job.format, job.key))
+        seconds = time.monotonic() - started
+        if job.state == store.STORED:
+            # An earlier take stored it and died before answering: this take found it unchanged.
+            reply["action"] = job.action
     metrics.count_ingest(reply["action"], seconds)
     _log_outcome(job, reply, seconds)
-    if job.state == store.STORED:
-        # An earlier take stored it and died before answering: this take found it unchanged.
-        reply["action"] = job.action
     return reply
 
 
-def _log_outcome(job: store.Job, reply: dict[str, Any], seconds: float) -> None:
+def _log_outcome(job: store.Job, reply: dict[str, Any], seconds: float | None) -> None:
     """The job's outcome line (logs.py: JSON on stdout), under the id of the request that
     queued it: the API's lines and the service's for one write share it."""
     fields = {
         "job": job.id,
         "action": reply["action"],
         "key": reply["key"],
-        "ms": round(seconds * 1000, 1),
+        "ms": None if seconds is None else round(seconds * 1000, 1),
         "errors": len(reply["errors"]),
         "warnings": len(reply["warnings"]),
         "office": job.actor.office if job.actor else None,

@@ -1438,8 +1438,9 @@ def reach_secret(engine: Engine, day: str) -> str:
 
 
 def record_reach(engine: Engine, announced: Iterable[Announced], pollers: Iterable[tuple[str, str, str]]) -> None:
-    """Add what processes counted: announcements (the latest one wins, whichever process saw it
-    first writes) and other pollers as (day, feed, poller hash), each counted once per day."""
+    """Add what processes counted: announcements (of one aggregator's subscription, the latest
+    seen wins, whichever process writes first) and other pollers as (day, feed, poller hash),
+    each counted once per day."""
     with engine.begin(write=True) as connection:
         connection.executemany(
             "INSERT INTO reach_announced (day, feed, aggregator, feed_id, subscribers, seen_at)"
