@@ -80,7 +80,7 @@ USAGE = {
     "ingest": "usage: python -m bench ingest [-h] [--workers WORKERS [WORKERS ...]] [--output OUTPUT]"
     " [--postgresql URL] [--writes WRITES] [--burst BURST]",
     "observe": "usage: python -m bench observe [-h] [--count COUNT] [--seconds SECONDS] [--rounds ROUNDS]"
-    " [--connections CONNECTIONS] [--output OUTPUT]",
+    " [--connections CONNECTIONS] [--output OUTPUT] [--postgresql URL]",
 }
 
 
