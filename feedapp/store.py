@@ -971,17 +971,25 @@ class PostgresVersionReader:
     """data_version() for PostgreSQL on one autocommit connection per thread and process.
 
     One round trip per request: no liveness probe before it (the engine's pool sends a
-    `SELECT 1` before each use). A connection the server dropped (a restart, an idle timeout)
-    fails the read, and the read is tried once more on a new connection.
+    `SELECT 1` before each use), and a statement prepared once per connection, executed through
+    libpq directly (psycopg's cursor around it cost as much as the round trip itself: 150 µs a
+    read against 75). A connection the server dropped (a restart, an idle timeout) fails the
+    read, and the read is tried once more on a new connection.
     """
 
     _QUERY = SqliteVersionReader._QUERY
+    _STATEMENT = b"feedapp_data_version"
 
     def __init__(self, conninfo: str) -> None:
+        self.conninfo = conninfo
+        self.connections = _ThreadConnections(self._connect)
+
+    def _connect(self) -> Any:
         import psycopg
 
-        self.conninfo = conninfo
-        self.connections = _ThreadConnections(lambda: psycopg.connect(conninfo, autocommit=True))
+        connection = psycopg.connect(self.conninfo, autocommit=True)
+        self._check(connection.pgconn.prepare(self._STATEMENT, self._QUERY.encode()), expected="COMMAND_OK")
+        return connection
 
     def __call__(self) -> int:
         import psycopg
@@ -993,8 +1001,20 @@ class PostgresVersionReader:
             return self._read()
 
     def _read(self) -> int:
-        row = self.connections.get().execute(self._QUERY).fetchone()
-        return row[0] if row else 0
+        result = self.connections.get().pgconn.exec_prepared(self._STATEMENT, [])
+        self._check(result, expected="TUPLES_OK")
+        return int(result.get_value(0, 0)) if result.ntuples else 0
+
+    @staticmethod
+    def _check(result: Any, expected: str) -> None:
+        """Raise psycopg's OperationalError unless libpq's result has the expected status (a
+        dropped connection gives FATAL_ERROR)."""
+        import psycopg
+        from psycopg import pq
+
+        if result.status != getattr(pq.ExecStatus, expected):
+            message = (result.error_message or b"").decode("utf-8", "replace").strip()
+            raise psycopg.OperationalError(message or f"version read: {pq.ExecStatus(result.status).name}")
 
     def close(self) -> None:
         self.connections.close()
