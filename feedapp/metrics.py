@@ -175,12 +175,12 @@ def _running(pid: int) -> bool:
 def fold_dead(pid: int, path: str | None = None) -> None:
     """Fold the counts of process `pid`, which exited, into the folder's archive files, delete
     its files, and drop its live gauges."""
-    from prometheus_client import multiprocess
-    from prometheus_client.mmap_dict import MmapedDict
-
     path = path or os.environ.get(MULTIPROCESS_DIR)
     if not path:
         return
+    from prometheus_client import multiprocess
+    from prometheus_client.mmap_dict import MmapedDict
+
     with _folding_lock(path, shared=False):
         for kind in ("counter", "histogram", "summary"):
             dead = os.path.join(path, f"{kind}_{pid}.db")
