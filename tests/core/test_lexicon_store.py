@@ -125,10 +125,15 @@ def test_small_lexicon_round_trips_with_its_answers(tmp_path: Path) -> None:
     assert restore_word("کتابها", compact) == z("کتاب|ها")
     assert restore_word("مهمترین", compact) == z("مهم|ترین")
     assert restore_word("آنها", compact) == "آنها"
-    # Like a frozenset and a dict, the views answer "absent" for a key that is no str; the trie
-    # itself raises TypeError for one, which the views must catch.
-    assert 1 not in compact.whole and compact.counts.get(1) is None
-    assert "\udc80" not in compact.whole and compact.spelled.get("\udc80") is None  # no UTF-8 for it
+
+
+# Like a frozenset and a dict, the views answer "absent" for a key the trie cannot hold: the trie
+# raises TypeError for a key that is no str and ValueError for one UTF-8 cannot encode.
+@pytest.mark.parametrize("key", [1, None, b"\xd8\xb4\xd9\x87\xd8\xb1", "\udc80"])
+def test_views_answer_absent_for_a_key_the_trie_cannot_hold(tmp_path: Path, key: object) -> None:
+    compact = load_or_build(small_lexicon, [tmp_path], KEY)
+    answers = (key in compact.whole, compact.counts.get(key, -1), compact.spelled.get(key, "absent"))  # type: ignore[arg-type]
+    assert answers == (False, -1, "absent")
 
 
 @pytest.mark.slow  # builds hazm's lexicon or starts Python processes
