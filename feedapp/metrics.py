@@ -123,18 +123,8 @@ def exposition(store_gauges: Callable[[], dict[str, tuple[str, float]]]) -> tupl
                 yield GaugeMetricFamily(name, description, value=value)
 
     with _folding_lock(path, shared=True):
-        body = generate_latest(registry) + generate_latest(_OneCollector(StoreGauges()))
+        body = generate_latest(registry) + generate_latest(StoreGauges())
     return body, CONTENT_TYPE_LATEST
-
-
-class _OneCollector:
-    """A registry of one collector, for generate_latest."""
-
-    def __init__(self, collector: Any) -> None:
-        self._collector = collector
-
-    def collect(self) -> Iterator[Any]:
-        return self._collector.collect()
 
 
 @contextmanager

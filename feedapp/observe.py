@@ -20,7 +20,7 @@ from werkzeug.wsgi import ClosingIterator
 
 from . import metrics
 from .logs import REQUEST_ID, access_lines
-from .reach import ReachCounter
+from .reach import SUBSCRIPTION_FEED, ReachCounter
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")  # nginx's $request_id is 32 hex digits
 _FEED_FORMAT = re.compile(r"\.(atom|rss|json|xml|txt|ico|css|png|svg)$")
@@ -37,7 +37,7 @@ def route_family(path: str) -> str:
         return "static"
     if "/feed/archive/" in path:
         return "archive"
-    if re.fullmatch(r"(?:/(?:categories|sources)/[^/]+)?/feed\.\w+", path):
+    if SUBSCRIPTION_FEED.fullmatch(path):
         return "feed"
     fixed = {
         "/sitemap.xml": "sitemap_index",
