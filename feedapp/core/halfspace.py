@@ -34,7 +34,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ZWNJ = "\u200c"
@@ -49,6 +49,7 @@ _TOKEN = re.compile(f"[{_LETTER}]+(?:{ZWNJ}[{_LETTER}]+)*")
 
 EXTRA_WORDS_FILE = Path(__file__).with_name("halfspace_extra.txt")
 NAMES_FILE = Path(__file__).with_name("halfspace_names.txt")
+USAGE_FILE = Path(__file__).with_name("halfspace_usage.txt")
 
 # Lexicon entries at least this frequent are trusted as whole words. hazm's list also holds
 # ~158,000 entries with count 0: real words (عمومی, تیم, فیلتر) mixed with joined misspellings
@@ -65,12 +66,22 @@ MIN_STEM = 2
 MIN_UNCOUNTED_STEM = 3
 # Words taking a WORD_PREFIXES prefix must be at least this long (short ones make loanwords).
 MIN_PREFIXED_WORD = 5
+# Real-text usage (halfspace_usage.txt) picks one of competing readings when that reading is written
+# at least this many times as often; frequency classes are centibels, so 30 is about 2x.
+USAGE_MARGIN = 30
+# A joined word stays joined against every split reading only when real text writes it this much
+# more often: 100 is 10x, which keeps برندهای ("brands", not برنده‌ای) but lets مهم‌تر, بزرگ‌ترین
+# and سال‌هاست be spelled the Academy's way although the web writes them joined 2-6x as often.
+JOINED_MARGIN = 100
+# The class given to a spelling the usage file lacks: rarer than its rarest entry (600).
+UNUSED_CLASS = 650
 
 PLURAL_SUFFIXES = ("ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاست")
 COMPARATIVE_SUFFIXES = ("تر", "ترین", "تری")  # تری: comparative + indefinite (مهم‌تری)
 # Clitics and copulas written apart only after a final ه (نامه‌ای, شده‌اند); after other letters
 # they are either joined (دوستانم) or the letters belong to the word (توجهات is not توجه‌ات).
-AFTER_HEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند")
+# ی: the ezafe (هفته‌ی گذشته); است: the copula run into its word (داشته‌است, خانه‌است).
+AFTER_HEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند", "ی", "است")
 # Second elements of compounds that are written apart from a known first element.
 COMPOUND_HEADS = (
     "گذاری",
@@ -109,6 +120,14 @@ COMPOUND_HEADS = (
     "پژوهی",
     "پژوهان",
     "مدت",  # طولانی‌مدت, کوتاه‌مدت (news writes بلندمدت joined: hazm lists it whole)
+    "محور",  # عدالت‌محور, پروژه‌محور
+    "ساز",  # سرنوشت‌ساز, زمینه‌ساز
+    "زایی",  # اشتغال‌زایی, بیماری‌زایی
+    "باختگان",  # جان‌باختگان, مال‌باختگان
+    # Surname endings after a known word: زارع‌پور, نعمت‌زاده, رحیمی‌نژاد (a listed name stays whole).
+    "پور",
+    "زاده",
+    "نژاد",
 )
 # Prefixes written apart from a well-attested adjective: کم‌برخوردار, نیمه‌سنگین.
 WORD_PREFIXES = ("کم", "نیمه")
@@ -122,6 +141,18 @@ NAME_SUFFIXES = ("ی", "یی", "ان", "یان")
 INFLECTION_SUFFIXES = frozenset(PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATIVE_SUFFIXES)
 # Preverbs ending in a non-joining letter, joined to a following می‌ form.
 VERB_PREFIXES = ("در", "بر", "باز", "فرا", "فرو", "وا")
+
+
+def _silent_heh(word: str) -> bool:
+    """True when ``word`` ends in a ه that only marks a vowel (هفته), after which the ezafe ی is
+    written apart (هفته‌ی); after اه, وه and in الله the ه is a consonant (راهی, گروهی, شکراللهی), as in
+    :data:`_SOUNDED_HEH`."""
+    return word.endswith("ه") and not word.endswith(("اه", "وه", "لله", *_SOUNDED_HEH))
+
+
+# Words whose final ه is sounded, not a vowel mark: a ی after them is joined (توجهی, "any attention"),
+# and so after a compound ending in one (قابل‌توجهی).
+_SOUNDED_HEH = tuple("توجه فقه شبه تنبه تشابه تشبه منزه مکروه وجه اکراه".split())
 
 # Present-tense person endings (the third singular is د) and past-tense ones (bare root).
 _PRESENT_ENDINGS = ("م", "ی", "د", "یم", "ید", "ند")
@@ -137,7 +168,8 @@ class HalfspaceLexicon:
     uncounted. ``adjectives``: entries hazm tags AJ (the only stems ``تر``/``ترین`` attach to).
     ``participles``: past participles (``کرده``), after which ``ایم``/``اند`` is the perfect tense.
     ``names``: proper names (``halfspace_names.txt``), all in ``whole`` too; their derivatives with
-    :data:`NAME_SUFFIXES` stay joined as well.
+    :data:`NAME_SUFFIXES` stay joined as well. ``usage``: spelling -> frequency class in real text
+    (``halfspace_usage.txt``, :func:`read_usage`), smaller is more frequent.
 
     :func:`build_lexicon` fills it with frozensets and dicts; :func:`default_lexicon` with views on
     a compiled trie that answer the same (lexicon_store), hence the abstract field types.
@@ -149,6 +181,7 @@ class HalfspaceLexicon:
     adjectives: AbstractSet[str]
     participles: AbstractSet[str] = frozenset()
     names: AbstractSet[str] = frozenset()
+    usage: Mapping[str, int] = field(default_factory=dict)
 
 
 def build_lexicon(
@@ -158,6 +191,7 @@ def build_lexicon(
     extra_lines: Iterable[str] = (),
     participles: Iterable[str] = (),
     names: Iterable[str] = (),
+    usage_lines: Iterable[str] = (),
 ) -> HalfspaceLexicon:
     """Build a lexicon from hazm-shaped data; separate from hazm so tests can feed small lists.
 
@@ -165,7 +199,7 @@ def build_lexicon(
     ``می‌شود``; ``extra_lines`` are lines of ``halfspace_extra.txt``; ``participles`` are joined
     words such as ``گذاشته``, known words hazm lists without a count (``گذاشته‌اند`` needs them);
     ``names`` are lines of ``halfspace_names.txt``: applied last, so that no other list (not even
-    the extra file) can make a listed name split.
+    the extra file) can make a listed name split. ``usage_lines`` are lines of ``halfspace_usage.txt``.
     """
     counts: dict[str, int] = {}
     adjectives: set[str] = set()
@@ -223,7 +257,25 @@ def build_lexicon(
     for name in name_set:
         spelled.pop(name, None)
 
-    return HalfspaceLexicon(frozenset(whole), spelled, counts, frozenset(adjectives), participles, name_set)
+    return HalfspaceLexicon(
+        frozenset(whole), spelled, counts, frozenset(adjectives), participles, name_set, read_usage(usage_lines)
+    )
+
+
+def read_usage(lines: Iterable[str]) -> dict[str, int]:
+    """``SPELLING<TAB>CLASS`` lines (``#`` comments) -> spelling -> frequency class."""
+    usage = {}
+    for line in lines:
+        if line and not line.startswith("#"):
+            spelling, _, frequency_class = line.partition("\t")
+            usage[spelling] = int(frequency_class)
+    return usage
+
+
+@functools.lru_cache(maxsize=1)
+def default_usage() -> Mapping[str, int]:
+    """The shipped usage file, read once per process (9,000 lines: a few milliseconds)."""
+    return read_usage(USAGE_FILE.read_text(encoding="utf-8").splitlines())
 
 
 def _extra_words(lines: Iterable[str]) -> Iterable[str]:
@@ -272,9 +324,10 @@ def hazm_lexicon() -> HalfspaceLexicon:
     extra = EXTRA_WORDS_FILE.read_text(encoding="utf-8").splitlines()
     names = NAMES_FILE.read_text(encoding="utf-8").splitlines()
     roots = verbs_list()
-    return build_lexicon(
+    lexicon = build_lexicon(
         words_list(), stopwords_list(), conjugate_mi_forms(roots), extra, past_participles(roots), names
     )
+    return replace(lexicon, usage=default_usage())
 
 
 @functools.lru_cache(maxsize=1)
@@ -282,10 +335,11 @@ def default_lexicon() -> HalfspaceLexicon:
     """:func:`hazm_lexicon`, read from its compiled cache (built there on first use), once per process."""
     from . import lexicon_store  # imports marisa_trie: only when a lexicon is needed
 
-    return lexicon_store.load_or_build(hazm_lexicon)
+    # The usage file is read beside the compiled trie, not into it: it is small and not hazm's.
+    return replace(lexicon_store.load_or_build(hazm_lexicon), usage=default_usage())
 
 
-def restore_halfspaces(text: str) -> str:
+def restore_halfspaces(text: str, lexicon: HalfspaceLexicon | None = None) -> str:
     """Return text with dropped ZWNJs re-inserted between a known stem and its affix.
 
     ``text`` must already be hazm-normalized. Only ZWNJs are inserted, never anything removed
@@ -294,8 +348,97 @@ def restore_halfspaces(text: str) -> str:
     """
     if not text:
         return text
-    lexicon = default_lexicon()
-    return _TOKEN.sub(lambda match: _restore_token(match.group(), lexicon), text)
+    lexicon = lexicon or default_lexicon()
+    competing = _Restorer.for_lexicon(lexicon).competing
+    tokens = list(_TOKEN.finditer(text))
+    # Every word first, then the context step reads its neighbours as restored (a میشود after it is
+    # then the verb می‌شود, as it will be on a second run: the output stays idempotent).
+    words = [_restore_token(match.group(), lexicon) for match in tokens]
+    pieces = []
+    end = 0
+    for index, match in enumerate(tokens):
+        readings = competing.get(match.group())  # a joined word with more than one reading
+        if readings is not None:
+            words[index] = _in_context(
+                readings[0], words[index], lexicon.usage, _Neighbours(text, tokens, words, index)
+            )
+        pieces += [text[end : match.start()], words[index]]
+        end = match.end()
+    pieces.append(text[end:])
+    return "".join(pieces)
+
+
+@dataclass(frozen=True)
+class _Neighbours:
+    """What surrounds ``tokens[index]`` of ``text``: the gaps around it and the restored ``words``."""
+
+    text: str
+    tokens: list[re.Match[str]]
+    words: list[str]
+    index: int
+
+    def ends_phrase(self) -> bool:
+        """True when the phrase ends after the word: closing punctuation, the end of a sentence, or a
+        word that no ezafe governs. A protected span (number, Latin) next is taken as a complement."""
+        following = self.index + 1 if self.index + 1 < len(self.tokens) else None
+        stop = self.tokens[following].start() if following is not None else len(self.text)
+        gap = self.text[self.tokens[self.index].end() : stop]
+        if _CLOSING.search(gap):
+            return True
+        if gap.strip():
+            return False  # a number, a Latin word or an opening quote: not evidence either way
+        if following is None:
+            return self.index > 0  # a text of one word (a category, say) is no sentence
+        word = self.words[following]
+        return word in _NO_COMPLEMENT or word.startswith(_VERB_PREFIXES)
+
+    def counted(self) -> bool:
+        """True when a number (a protected span) or a quantifier stands right before the word."""
+        start = self.tokens[self.index - 1].end() if self.index else 0
+        gap = self.text[start : self.tokens[self.index].start()].strip()
+        if gap:
+            return gap == _PROTECTED
+        return self.index > 0 and self.words[self.index - 1] in _QUANTIFIERS
+
+
+def _in_context(readings: AbstractSet[str], chosen: str, usage: Mapping[str, int], around: _Neighbours) -> str:
+    """The reading of a joined homograph that its neighbours require, else ``chosen``.
+
+    One ambiguity is decided here, the commonest in news (``نامهای``, ``زمینهای``, ``نشستهای``): a
+    plural with its ezafe (``نام‌های``) must be followed by the noun, adjective or pronoun it
+    governs, so when the sentence ends there, or a preposition, conjunction, ``را``, ``که`` or a verb
+    comes next, or a number or quantifier (``یک``, ``هر``) comes before (Persian counts a singular),
+    the word is ``نامه‌ای`` ("a letter"). Evidence for the plural is never certain (``نامه‌ای مهم``
+    is fine Persian), so the word otherwise keeps the reading usage and frequency gave it.
+    """
+    indefinite = next((reading for reading in readings if reading.endswith(_INDEFINITE_AFTER_HEH)), None)
+    if indefinite is None or not any(reading.endswith("های") for reading in readings - {indefinite}):
+        return chosen
+    if chosen in usage and indefinite not in usage and not _zwnj_positions(chosen):
+        # روزهای ("days of", joined after the non-joining ز) before a full stop is a writer's slip
+        # sooner than روزه‌ای ("a fast"), which real text lacks: no half-space is forced in.
+        return chosen
+    if around.ends_phrase() or around.counted():
+        return indefinite
+    return chosen
+
+
+_INDEFINITE_AFTER_HEH = f"ه{ZWNJ}ای"
+# Words that cannot follow a plural's ezafe: prepositions, conjunctions, را, copulas and auxiliaries.
+_NO_COMPLEMENT = frozenset(
+    "را که و یا به از در با برای تا بر نیز هم است بود شد شده شود باشد کرد کرده کند کنند دارد داشت هست"
+    " نیست بودند شدند".split()
+)
+# Verbs: a می‌/نمی‌ form (hazm writes the half-space) cannot be an ezafe's complement either.
+_VERB_PREFIXES = (f"می{ZWNJ}", f"نمی{ZWNJ}")
+# What a singular counts after: Persian writes یک نامه‌ای, هر نامه‌ای, never a plural.
+_QUANTIFIERS = frozenset("یک هر چه چنین چنان هیچ".split())
+# Punctuation that closes a phrase (opening quotes and brackets do not: «نشست‌های «...»» is Persian).
+_CLOSING = re.compile(r"[.،,؛;:!?؟)\]»…\n]")
+
+
+# normalize.PLACEHOLDER: the character standing for a protected span (numbers, Latin) in the text.
+_PROTECTED = "\ue000"
 
 
 def restore_word(word: str, lexicon: HalfspaceLexicon | None = None) -> str:
@@ -363,6 +506,14 @@ class _Restorer:
         self.lexicon = lexicon
         # Words in news text repeat heavily; the memo keeps repeated lookups O(1).
         self._memo: dict[str, str | None] = {}
+        # Joined words with more than one reading: key -> (readings, the one _choose took or the key).
+        self.competing: dict[str, tuple[frozenset[str], str]] = {}
+        # Real-text spellings by their letters: key -> (frequency class, spelling), most frequent first.
+        self._usage_by_key: dict[str, list[tuple[int, str]]] = {}
+        for spelling, frequency_class in lexicon.usage.items():
+            self._usage_by_key.setdefault(spelling.replace(ZWNJ, ""), []).append((frequency_class, spelling))
+        for spellings in self._usage_by_key.values():
+            spellings.sort()
 
     @classmethod
     def for_lexicon(cls, lexicon: HalfspaceLexicon) -> _Restorer:
@@ -384,6 +535,7 @@ class _Restorer:
         if key not in self._memo:
             if len(self._memo) > 200_000:
                 self._memo.clear()  # bound memory on endless streams; results do not change
+                self.competing.clear()
             self._memo[key] = self._analyse(key)
         return self._memo[key]
 
@@ -395,11 +547,17 @@ class _Restorer:
             return key  # تهرانی, رضایی: a name's derivative is a name-like word, joined
         if key in lexicon.spelled:
             return lexicon.spelled[key]
-        if any(key.endswith(s) and key[: -len(s)] in lexicon.whole for s in JOINED_SUFFIXES):
+        if any(
+            key.endswith(s) and key[: -len(s)] in lexicon.whole and not (s == "ی" and _silent_heh(key[:-1]))
+            for s in JOINED_SUFFIXES
+        ):
             return key  # چشمگیری, ورزشکاران: a joined word's derivative stays joined too
         readings = self._split_readings(key)
         if readings:
             return self._choose(key, readings)
+        usual = self._usage_by_key.get(key)
+        if usual and _zwnj_positions(usual[0][1]):
+            return usual[0][1]  # بهعنوان -> به‌عنوان: no rule knows it, real text writes it apart
         if key in lexicon.counts and len(key) >= MIN_UNCOUNTED_STEM:
             return key  # an uncounted entry: known enough to stay whole and to act as a stem
         return None
@@ -465,20 +623,41 @@ class _Restorer:
     def _suffix_fits(self, stem: str, suffix: str) -> bool:
         """Grammar constraints that keep تر off nouns and ای off stems not ending in ه."""
         if suffix in AFTER_HEH_SUFFIXES:
-            return stem.endswith("ه")
+            # After اه and وه the ه is a consonant (راهی, گروهی are joined words), as in توجه, فقه:
+            # a ی there belongs to the word, so it is never split off.
+            return _silent_heh(stem) if suffix == "ی" else stem.endswith("ه")
         if suffix in COMPARATIVE_SUFFIXES:
             return stem in self.lexicon.adjectives
         return True
 
     def _choose(self, key: str, readings: list[tuple[int, str]]) -> str:
-        """One reading, or ``key`` unchanged when competing readings are about as likely."""
+        """One reading, or ``key`` unchanged when competing readings are about as likely.
+
+        Real-text usage of the whole spellings decides first (``نامه‌ای`` against ``نام‌های``), the
+        stems' frequencies in hazm's lexicon second. The choice is recorded in ``competing``:
+        :func:`restore_halfspaces` may overrule it by the neighbouring words.
+        """
         distinct: dict[str, int] = {}
         for frequency, spelling in readings:  # one spelling may come from several analyses
             distinct[spelling] = max(frequency, distinct.get(spelling, 0))
+        if key in self.lexicon.usage and self._more_used([key, *distinct], JOINED_MARGIN) == key:
+            return key  # برندهای: real text writes the joined word, and its split readings far less
         if len(distinct) == 1:
             return next(iter(distinct))
-        ranked = sorted(distinct.items(), key=lambda item: item[1], reverse=True)
-        (best, best_count), (_, runner_up) = ranked[0], ranked[1]
-        if best_count >= READING_RATIO * max(runner_up, 1):
-            return best
-        return key
+        chosen = self._more_used(distinct)
+        copulas = [spelling for spelling in distinct if spelling.endswith(f"ه{ZWNJ}است")]
+        if chosen is None and len(copulas) == 1:
+            chosen = copulas[0]  # خانه‌است ("is a house") far more often than خان‌هاست ("khans are")
+        if chosen is None:
+            ranked = sorted(distinct.items(), key=lambda item: item[1], reverse=True)
+            (best, best_count), (_, runner_up) = ranked[0], ranked[1]
+            chosen = best if best_count >= READING_RATIO * max(runner_up, 1) else key
+        self.competing[key] = (frozenset(distinct), chosen)
+        return chosen
+
+    def _more_used(self, spellings: Iterable[str], margin: int = USAGE_MARGIN) -> str | None:
+        """The spelling real text writes ``margin`` (centibels) more often than every other, if any."""
+        usage = self.lexicon.usage
+        ranked = sorted((usage.get(spelling, UNUSED_CLASS), spelling) for spelling in spellings)
+        (best_class, best), (runner_up, _) = ranked[0], ranked[1]
+        return best if best_class < UNUSED_CLASS and runner_up - best_class >= margin else None
