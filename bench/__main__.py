@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pages": ("bench.pages", "the store reads behind the documents that grow with N, on a populated store"),
     "growth": ("bench.growth", "first renders, sitemap crawl, RSS and req/s through gunicorn, on a populated store"),
     "lexicon": ("bench.lexicon", "what the half-space lexicon costs a fresh ingest process; restoration speed"),
+    "normalize": ("bench.normalize", "normalize_text per real article, in this checkout and another (--against)"),
     "ingest": ("bench.ingest", "API writes through the ingest service: boot, first write, latency, burst, memory"),
     "observe": ("bench.observe", "what access lines, reach and metrics cost cached feeds, against the floor"),
 }

@@ -54,6 +54,7 @@ def test_bench_lists_its_commands_and_refuses_others() -> None:
         "pages",
         "growth",
         "lexicon",
+        "normalize",
         "ingest",
         "observe",
     ]
@@ -61,7 +62,7 @@ def test_bench_lists_its_commands_and_refuses_others() -> None:
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-1] == (
         "python -m bench: error: argument COMMAND: invalid choice: 'nonsense' "
-        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate', 'pages', 'growth', 'lexicon', 'ingest', 'observe')"
+        "(choose from 'run', 'limits', 'slowloris', 'generate', 'populate', 'pages', 'growth', 'lexicon', 'normalize', 'ingest', 'observe')"
     )
 
 
@@ -77,6 +78,7 @@ USAGE = {
     "growth": "usage: python -m bench growth [-h] --database-url DATABASE_URL [--workers WORKERS] [--rounds ROUNDS]"
     " [--seconds SECONDS]",
     "lexicon": "usage: python -m bench lexicon [-h] [--runs RUNS]",
+    "normalize": "usage: python -m bench normalize [-h] [--against AGAINST] [--rounds ROUNDS]",
     "ingest": "usage: python -m bench ingest [-h] [--workers WORKERS [WORKERS ...]] [--output OUTPUT]"
     " [--postgresql URL] [--writes WRITES] [--burst BURST]",
     "observe": "usage: python -m bench observe [-h] [--count COUNT] [--seconds SECONDS] [--rounds ROUNDS]"

@@ -30,7 +30,8 @@ same, measured on whole articles: hazm re-spells some letters of real text (ي, 
 the texts are aligned letter by letter and only the ZWNJ positions whose two neighbours are aligned
 are compared. Misses and misreadings (splits that are not the lexicon's spelling) are broken down
 by kind (homograph, compound, name, suffix; see `kind_of`), with the most frequent of each. The
-real sets never change the exit status.
+real sets never change the exit status. `--dev-only` reports the dev set alone (tune with it: the
+held-out figures stay unseen until a change is done); `--top N` lists N errors of each sort.
 """
 
 from __future__ import annotations

@@ -12,10 +12,17 @@ How a word is restored (see :func:`restore_word`), first match wins:
    ending (``تهرانی``, ``رضایی``, ``احمدیان``), whatever hazm's lexicon spells;
 2. a word hazm's lexicon (or the extra file, or hazm's verb roots conjugated with ``می``/``نمی``)
    spells with a half-space is spelled that way: ``سهشنبه`` -> ``سه‌شنبه``;
-3. a known stem plus a suffix (plural ``ها``…, ``تر``/``ترین`` after adjectives, ``ای``/``اند``…
-   after a final ``ه``) or a productive second element (``گذاری``, ``رسانی``…) is split, unless two
-   readings compete and neither is far more frequent (``نامهای``: ``نام‌های`` or ``نامه‌ای``);
-4. anything else is left alone.
+3. a known stem plus a suffix (plural ``ها``…, ``تر``/``ترین`` after adjectives, ``ای``/``اند``/
+   ezafe ``ی``/``است``… after a silent final ``ه``) or a productive second element (``گذاری``,
+   ``رسانی``, ``پور``…) is split; when two readings compete (``نامهای``: ``نام‌های`` or
+   ``نامه‌ای``) the one real text writes far more often wins (``halfspace_usage.txt``), then the far
+   more frequent stem, else the word is left for the context step;
+4. a joined form no rule knows takes the half-spaced spelling real text uses (``بهعنوان``);
+5. anything else is left alone.
+
+Then the context step (:func:`restore_halfspaces`): a word whose readings are a plural with its
+ezafe and ``ه‌ای`` is ``ه‌ای`` when grammar leaves no room for the plural (a full stop, ``را``,
+``که``, a preposition or a verb after it; a number before it).
 
 A half-space already in the text before a suffix (``آبمیوه‌های``, the writer's or hazm's) shows how
 the word before it is spelled: nothing is inserted inside that word (not ``آب‌میوه‌های``).
