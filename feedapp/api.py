@@ -46,7 +46,7 @@ def _authorize() -> Response | None:
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given:
         raise _Unauthorized()
-    throttle = _throttle()
+    throttle = auth_throttle()
     wait = throttle.retry_after(request.remote_addr)
     if wait:  # checked first: while throttled, even the right token is not compared
         raise _TooManyFailures(wait)
@@ -81,7 +81,8 @@ def _require(scope: str, doing: str) -> tokens.Grant:
     return grant
 
 
-def _throttle() -> AuthThrottle:
+def auth_throttle() -> AuthThrottle:
+    """The site's count of wrong tokens per address (throttle.py), shared with the desk's sign-in."""
     app_state = state.current()
     if app_state.throttle is None:
         config = current_app.config
@@ -194,7 +195,7 @@ def _write(key: str | None) -> Response:
         abort(422, "a text release needs its key: PUT /api/releases/KEY or POST /api/releases?key=KEY")
     raw = _read_body(current_app.config["MAX_RELEASE_BYTES"])
     try:
-        reply = _client().ingest(raw, format, key, grant.actor)
+        reply = ingest_client().ingest(raw, format, key, grant.actor)
     except storage_faults() as exc:
         return _unavailable(f"the store could not be written ({type(exc).__name__}: {exc}); nothing was stored")
     if isinstance(reply, Queued):
@@ -306,7 +307,8 @@ def _json(status: int, body: dict[str, Any]) -> Response:
     return response
 
 
-def _client() -> IngestClient:
+def ingest_client() -> IngestClient:
+    """This process's client of the host's ingest service (the desk's too)."""
     app_state = state.current()
     if app_state.ingest_client is None:
         config = current_app.config

@@ -55,6 +55,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ACCESS_LOG": False,  # a line per request (observe.py); nginx logs them in front of the app
         "LOG_FORMAT": "auto",  # json, text, or auto: text on a terminal, else JSON lines (logs.py)
         "PRIVACY": True,  # logs never hold a client's address
+        "DESK": False,  # the publishing desk at /desk/ (desk.py); needs SECRET_KEY
+        "SECRET_KEY": None,  # signs the desk's session cookies and CSRF tokens (Flask's setting)
     }
 
 
@@ -85,7 +87,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         config[name] = _positive_int(name, config[name])
     if config["SITEMAP_SIZE"] > SITEMAP_MAX_URLS:
         raise ValueError(f"{ENV_PREFIX}_SITEMAP_SIZE must be at most {SITEMAP_MAX_URLS} (sitemaps.org)")
-    for name in ("DELTA_FEEDS", "REACH", "ACCESS_LOG", "PRIVACY"):
+    for name in ("DELTA_FEEDS", "REACH", "ACCESS_LOG", "PRIVACY", "DESK"):
         config[name] = _flag(name, config[name])
     if config["LOG_FORMAT"] not in ("auto", "json", "text"):
         raise ValueError(f"{ENV_PREFIX}_LOG_FORMAT must be auto, json or text, not {config['LOG_FORMAT']!r}")
@@ -107,12 +109,36 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
             config[name] = str(config[name])
             if len(config[name]) < 16:
                 raise ValueError(f"{ENV_PREFIX}_{name} must be at least 16 characters (a random secret)")
+    _desk_session(config)
     if not config["AUTH_THROTTLE_FILE"]:
         # Every worker of the site must find the same file: named after the database it serves.
         digest = hashlib.sha256(str(config["DATABASE_URL"]).encode()).hexdigest()[:16]
         config["AUTH_THROTTLE_FILE"] = os.path.join(tempfile.gettempdir(), f"feedapp-auth-{digest}")
     if config["TAG_AUTHORITY"] is None:
         config["TAG_AUTHORITY"] = default_tag_authority(config["SITE_URL"])
+
+
+def _desk_session(config: Any) -> None:
+    """The desk's session cookie: signed with SECRET_KEY, sent only to /desk/, never to scripts
+    (HttpOnly), never from another site (SameSite=Strict), and only over HTTPS when the site is
+    served over HTTPS (SITE_URL); it lasts the browser session."""
+    if config["SECRET_KEY"] == "":
+        config["SECRET_KEY"] = None
+    if config["DESK"] and (config["SECRET_KEY"] is None or len(str(config["SECRET_KEY"])) < 32):
+        raise ValueError(
+            f"{ENV_PREFIX}_DESK needs {ENV_PREFIX}_SECRET_KEY, at least 32 random characters"
+            " (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    config.update(
+        # A release as the desk's forms post it: percent-encoding makes a Persian letter's two
+        # bytes six characters (deploy/nginx.conf gives /desk/ as much).
+        MAX_FORM_MEMORY_SIZE=4 * config["MAX_RELEASE_BYTES"],
+        SESSION_COOKIE_NAME="feedapp_desk",
+        SESSION_COOKIE_PATH="/desk/",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=config["SITE_URL"].startswith("https://"),
+    )
 
 
 def _flag(name: str, value: Any) -> bool:

@@ -237,6 +237,25 @@ def _normalize_one(item: Outcome | _ToNormalize) -> Outcome | _ToNormalize:
     return path, replace(result, release=normalized)
 
 
+def check_document(raw: bytes, format: str, key: str | None = None) -> tuple[Outcome, Release | None]:
+    """Parse and normalize one document received whole, storing nothing (the desk's Check).
+
+    The outcome is CHECKED with the normalized release and the parser's warnings, or REJECTED
+    with every error; with it, the release as parsed, before normalization (None when it did
+    not parse), so that the changes normalization makes can be shown.
+    """
+    parsed = parse_document(raw, format, key)
+    if isinstance(parsed, Outcome):
+        return parsed, None
+    source = Path(f"<{format} release>")
+    checked = _normalize_one((source, parsed))
+    if isinstance(checked, Outcome):
+        return checked, parsed.release
+    normalized = checked[1].release
+    outcome = Outcome(source, Action.CHECKED, key=normalized.key, release=normalized, warnings=parsed.warnings)
+    return outcome, parsed.release
+
+
 def check_files(paths: Iterable[Path]) -> Iterator[Outcome]:
     """Parse and normalize without storing."""
 

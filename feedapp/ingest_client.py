@@ -45,13 +45,14 @@ class IngestClient:
         self._socket: socket.socket | None = None
 
     def ingest(
-        self, raw: bytes, format: str, key: str | None, actor: store.Actor | None = None
+        self, raw: bytes, format: str, key: str | None, actor: store.Actor | None = None, purpose: str = store.STORE
     ) -> dict[str, Any] | Queued:
         """Queue one document, as `actor`, and wait for the service's reply (the outcome, as
-        ingest_service.reply_of gives it), or Queued. Raises storage_faults() when the document
-        could not be committed: then nothing was stored."""
+        ingest_service.reply_of gives it; for a `store.CHECK`, check_reply's, and nothing is
+        stored), or Queued. Raises storage_faults() when the document could not be committed:
+        then nothing was stored."""
         now = datetime.now(timezone.utc)
-        job_id = store.enqueue_job(self.engine, raw, format, key, actor, now, REQUEST_ID.get())
+        job_id = store.enqueue_job(self.engine, raw, format, key, actor, now, REQUEST_ID.get(), purpose)
         if not self._wake_within(min(NO_SERVICE_GRACE, self.wait_seconds)):
             return Queued(
                 job_id,

@@ -66,6 +66,8 @@ STALE_CLAIM = timedelta(minutes=5)
 POLL_SECONDS = 1.0
 # Answered jobs are kept this long (their bytes are in `releases`, their changes in the audit).
 KEEP_DONE = timedelta(days=7)
+# Answered checks (a desk's drafts) are kept this long: their writer has read the reply by then.
+KEEP_CHECKS = timedelta(hours=1)
 # How often the service deletes answered jobs older than KEEP_DONE.
 PRUNE_EVERY = 3600.0
 # How often the service looks for new files in the inbox tree (FEEDAPP_INBOX), between jobs.
@@ -91,24 +93,72 @@ def reply_of(outcome: Outcome) -> dict[str, Any]:
     }
 
 
+def check_reply(outcome: Outcome, parsed: Release | None) -> dict[str, Any]:
+    """A check job's reply: reply_of's, plus the release as it would be published (`release`) and
+    what normalization changes in each text field (`changes`: textdiff.word_changes runs with
+    their change_kinds)."""
+    from .core.jalali import format_jalali, rfc3339
+    from .core.textdiff import change_kinds, word_changes
+
+    reply = reply_of(outcome)
+    release = outcome.release
+    if release is None or parsed is None:
+        return reply
+
+    def changes(old: str, new: str) -> list[dict[str, Any]]:
+        return [
+            {"text": text, "was": was, "kinds": list(change_kinds(was, text))} if how == "changed" else {"text": text}
+            for how, text, was in word_changes(old, new)
+        ]
+
+    fields = {name: (getattr(parsed, name) or "", getattr(release, name) or "") for name in ("kicker", "title", "lead")}
+    reply["release"] = {
+        "key": release.key,
+        "published": rfc3339(release.published.instant),
+        "jalali": release.published.jalali,
+        "when": format_jalali(release.published),
+        "has_time": release.published.has_time,
+        **{name: new for name, (_, new) in fields.items()},
+        "body": list(release.body),
+        "categories": list(release.categories),
+        "source": release.source,
+        "language": release.language,
+        "images": [image.as_dict() for image in release.images],
+    }
+    # Paragraphs a cleanup emptied are dropped by normalization: pair what remains by position.
+    kept = [paragraph for paragraph in parsed.body if paragraph.strip()]
+    reply["changes"] = {
+        **{name: changes(old, new) for name, (old, new) in fields.items()},
+        "body": [changes(old, new) for old, new in zip(kept, release.body, strict=False)],
+    }
+    return reply
+
+
 def handle(engine: Engine, job: store.Job) -> dict[str, Any]:
-    """Store one job's document as its actor (checked and audited); its reply."""
+    """Store one job's document as its actor (checked and audited), or only check it (a CHECK
+    job: nothing is stored); its reply."""
     from .core.models import Action
-    from .ingest import ingest_document
+    from .ingest import check_document, ingest_document
 
     seconds = None
+    doing = "checking" if job.purpose == store.CHECK else "storing"
     if job.state == store.QUEUED and job.attempts > MAX_ATTEMPTS:
         reply: dict[str, Any] = {
             "action": str(Action.FAILED),
             "key": job.key,
             "errors": [
                 {
-                    "message": f"the ingest service stopped {MAX_ATTEMPTS} times while storing this release;"
+                    "message": f"the ingest service stopped {MAX_ATTEMPTS} times while {doing} this release;"
                     " nothing was stored (send it again; if it fails again, report it with the bytes sent)"
                 }
             ],
             "warnings": [],
         }
+    elif job.purpose == store.CHECK:
+        started = time.monotonic()
+        reply = check_reply(*check_document(job.raw, job.format, job.key))
+        _log_outcome(job, reply, time.monotonic() - started)
+        return reply  # not an ingest: feedapp_ingests_total counts what was stored or refused
     else:
         started = time.monotonic()
         with store.acting_as(job.actor), store.completing(job.id):
@@ -174,7 +224,7 @@ def serve(
                 with _busy():
                     inbox.look(engine)
             if time.monotonic() - pruned > PRUNE_EVERY:
-                store.prune_jobs(engine, now - KEEP_DONE)
+                store.prune_jobs(engine, now - KEEP_DONE, now - KEEP_CHECKS)
                 pruned = time.monotonic()
         except storage_faults() as exc:
             # The store is locked or away: the job stays ours (claim_job takes it again); retry.

@@ -517,6 +517,20 @@ def get_release(engine: Readable, key: str) -> StoredRelease | None:
     return _stored(row) if row else None
 
 
+def desk_releases(engine: Readable, office: str | None, search: str | None, limit: int) -> list[StoredRelease]:
+    """An office's releases (every release for office None), retracted ones too, newest first
+    (by when they were first stored: the (source, id) index), whose headline holds `search`."""
+    statement = "SELECT * FROM releases WHERE 1 = 1"
+    params: dict[str, Any] = {"limit": limit}
+    if office is not None:
+        statement += " AND source = :office"
+        params["office"] = office
+    if search:
+        statement += " AND title LIKE :pattern ESCAPE '!'"
+        params["pattern"] = "%" + search.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+    return _fetch(engine, statement + " ORDER BY id DESC LIMIT :limit", params)
+
+
 def get_raw(engine: Readable, key: str) -> bytes | None:
     """The bytes of this release exactly as received, or None."""
     with _reading(engine) as connection:
@@ -1279,6 +1293,8 @@ def token_used(engine: Engine, token_id: int, now: datetime, unless_since: datet
 
 # Job states: received and committed; stored by its release's transaction; answered.
 QUEUED, STORED, DONE = "queued", "stored", "done"
+# Job purposes: store the release (the API, the desk's publish); only check it (the desk's check).
+STORE, CHECK = "store", "check"
 
 # The job whose release the current context stores (see completing), if any.
 _JOB: ContextVar[int | None] = ContextVar("feedapp_store_job", default=None)
@@ -1296,6 +1312,7 @@ class Job(NamedTuple):
     action: str | None  # the action its release's transaction took (state `stored`)
     attempts: int  # takes, this one included
     request_id: str | None = None  # of the API request that queued it (its log lines' id)
+    purpose: str = STORE  # STORE, or CHECK: parse and normalize, answer, store nothing
 
 
 class JobState(NamedTuple):
@@ -1317,6 +1334,7 @@ def enqueue_job(
     actor: Actor | None,
     now: datetime,
     request_id: str | None = None,
+    purpose: str = STORE,
 ) -> int:
     """Commit a received document to the queue before anything else is done with it; its id."""
     values = {
@@ -1327,6 +1345,7 @@ def enqueue_job(
         "actor": _json(dataclasses.asdict(actor)) if actor else None,
         "state": QUEUED,
         "request_id": request_id,
+        "purpose": purpose,
     }
     with engine.begin(write=True) as connection:
         return connection.scalar(_insert("ingest_jobs", values) + " RETURNING id", values)
@@ -1362,7 +1381,7 @@ def claim_job(engine: Engine, claimant: str, now: datetime, stale_before: dateti
             "UPDATE ingest_jobs SET claimed_by = :claimant, claimed_at = :now, attempts = attempts + 1"
             " WHERE id = (SELECT id FROM ingest_jobs WHERE state <> 'done'"
             " AND (claimed_by IS NULL OR claimed_at < :stale) ORDER BY id LIMIT 1" + skip_locked + ")"
-            " RETURNING id, format, key, raw, actor, state, action, attempts, request_id",
+            " RETURNING id, format, key, raw, actor, state, action, attempts, request_id, purpose",
             {"claimant": claimant, "now": now, "stale": stale_before},
         )
     if row is None:
@@ -1380,6 +1399,7 @@ def claim_job(engine: Engine, claimant: str, now: datetime, stale_before: dateti
         row["action"],
         row["attempts"],
         row["request_id"],
+        row["purpose"],
     )
 
 
@@ -1422,12 +1442,16 @@ def finish_job(engine: Engine, job_id: int, reply: dict[str, Any], now: datetime
         )
 
 
-def prune_jobs(engine: Engine, finished_before: datetime) -> int:
+def prune_jobs(engine: Engine, finished_before: datetime, checked_before: datetime | None = None) -> int:
     """Delete the jobs answered before `finished_before` (their releases, bytes included, are in
-    `releases`, and their changes in the audit trail); how many."""
+    `releases`, and their changes in the audit trail), and the checks answered before
+    `checked_before` (a draft's bytes, kept no longer than its writer needs them); how many."""
+    checked_before = checked_before or finished_before
     with engine.begin(write=True) as connection:
         return connection.execute(
-            "DELETE FROM ingest_jobs WHERE state = 'done' AND finished_at < :before", {"before": finished_before}
+            "DELETE FROM ingest_jobs WHERE state = 'done'"
+            " AND (finished_at < :before OR (purpose = :check AND finished_at < :checked))",
+            {"before": finished_before, "check": CHECK, "checked": checked_before},
         ).rowcount
 
 

@@ -14,7 +14,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -374,6 +376,23 @@ class PostgresServer:
         with psycopg.connect(self.url(), autocommit=True) as connection:
             connection.execute(f"CREATE DATABASE {name}{template}")
         return self.url(name)
+
+
+def make_token(url: str, office: str | None, scopes: tuple[str, ...] = ("publish", "retract"), **dates: Any) -> str:
+    """A new publishing token in the store at `url` (as `feedapp token create` makes one), for
+    `office` (None: every office); `expires_at=` a datetime for one that runs out."""
+    from feedapp import store, tokens
+    from feedapp.engine import Engine
+
+    token = tokens.new_token()
+    engine = Engine(url)
+    try:
+        now = datetime.now(timezone.utc)
+        prefix = tokens.prefix_of(token)
+        store.add_token(engine, prefix, tokens.digest(token), office, scopes, now, dates.get("expires_at"))
+    finally:
+        engine.dispose()
+    return token
 
 
 def upgraded(url: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import http.client
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -395,6 +397,8 @@ def tls_stack(tmp_path_factory):
         "FEEDAPP_SITE_URL": SITE,
         "FEEDAPP_PROXY_COUNT": "1",
         "FEEDAPP_API_TOKEN": TOKEN,
+        "FEEDAPP_DESK": "true",
+        "FEEDAPP_SECRET_KEY": "deploy-test-secret-key-0123456789abcdef",
     }
     upstream, port, tls_port = free_port(), free_port(), free_port()
     conf = nginx_prefix(tmp / "nginx", site_conf(tmp / "nginx" / "cache", upstream, port, tls_port), port)
@@ -436,6 +440,18 @@ def test_api_is_served_over_tls_only(tls_stack):
     }
     assert https(tls + "/api/releases/over_tls", "PUT", RELEASE)[0] == 201
     assert https(tls + "/feed.atom")[0] == 200 and fetch(base + "/feed.atom")[0] == 200  # readers: either
+
+
+def test_the_desk_is_sent_to_https_and_its_cookie_is_secure_there(tls_stack):
+    base, tls = tls_stack
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=10)
+    connection.request("GET", "/desk/?q=x", headers={"Host": "news.example.ir"})
+    plain = connection.getresponse()
+    assert (plain.status, plain.getheader("Location")) == (301, "https://news.example.ir/desk/?q=x")
+    connection.close()
+    status, headers, body = https(tls + "/desk/")
+    assert status == 200 and "ورود به میز انتشار" in body.decode()
+    assert re.fullmatch(r"feedapp_desk=[^;]+; Secure; HttpOnly; Path=/desk/; SameSite=Strict", headers["Set-Cookie"])
 
 
 def test_nginx_refuses_a_body_over_the_api_limit_with_the_api_s_json_413(tls_stack):

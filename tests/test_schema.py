@@ -37,6 +37,7 @@ LATEST = [
     "0006_tokens_and_audit",
     "0007_ingest_queue",
     "0008_reach",
+    "0009_check_jobs",
 ]
 APPLIED_ALL = "".join(f"applied {migration}\n" for migration in LATEST)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -327,6 +328,8 @@ def test_concurrent_upgrades_of_one_database_apply_each_migration_once(empty_dat
 # --- A store made by the real feedapp 0.2.0 (tests/data/v0.2.0/, see its README) ---------------
 
 V020 = ROOT / "tests" / "data" / "v0.2.0"
+SAMPLE_TEXT = (SEEDS / "000_44faba8da108bc04.txt").read_text(encoding="utf-8")
+SAMPLE_TITLE = "حمایت از فعالیت روابط عمومی\u200cها موجب بروز خلاقیت\u200cکاری سازمان\u200cها می\u200cشود"
 V020_RETRACTED_AT = "Mon, 03 Mar 2025 10:45:00 GMT"  # make.sh's T_RETRACT
 
 
@@ -583,6 +586,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0007_with_an_empty_queue_and_takes_a
             "reply",
             "finished_at",
             "request_id",  # added by 0008
+            "purpose",  # added by 0009
         ],
         [],
     )
@@ -634,7 +638,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0008_with_empty_reach_tables_that_ta
         "reach_keys": ["day", "secret"],
         "reach_daily": ["day", "feed", "pollers"],
     }
-    assert table_contents(url, "ingest_jobs")[0][-1] == "request_id"
+    assert table_contents(url, "ingest_jobs")[0][-2] == "request_id"
     assert {table: table_contents(url, table) for table in columns} == {
         table: (names, []) for table, names in columns.items()
     }
@@ -653,3 +657,41 @@ def test_store_made_by_0_2_0_is_upgraded_by_0008_with_empty_reach_tables_that_ta
         assert store.reach(engine, "2026-03-01") == [store.DayReach("2026-03-01", "/feed.atom", {"feedly": 5}, 1)]
     finally:
         engine.dispose()
+
+
+@pytest.mark.slow  # runs the feedapp command and an ingest service
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_store_made_by_0_2_0_is_upgraded_by_0009_and_its_service_answers_checks_storing_nothing(
+    backend, tmp_path, postgres_server
+):
+    from feedapp.ingest_client import IngestClient
+    from feedapp.ingest_service import wake_address
+
+    url = fixture_database(V020 / f"0.2.0.{backend}.sql", tmp_path, postgres_server)
+    before = rows(url)
+    assert run_upgrade(url).returncode == 0
+    names, jobs = table_contents(url, "ingest_jobs")
+    assert (names[-1], jobs) == ("purpose", [])
+    releases, state_rows, categories = rows(url)
+    for row in releases:
+        del row["position"], row["source_position"]
+    assert (releases, state_rows, categories) == before  # 0009 touched no old row
+
+    engine = Engine(url)
+    try:
+        client = IngestClient(engine, wake_address(url), 20)
+        with ingest_service({"FEEDAPP_DATABASE_URL": url}):
+            checked = client.ingest(SAMPLE_TEXT.encode(), "text", "checked_only", purpose=store.CHECK)
+            stored = client.ingest(SAMPLE_TEXT.encode(), "text", "stored_1")
+        client.close()
+        assert (checked["action"], checked["release"]["title"]) == ("checked", SAMPLE_TITLE)
+        assert stored["action"] == "added"
+        assert store.get_release(engine, "checked_only") is None
+        with engine.connect() as connection:
+            purposes = connection.rows("SELECT key, purpose, state FROM ingest_jobs ORDER BY id")
+    finally:
+        engine.dispose()
+    assert purposes == [
+        {"key": "checked_only", "purpose": "check", "state": "done"},
+        {"key": "stored_1", "purpose": "store", "state": "done"},
+    ]

@@ -44,3 +44,42 @@ def _context(tokens: list[str], words: int, *, first: bool, last: bool) -> str:
     if len(tokens) <= len(head) + len(tail) + 1:
         return "".join(tokens)
     return "".join(head) + ELLIPSIS + " " + "".join(tail)
+
+
+ZWNJ = "\u200c"
+# What a normalization change did, for the desk's legend.
+HALFSPACE, LETTERS, SPACING, OTHER = "halfspace", "letters", "spacing", "other"
+_ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ة": "ه"})
+
+
+def change_kinds(old: str, new: str) -> tuple[str, ...]:
+    """What turned `old` into `new`: LETTERS when Arabic letters became Persian ones, HALFSPACE
+    when half-spaces were put in (where nothing or a space was), SPACING when white space moved
+    and nothing else did; OTHER for anything more. In that order; empty when they are equal."""
+    if old == new:
+        return ()
+    kinds = []
+    letters = old.translate(_ARABIC_TO_PERSIAN)
+    if letters != old:
+        kinds.append(LETTERS)
+    bare_old, bare_new = "".join(letters.split()).replace(ZWNJ, ""), "".join(new.split()).replace(ZWNJ, "")
+    if bare_old != bare_new:
+        return (*kinds, OTHER)
+    if new.count(ZWNJ) > letters.count(ZWNJ):
+        kinds.append(HALFSPACE)
+    elif letters != new:
+        kinds.append(SPACING)
+    return tuple(kinds)
+
+
+def word_changes(old: str, new: str) -> list[tuple[str, str, str]]:
+    """`new` cut into (`same`, text, '') runs and (`changed`, new text, the old text it replaces)
+    runs, word by word, so that a page can mark each change and say what it was (change_kinds)."""
+    before, after = _TOKENS.findall(old), _TOKENS.findall(new)
+    runs: list[tuple[str, str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            runs.append(("same", "".join(after[j1:j2]), ""))
+        else:
+            runs.append(("changed", "".join(after[j1:j2]), "".join(before[i1:i2])))
+    return runs
