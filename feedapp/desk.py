@@ -32,7 +32,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
 from . import sitewide, store, tokens, urls, websub
-from .core.jalali import to_ascii_digits
+from .core.jalali import MONTHS, TEHRAN, format_jalali, rfc3339, to_ascii_digits
 from .core.models import KEY_PATTERN, Action
 from .engine import storage_faults
 from .ingest_client import Queued
@@ -77,7 +77,7 @@ def _forbidden(error: Any) -> tuple[str, int]:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"csrf_token": generate_csrf, "release_url": urls.release_path}
+    return {"csrf_token": generate_csrf, "release_url": urls.release_path, "months": MONTHS}
 
 
 def _not_found() -> Response:
@@ -166,7 +166,7 @@ def sign_out() -> ResponseReturnValue:
 @bp.get("/new")
 def new() -> str:
     """The editor: paste a release as written, or fill its fields."""
-    return render_template("desk_edit.html", draft=_draft_from({}), editing=None)
+    return render_template("desk_edit.html", draft=_draft_from(today_parts()), editing=None)
 
 
 @bp.get("/releases/<key>/edit")
@@ -196,7 +196,26 @@ def check() -> str | tuple[str, int]:
     reply = _through_service(draft, store.CHECK)
     if isinstance(reply, str):
         return _editor(draft, reply, 503)
+    _keep_first_publication(draft, reply)
     return render_template("desk_check.html", draft=draft, reply=reply, editing=draft.get("editing"))
+
+
+def _keep_first_publication(draft: dict[str, Any], reply: dict[str, Any]) -> None:
+    """An edit is an update of the release its readers know: its date must stay the date it was
+    first published with (the key stays by construction). A changed date becomes an error."""
+    if not draft.get("editing") or "release" not in reply:
+        return
+    stored = store.get_release(get_engine(), draft["editing"])
+    if stored is None:
+        return
+    first = rfc3339(stored.release.published.instant)
+    if reply["release"]["published"] != first:
+        message = (
+            f"the date changed from {first} to {reply['release']['published']}; an update keeps the date the"
+            f" release was first published with ({format_jalali(stored.release.published)})"
+        )
+        reply["errors"] = [*reply["errors"], {"message": message, "field": "published"}]
+        reply["action"] = str(Action.REJECTED)
 
 
 @bp.post("/publish")
@@ -206,6 +225,13 @@ def publish() -> ResponseReturnValue:
     draft = _draft_from(request.form)
     if draft.get("problem"):
         return _editor(draft, draft["problem"], 422)
+    if draft.get("editing"):
+        checked = _through_service(draft, store.CHECK)  # the date must stay: see before storing
+        if isinstance(checked, str):
+            return _editor(draft, checked, 503)
+        _keep_first_publication(draft, checked)
+        if checked["errors"]:
+            return render_template("desk_check.html", draft=draft, reply=checked, editing=draft["editing"]), 422
     reply = _through_service(draft, store.STORE)
     if isinstance(reply, str):
         return _editor(draft, reply, 503)
@@ -286,6 +312,8 @@ def _own(key: str) -> store.StoredRelease:
 
 # The fields form: what each input holds, in the JSON release's terms (core/jsonrelease.py).
 FIELDS = ("key", "published", "kicker", "title", "lead", "body", "categories", "source", "images")
+# Its calendar inputs: a day, a month chosen by name, a year and a time (type=time), in Tehran.
+DATE_PARTS = ("day", "month", "year", "clock")
 
 
 def _fields_of(document: dict[str, Any]) -> dict[str, str]:
@@ -315,7 +343,7 @@ def _draft_from(form: Any) -> dict[str, Any]:
         "mode": mode if mode in ("text", "fields") else "text",
         "editing": form.get("editing") or None,
     }
-    for name in ("text", *FIELDS):
+    for name in ("text", *FIELDS, *DATE_PARTS):
         draft[name] = form.get(name, "").replace("\r\n", "\n")
     key = draft["key"].strip()
     if draft["editing"]:
@@ -329,7 +357,7 @@ def _draft_from(form: Any) -> dict[str, Any]:
     if draft["mode"] == "text":
         draft["document"] = (draft["text"].encode("utf-8"), "text")
         return draft
-    document: dict[str, Any] = {"key": key, "published": draft["published"].strip()}
+    document: dict[str, Any] = {"key": key, "published": _published_line(draft)}
     for name in ("kicker", "title", "lead", "source"):
         if draft[name].strip():
             document[name] = draft[name].strip()
@@ -346,6 +374,24 @@ def _draft_from(form: Any) -> dict[str, Any]:
         document["images"] = images
     draft["document"] = (json.dumps(document, ensure_ascii=False).encode("utf-8"), "json")
     return draft
+
+
+def _published_line(draft: dict[str, Any]) -> str:
+    """The fields form's date as a date line: its day, month and year inputs (and time) when the
+    day is filled, else what the free-text date input holds (`۱۴۰۵/۰۹/۱۰ ساعت ۱۰:۳۰`)."""
+    day, month, year, clock = (draft[name].strip() for name in DATE_PARTS)
+    if not day:
+        return str(draft["published"]).strip()
+    line = f"{year}/{month}/{day}"
+    return f"{line} ساعت {clock}" if clock else line
+
+
+def today_parts() -> dict[str, str]:
+    """Today in Tehran as the fields form's date inputs start: day, month (1-12), year, no time."""
+    import jdatetime
+
+    today = jdatetime.date.fromgregorian(date=datetime.now(TEHRAN).date())
+    return {"day": str(today.day), "month": str(today.month), "year": str(today.year), "clock": ""}
 
 
 def _new_key() -> str:

@@ -204,6 +204,40 @@ def test_publish_edit_and_retract_an_office_release(desk, desk_store):
     ]
 
 
+def test_the_fields_form_s_calendar_inputs_make_the_date_line(desk):
+    csrf = sign_in(desk, ADMIN)
+    new = desk.get("/desk/new").get_data(True)
+    assert '<select id="f-month" name="month"><option value="1">فروردین</option>' in new
+    assert 'id="f-clock" name="clock" type="time"' in new
+    fields = {"csrf_token": csrf, "mode": "fields", "key": "calendar_1", "title": "تیتر", "lead": "لید."}
+    dates = {"day": "10", "month": "9", "year": "1405", "clock": "10:30"}
+    html = desk.post("/desk/check", data={**fields, **dates}).get_data(True)
+    assert "سه‌شنبه ۱۰ آذر ۱۴۰۵، ساعت ۱۰:۳۰" in html
+    assert '<span class="instant" dir="ltr">2026-12-01T10:30:00+03:30</span>' in html
+    written = desk.post("/desk/check", data={**fields, "published": "1405/09/10"}).get_data(True)
+    assert '<span class="instant" dir="ltr">2026-12-01T12:00:00+03:30</span>' in written  # no time: noon
+    assert "ساعت ندارد: ظهر به وقت تهران گذاشته شد." in written
+
+
+def test_an_edit_keeps_the_date_of_first_publication(desk, desk_store):
+    csrf = sign_in(desk, ADMIN)
+    first = {"csrf_token": csrf, "mode": "text", "key": "dated_1", "text": "1405/09/10\n\nتیتر\n\nلید."}
+    assert desk.post("/desk/publish", data=first).status_code == 303
+    moved = {"csrf_token": csrf, "mode": "text", "editing": "dated_1", "text": "1405/09/11\n\nتیتر تازه\n\nلید."}
+    checked = desk.post("/desk/check", data=moved).get_data(True)
+    assert "the date changed from 2026-12-01T12:00:00+03:30 to 2026-12-02T12:00:00+03:30" in checked
+    assert 'action="/desk/publish"' not in checked
+    refused = desk.post("/desk/publish", data=moved)
+    assert refused.status_code == 422
+    engine = Engine(desk_store)
+    try:
+        assert store.get_release(engine, "dated_1").release.title == "تیتر"  # nothing stored
+    finally:
+        engine.dispose()
+    kept = desk.post("/desk/publish", data={**moved, "text": "1405/09/10\n\nتیتر تازه\n\nلید."})
+    assert kept.headers["Location"] == "/desk/releases/dated_1/published"
+
+
 def test_an_office_sees_and_changes_only_its_own_releases(desk, desk_store):
     csrf = sign_in(desk, ADMIN)
     other = {"csrf_token": csrf, "mode": "text", "text": TEXT, "key": "admin_only_1"}
