@@ -66,13 +66,15 @@ def child_exit(server, worker):  # noqa: ARG001 - gunicorn's hook signature
 
 
 def worker_exit(server, worker):  # noqa: ARG001 - gunicorn's hook signature
-    """Write the worker's last reach counts and access lines before it goes."""
-    from feedapp import logs
+    """Write the worker's last reach counts, request counts and access lines before it goes
+    (before child_exit folds its metric files into the archive)."""
+    from feedapp import logs, metrics
     from feedapp.state import of
 
     reach = of(worker.app.wsgi()).reach
     if reach is not None:
         reach.flush()
+    metrics.flush()
     logs.access_lines.flush()
 
 

@@ -28,6 +28,32 @@ _FEED_FORMAT = re.compile(r"\.(atom|rss|json|xml|txt|ico|css|png|svg)$")
 _STATUSES = frozenset({200, 201, 202, 226, 301, 304, 400, 401, 403, 404, 410, 413, 429})
 
 
+_FIXED_FAMILIES = {
+    "/sitemap.xml": "sitemap_index",
+    "/sitemap-news.xml": "news_sitemap",
+    "/robots.txt": "robots",
+    "/healthz": "health",
+    "/metrics": "metrics",
+    "/": "list",
+}
+# Paths' labels, worked out once: pollers ask for the same few feeds all day. Bounded: made-up
+# paths empty it now and then, they never grow the process.
+_PATH_LABELS: dict[str, tuple[str, str]] = {}
+PATHS_KEPT = 4096
+
+
+def path_labels(path: str) -> tuple[str, str]:
+    """(route family, format) of a path, as the metrics label a request for it."""
+    labels = _PATH_LABELS.get(path)
+    if labels is None:
+        if len(_PATH_LABELS) >= PATHS_KEPT:
+            _PATH_LABELS.clear()
+        family = route_family(path)
+        format_ = _FEED_FORMAT.search(path)
+        labels = _PATH_LABELS[path] = (family, format_.group(1) if format_ else ("json" if family == "api" else "html"))
+    return labels
+
+
 def route_family(path: str) -> str:
     """What kind of document a path asks for, for the metrics' labels (a few fixed values,
     never the path itself: made-up paths must not make new series)."""
@@ -39,16 +65,8 @@ def route_family(path: str) -> str:
         return "archive"
     if SUBSCRIPTION_FEED.fullmatch(path):
         return "feed"
-    fixed = {
-        "/sitemap.xml": "sitemap_index",
-        "/sitemap-news.xml": "news_sitemap",
-        "/robots.txt": "robots",
-        "/healthz": "health",
-        "/metrics": "metrics",
-        "/": "list",
-    }
-    if path in fixed:
-        return fixed[path]
+    if path in _FIXED_FAMILIES:
+        return _FIXED_FAMILIES[path]
     if path.startswith("/sitemaps/"):
         return "sitemap"
     if path.startswith("/older/"):
@@ -61,15 +79,21 @@ def route_family(path: str) -> str:
 
 
 _ids = itertools.count()
-_id_prefix = [0, ""]  # (pid, a random prefix of that process)
+_id_prefix = [secrets.token_hex(4)]  # a random prefix of this process
+
+
+def _new_prefix() -> None:
+    _id_prefix[0] = secrets.token_hex(4)
+
+
+# A forked worker takes a prefix of its own (checked once at the fork, not with a getpid() per request).
+os.register_at_fork(after_in_child=_new_prefix)
 
 
 def _new_request_id() -> str:
     """16 hex digits: a random prefix per process, then a counter (unique, and cheap: a fresh
     random id per request cost the fast path microseconds)."""
-    if _id_prefix[0] != os.getpid():
-        _id_prefix[:] = os.getpid(), secrets.token_hex(4)
-    return f"{_id_prefix[1]}{next(_ids) & 0xFFFFFFFF:08x}"
+    return f"{_id_prefix[0]}{next(_ids) & 0xFFFFFFFF:08x}"
 
 
 def status_label(status: int) -> str:
@@ -125,16 +149,9 @@ class Observe:
         self, environ: dict[str, Any], path: str, body: Iterable[bytes], status: int, headers: list, seconds: float
     ) -> Iterable[bytes]:
         if metrics.enabled():
-            family = route_family(path)
-            format_ = _FEED_FORMAT.search(path)
+            family, format_ = path_labels(path)
             gzip = any(name == "Content-Encoding" and "gzip" in value for name, value in headers)
-            metrics.count_request(
-                family,
-                format_.group(1) if format_ else ("json" if family == "api" else "html"),
-                "gzip" if gzip else "identity",
-                status_label(status),
-                seconds,
-            )
+            metrics.count_request(family, format_, "gzip" if gzip else "identity", status_label(status), seconds)
         if self.access_log:
             self._log(environ, path, status, seconds)
         if self.reach is None:

@@ -47,7 +47,8 @@ class ReachCounter:
         self._engine = engine
         self._flush_every = flush_every
         self._lock = threading.Lock()
-        self._announced: dict[tuple[str, str, str, str], store.Announced] = {}
+        # (day, feed, aggregator, feed id) -> (subscribers, POSIX time seen)
+        self._announced: dict[tuple[str, str, str, str], tuple[int, float]] = {}
         self._pollers: set[tuple[str, str, str, str]] = set()  # (day, feed, address, agent)
         self._due = time.monotonic() + flush_every
         self._closed_before: str | None = None
@@ -58,23 +59,25 @@ class ReachCounter:
         """Count one answer, if it delivered a subscription feed."""
         if status not in COUNTED or not SUBSCRIPTION_FEED.fullmatch(path):
             return
-        now = now or datetime.now(timezone.utc)
-        day = self._day(now)
+        # A float and a tuple per request; the datetimes and store rows are made at the flush.
+        moment = now.timestamp() if now is not None else time.time()
+        day = self._day(moment)
         announcement = self._announcement(agent)
         with self._lock:
             if announcement is not None:
                 key = (day, path, announcement.aggregator, announcement.feed_id or "")
-                self._announced[key] = store.Announced(*key, announcement.subscribers, now)
+                self._announced[key] = (announcement.subscribers, moment)
             else:
                 self._pollers.add((day, path, address, agent[:AGENT_CHARS]))
                 if len(self._pollers) >= FLUSH_AT:
                     self._due = 0
 
-    def _day(self, now: datetime) -> str:
-        """The site's day of `now`, computed once a minute (Tehran's offset is whole minutes)."""
-        minute = int(now.timestamp() // 60)
+    def _day(self, moment: float) -> str:
+        """The site's day at `moment` (a POSIX time), computed once a minute (Tehran's offset is
+        whole minutes)."""
+        minute = int(moment // 60)
         if self._minute is None or self._minute[0] != minute:
-            self._minute = (minute, site_day(now).isoformat())
+            self._minute = (minute, site_day(datetime.fromtimestamp(moment, timezone.utc)).isoformat())
         return self._minute[1]
 
     def _announcement(self, agent: str) -> Announcement | None:
@@ -100,16 +103,25 @@ class ReachCounter:
             log.exception("reach: could not write what was counted; kept for the next flush")
             with self._lock:
                 for key, value in announcements.items():
-                    if key not in self._announced or self._announced[key].seen_at < value.seen_at:
+                    if key not in self._announced or self._announced[key][1] < value[1]:
                         self._announced[key] = value
                 self._pollers |= pollers
 
-    def _write(self, announcements: dict, pollers: set[tuple[str, str, str, str]], now: datetime) -> None:
+    def _write(
+        self,
+        announcements: dict[tuple[str, str, str, str], tuple[int, float]],
+        pollers: set[tuple[str, str, str, str]],
+        now: datetime,
+    ) -> None:
         if not announcements and not pollers:
             return
         keys = {day: store.reach_secret(self._engine, day).encode() for day in {day for day, *_ in pollers}}
         hashed = {(day, feed, poller_hash(keys[day], address, agent)) for day, feed, address, agent in pollers}
-        store.record_reach(self._engine, announcements.values(), hashed)
+        rows = [
+            store.Announced(*key, subscribers, datetime.fromtimestamp(seen, timezone.utc))
+            for key, (subscribers, seen) in announcements.items()
+        ]
+        store.record_reach(self._engine, rows, hashed)
         # A day is counted once the next one is over too: a process may still flush its last
         # minutes after midnight.
         before = (site_day(now) - timedelta(days=1)).isoformat()

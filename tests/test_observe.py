@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from feedapp import logs, state, store
 from feedapp.cli import main
-from feedapp.observe import route_family
+from feedapp.observe import path_labels, route_family
 from feedapp.reach import ReachCounter, poller_hash, site_day
 
 TOKEN = "metrics-token-0123456789"
@@ -47,6 +47,7 @@ INOREADER = "Mozilla/5.0 (compatible; Inoreader/1.0; https://www.inoreader.com; 
 )
 def test_each_path_counts_under_its_route_family(path, family):
     assert route_family(path) == family
+    assert path_labels(path)[0] == path_labels(path)[0] == family  # worked out, then remembered
 
 
 def test_every_answer_carries_a_request_id_and_keeps_a_well_formed_one_it_was_given(database_url, make_app):
@@ -165,6 +166,29 @@ def test_metrics_count_requests_by_family_format_variant_and_status_and_read_the
         0,
     )
     assert after[("feedapp_data_version", ())] == store.data_version(engine) > 0
+
+
+def test_requests_counted_in_memory_reach_the_metrics_exactly_as_observe_would_write_them():
+    from prometheus_client import CollectorRegistry, Histogram, generate_latest
+
+    from feedapp import metrics
+
+    latencies = [0.0001, 0.0005, 0.0007, 0.003, 0.003, 0.2, 0.5, 11.0, 42.0]
+    registry = CollectorRegistry()
+    direct = Histogram("direct", "d", ["family"], buckets=metrics.LATENCY_BUCKETS, registry=registry)
+    batched = Histogram("batched", "b", ["family"], buckets=metrics.LATENCY_BUCKETS, registry=registry)
+    for seconds in latencies:
+        direct.labels("feed").observe(seconds)
+    counts, total = [0.0] * (len(metrics.LATENCY_BUCKETS) + 1), 0.0
+    for seconds in latencies:  # as count_request adds them (sum() would round differently)
+        counts[metrics.bisect.bisect_left(metrics.LATENCY_BUCKETS, seconds)] += 1
+        total += seconds
+    metrics._observe_many(batched.labels("feed"), total, counts)
+    written = generate_latest(registry).decode()
+    samples = [line.split(" ", 1)[1] for line in written.splitlines() if line.startswith(("direct", "batched"))]
+    half = len(samples) // 2
+    assert half == len(metrics.LATENCY_BUCKETS) + 1 + 3  # buckets and +Inf, count, sum, created
+    assert samples[: half - 1] == samples[half:-1]  # every bucket, the count and the sum; not `created`
 
 
 def test_reach_counts_the_latest_announcement_per_aggregator_and_each_other_poller_once_a_day(
