@@ -85,6 +85,7 @@ def test_an_office_checks_publishes_edits_and_retracts_a_release(desk_site):
     page.get_by_role("link", name="خبر تازه").click()
     page.locator("#text-key").fill("desk_browser_1")
     page.locator("#text").fill(SAMPLE_TEXT)
+    screenshot(page, shots / "desk-paste.png")
     page.locator("#text").locator("xpath=..").get_by_role("button", name="بررسی").click()
     # The check page: the parsed date with its instant and offset, and each change marked.
     expect(page.get_by_role("heading", name="بررسی خبر")).to_be_visible()
@@ -120,8 +121,10 @@ def test_an_office_checks_publishes_edits_and_retracts_a_release(desk_site):
     screenshot(page, shots / "desk-list.png")
     page.get_by_role("link", name="پس گرفتن").first.click()
     expect(page.get_by_text("این کار برگشت ندارد", exact=False)).to_be_visible()
+    screenshot(page, shots / "desk-retract.png")
     page.get_by_role("button", name="بله، پس بگیر").click()
     expect(page.locator("tr.retracted .badge")).to_have_text("پس گرفته شده")
+    screenshot(page, shots / "desk-retracted.png")
     assert page.request.get(base + "/releases/desk_browser_1").status == 410
 
     page.get_by_role("button", name="خروج").click()
