@@ -333,6 +333,15 @@ SAMPLE_TITLE = "حمایت از فعالیت روابط عمومی\u200cها م�
 V020_RETRACTED_AT = "Mon, 03 Mar 2025 10:45:00 GMT"  # make.sh's T_RETRACT
 
 
+def assert_old_rows_kept(url: str, before: tuple) -> None:
+    """The releases, state and categories 0.2.0 wrote are as they were (`before`: rows() then),
+    but for the positions 0004 added."""
+    releases, state_rows, categories = rows(url)
+    for row in releases:
+        del row["position"], row["source_position"]
+    assert (releases, state_rows, categories) == before
+
+
 def table_indexes(url: str, table: str) -> set[str]:
     """The names of the indexes made on `table` by the migrations (not by its constraints)."""
     engine = Engine(url)
@@ -530,10 +539,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0006_with_empty_token_and_audit_tabl
         [],
     )
     assert table_indexes(url, "audit_log") == {"audit_log_recorded", "audit_log_key"}
-    releases, state_rows, categories = rows(url)
-    for row in releases:
-        del row["position"], row["source_position"]
-    assert (releases, state_rows, categories) == before  # 0006 touched no old row
+    assert_old_rows_kept(url, before)  # 0006 touched no old row
 
     # The old store serves what 0.2.0 served; its API stays off (404), as it never had a token.
     client = make_app({"DATABASE_URL": url, "SITE_URL": "http://127.0.0.1:8000"}).test_client()
@@ -591,10 +597,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0007_with_an_empty_queue_and_takes_a
         [],
     )
     assert table_indexes(url, "ingest_jobs") == {"ingest_jobs_open", "ingest_jobs_finished"}
-    releases, state_rows, categories = rows(url)
-    for row in releases:
-        del row["position"], row["source_position"]
-    assert (releases, state_rows, categories) == before  # 0007 touched no old row
+    assert_old_rows_kept(url, before)  # 0007 touched no old row
 
     # The old store takes a replacement of one of its releases through the API and the service.
     old = next(row for row in before[0] if row["key"] == "000_44faba8da108bc04")
@@ -642,10 +645,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0008_with_empty_reach_tables_that_ta
     assert {table: table_contents(url, table) for table in columns} == {
         table: (names, []) for table, names in columns.items()
     }
-    releases, state_rows, categories = rows(url)
-    for row in releases:
-        del row["position"], row["source_position"]
-    assert (releases, state_rows, categories) == before  # 0008 touched no old row
+    assert_old_rows_kept(url, before)  # 0008 touched no old row
 
     engine = Engine(url)
     try:
@@ -672,10 +672,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0009_and_its_service_answers_checks_
     assert run_upgrade(url).returncode == 0
     names, jobs = table_contents(url, "ingest_jobs")
     assert (names[-1], jobs) == ("purpose", [])
-    releases, state_rows, categories = rows(url)
-    for row in releases:
-        del row["position"], row["source_position"]
-    assert (releases, state_rows, categories) == before  # 0009 touched no old row
+    assert_old_rows_kept(url, before)  # 0009 touched no old row
 
     engine = Engine(url)
     try:
