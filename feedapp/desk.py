@@ -190,6 +190,8 @@ def check() -> str | tuple[str, int]:
     """The release as it will be published, with every problem and normalization's changes."""
     _require("publish")
     draft = _draft_from(request.form)
+    if draft["editing"]:
+        _own(draft["editing"])  # another office's release: 404, as on its edit page
     problem = draft.get("problem")
     if problem:
         return _editor(draft, problem, 422)
@@ -223,6 +225,8 @@ def publish() -> ResponseReturnValue:
     """Store the checked release through the same pipeline as the API."""
     grant = _require("publish")
     draft = _draft_from(request.form)
+    if draft["editing"]:
+        _own(draft["editing"])
     if draft.get("problem"):
         return _editor(draft, draft["problem"], 422)
     if draft.get("editing"):

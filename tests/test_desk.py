@@ -247,6 +247,11 @@ def test_an_office_sees_and_changes_only_its_own_releases(desk, desk_store):
     assert "admin_only_1" not in desk.get("/desk/").get_data(True)
     assert desk.get("/desk/releases/admin_only_1/edit").status_code == 404
     assert desk.get("/desk/releases/admin_only_1/retract").status_code == 404
+    csrf = csrf_of(desk.get("/desk/new").get_data(True))
+    forged = {"csrf_token": csrf, "mode": "text", "editing": "admin_only_1", "text": TEXT}
+    assert desk.post("/desk/check", data=forged).status_code == 404  # nothing of it shown, not even its date
+    assert desk.post("/desk/publish", data=forged).status_code == 404
+    assert desk.post("/desk/releases/admin_only_1/retract", data={"csrf_token": csrf}).status_code == 404
 
 
 def test_a_token_without_the_retract_scope_cannot_retract(desk, desk_store):

@@ -149,6 +149,10 @@ INFLECTION_SUFFIXES = frozenset(PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATI
 # Preverbs ending in a non-joining letter, joined to a following می‌ form.
 VERB_PREFIXES = ("در", "بر", "باز", "فرا", "فرو", "وا")
 
+# Words whose final ه is sounded, not a vowel mark: a ی after them is joined (توجهی, "any attention"),
+# and so after a compound ending in one (قابل‌توجهی).
+_SOUNDED_HEH = tuple("توجه فقه شبه تنبه تشابه تشبه منزه مکروه وجه اکراه".split())
+
 
 def _silent_heh(word: str) -> bool:
     """True when ``word`` ends in a ه that only marks a vowel (هفته), after which the ezafe ی is
@@ -156,10 +160,6 @@ def _silent_heh(word: str) -> bool:
     :data:`_SOUNDED_HEH`."""
     return word.endswith("ه") and not word.endswith(("اه", "وه", "لله", *_SOUNDED_HEH))
 
-
-# Words whose final ه is sounded, not a vowel mark: a ی after them is joined (توجهی, "any attention"),
-# and so after a compound ending in one (قابل‌توجهی).
-_SOUNDED_HEH = tuple("توجه فقه شبه تنبه تشابه تشبه منزه مکروه وجه اکراه".split())
 
 # Present-tense person endings (the third singular is د) and past-tense ones (bare root).
 _PRESENT_ENDINGS = ("م", "ی", "د", "یم", "ید", "ند")
@@ -366,9 +366,7 @@ def restore_halfspaces(text: str, lexicon: HalfspaceLexicon | None = None) -> st
     for index, match in enumerate(tokens):
         readings = competing.get(match.group())  # a joined word with more than one reading
         if readings is not None:
-            words[index] = _in_context(
-                readings[0], words[index], lexicon.usage, _Neighbours(text, tokens, words, index)
-            )
+            words[index] = _in_context(readings, words[index], lexicon.usage, _Neighbours(text, tokens, words, index))
         pieces += [text[end : match.start()], words[index]]
         end = match.end()
     pieces.append(text[end:])
@@ -513,14 +511,13 @@ class _Restorer:
         self.lexicon = lexicon
         # Words in news text repeat heavily; the memo keeps repeated lookups O(1).
         self._memo: dict[str, str | None] = {}
-        # Joined words with more than one reading: key -> (readings, the one _choose took or the key).
-        self.competing: dict[str, tuple[frozenset[str], str]] = {}
-        # Real-text spellings by their letters: key -> (frequency class, spelling), most frequent first.
-        self._usage_by_key: dict[str, list[tuple[int, str]]] = {}
-        for spelling, frequency_class in lexicon.usage.items():
-            self._usage_by_key.setdefault(spelling.replace(ZWNJ, ""), []).append((frequency_class, spelling))
-        for spellings in self._usage_by_key.values():
-            spellings.sort()
+        # Joined words with more than one reading: key -> its readings (restore_halfspaces looks
+        # at their neighbours).
+        self.competing: dict[str, frozenset[str]] = {}
+        # The spelling real text writes most for each ZWNJ-free key (ties: the first in code-point order).
+        self._usual: dict[str, str] = {}
+        for spelling in sorted(lexicon.usage, key=lambda spelling: (lexicon.usage[spelling], spelling)):
+            self._usual.setdefault(spelling.replace(ZWNJ, ""), spelling)
 
     @classmethod
     def for_lexicon(cls, lexicon: HalfspaceLexicon) -> _Restorer:
@@ -562,9 +559,9 @@ class _Restorer:
         readings = self._split_readings(key)
         if readings:
             return self._choose(key, readings)
-        usual = self._usage_by_key.get(key)
-        if usual and _zwnj_positions(usual[0][1]):
-            return usual[0][1]  # بهعنوان -> به‌عنوان: no rule knows it, real text writes it apart
+        usual = self._usual.get(key)
+        if usual is not None and _zwnj_positions(usual):
+            return usual  # بهعنوان -> به‌عنوان: no rule knows it, real text writes it apart
         if key in lexicon.counts and len(key) >= MIN_UNCOUNTED_STEM:
             return key  # an uncounted entry: known enough to stay whole and to act as a stem
         return None
@@ -659,7 +656,7 @@ class _Restorer:
             ranked = sorted(distinct.items(), key=lambda item: item[1], reverse=True)
             (best, best_count), (_, runner_up) = ranked[0], ranked[1]
             chosen = best if best_count >= READING_RATIO * max(runner_up, 1) else key
-        self.competing[key] = (frozenset(distinct), chosen)
+        self.competing[key] = frozenset(distinct)
         return chosen
 
     def _more_used(self, spellings: Iterable[str], margin: int = USAGE_MARGIN) -> str | None:
