@@ -52,11 +52,8 @@ def desk_site(tmp_path_factory):
 
 
 def screenshot(page, path: Path, full_page: bool = False) -> None:
-    """A picture for the README. With JavaScript off Playwright cannot wait for a painted frame
-    (it would run a script in the page), and a page just loaded can come out blank: give the
-    compositor a moment. Only the picture waits; no assertion depends on it."""
+    """A picture for the README, of the page once loaded."""
     page.wait_for_load_state("load")
-    page.wait_for_timeout(500)
     page.screenshot(path=str(path), full_page=full_page)
 
 
