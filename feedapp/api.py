@@ -180,7 +180,7 @@ def retract(key: str) -> Response:
         return _unavailable(f"the store could not be written ({type(exc).__name__}: {exc}); nothing was retracted")
     if stored is None:
         abort(404, f"no release has the key {key!r}")
-    _notify_hub(stored.release)
+    notify_hub(stored.release)
     assert stored.retracted_at is not None  # store.retract returns the release it retracted
     return jsonify({"key": key, "action": "retracted", "retracted": rfc3339(stored.retracted_at)})
 
@@ -209,7 +209,7 @@ def _write(key: str | None) -> Response:
         return _json(403, {"errors": reply["errors"]})
     stored = store.get_release(get_engine(), reply["key"])
     if action.changed_feeds and stored is not None:
-        _notify_hub(stored.release)
+        notify_hub(stored.release)
     location = urls.absolute(f"/api/releases/{urls.segment(reply['key'])}")
     body = {
         "key": reply["key"],
@@ -317,8 +317,8 @@ def ingest_client() -> IngestClient:
     return app_state.ingest_client
 
 
-def _notify_hub(release: Release) -> None:
-    """Tell the WebSub hub in the background: a slow hub never delays the API's answer."""
+def notify_hub(release: Release) -> None:
+    """Tell the WebSub hub in the background: a slow hub never delays the API's (or the desk's) answer."""
     hub = current_app.config["WEBSUB_HUB"]
     if hub:
         websub.notify_in_background(hub, urls.topic_urls([release]))

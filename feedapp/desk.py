@@ -31,9 +31,13 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
-from . import sitewide, store, tokens, urls, websub
+from . import sitewide, store, tokens, urls
+from .api import auth_throttle, ingest_client, notify_hub
+from .core.errors import ReleaseError
 from .core.jalali import MONTHS, TEHRAN, format_jalali, rfc3339, to_ascii_digits
+from .core.jsonrelease import parse_json_release
 from .core.models import KEY_PATTERN, Action
+from .core.parse import parse_text_release
 from .engine import storage_faults
 from .ingest_client import Queued
 from .state import get_engine
@@ -51,7 +55,7 @@ CONTENT_SECURITY_POLICY = sitewide.CONTENT_SECURITY_POLICY.replace("form-action 
 @bp.before_request
 def _open() -> ResponseReturnValue | None:
     if not current_app.config["DESK"]:
-        return _not_found()
+        abort(404)  # the site's own 404 page, as for any path it does not serve
     if request.method == "POST":
         try:
             validate_csrf(request.form.get("csrf_token"))
@@ -80,12 +84,6 @@ def _helpers() -> dict[str, Any]:
     return {"csrf_token": generate_csrf, "release_url": urls.release_path, "months": MONTHS}
 
 
-def _not_found() -> Response:
-    response = Response(*sitewide.not_found())
-    response.mimetype = "text/html"
-    return response
-
-
 def _config_mark(configured: str) -> str:
     """What the session keeps of FEEDAPP_API_TOKEN: a keyed digest, so that a changed token
     ends the sessions signed in with the old one, and the cookie tells nothing of it."""
@@ -107,9 +105,8 @@ def _signed_in() -> tokens.Grant | None:
                 grant = tokens.Grant(store.Actor(token=tokens.CONFIGURED), tokens.SCOPES)
         else:
             token = store.get_token(get_engine(), str(held.get("token", "")))
-            now = datetime.now(timezone.utc)
-            if token is not None and token.revoked_at is None and (token.expires_at is None or token.expires_at > now):
-                grant = tokens.Grant(store.Actor(token=token.prefix, office=token.source), token.scopes)
+            checked = tokens.standing(token, datetime.now(timezone.utc)) if token is not None else None
+            grant = checked if isinstance(checked, tokens.Grant) else None
     if grant is None:
         session.pop("desk", None)
     return grant
@@ -133,9 +130,7 @@ def home() -> str:
 @bp.post("/sign-in")
 def sign_in() -> ResponseReturnValue:
     """Check the token; a wrong one counts against the API's throttle (a 429 page when over)."""
-    from .api import auth_throttle  # the API's: one allowance per address for both doors
-
-    throttle = auth_throttle()
+    throttle = auth_throttle()  # the API's: one allowance per address for both doors
     wait = throttle.retry_after(request.remote_addr)
     if wait:
         message = f"تلاش‌های نادرست زیاد بود؛ {wait} ثانیه دیگر دوباره بکوشید."
@@ -189,53 +184,27 @@ def edit(key: str) -> str:
 def check() -> str | tuple[str, int]:
     """The release as it will be published, with every problem and normalization's changes."""
     _require("publish")
-    draft = _draft_from(request.form)
-    if draft["editing"]:
-        _own(draft["editing"])  # another office's release: 404, as on its edit page
-    problem = draft.get("problem")
-    if problem:
-        return _editor(draft, problem, 422)
+    draft = _posted_draft()
+    if draft.get("problem"):
+        return _editor(draft, draft["problem"], 422)
     reply = _through_service(draft, store.CHECK)
     if isinstance(reply, str):
         return _editor(draft, reply, 503)
-    _keep_first_publication(draft, reply)
-    return render_template("desk_check.html", draft=draft, reply=reply, editing=draft.get("editing"))
-
-
-def _keep_first_publication(draft: dict[str, Any], reply: dict[str, Any]) -> None:
-    """An edit is an update of the release its readers know: its date must stay the date it was
-    first published with (the key stays by construction). A changed date becomes an error."""
-    if not draft.get("editing") or "release" not in reply:
-        return
-    stored = store.get_release(get_engine(), draft["editing"])
-    if stored is None:
-        return
-    first = rfc3339(stored.release.published.instant)
-    if reply["release"]["published"] != first:
-        message = (
-            f"the date changed from {first} to {reply['release']['published']}; an update keeps the date the"
-            f" release was first published with ({format_jalali(stored.release.published)})"
-        )
-        reply["errors"] = [*reply["errors"], {"message": message, "field": "published"}]
+    moved = _date_moved(draft)
+    if moved:
+        reply["errors"] = [*reply["errors"], {"message": moved, "field": "published"}]
         reply["action"] = str(Action.REJECTED)
+    return render_template("desk_check.html", draft=draft, reply=reply, editing=draft["editing"])
 
 
 @bp.post("/publish")
 def publish() -> ResponseReturnValue:
     """Store the checked release through the same pipeline as the API."""
     grant = _require("publish")
-    draft = _draft_from(request.form)
-    if draft["editing"]:
-        _own(draft["editing"])
-    if draft.get("problem"):
-        return _editor(draft, draft["problem"], 422)
-    if draft.get("editing"):
-        checked = _through_service(draft, store.CHECK)  # the date must stay: see before storing
-        if isinstance(checked, str):
-            return _editor(draft, checked, 503)
-        _keep_first_publication(draft, checked)
-        if checked["errors"]:
-            return render_template("desk_check.html", draft=draft, reply=checked, editing=draft["editing"]), 422
+    draft = _posted_draft()
+    problem = draft.get("problem") or _date_moved(draft)
+    if problem:
+        return _editor(draft, problem, 422)
     reply = _through_service(draft, store.STORE)
     if isinstance(reply, str):
         return _editor(draft, reply, 503)
@@ -243,8 +212,8 @@ def publish() -> ResponseReturnValue:
     if action in (Action.REJECTED, Action.FORBIDDEN, Action.FAILED):
         return render_template("desk_check.html", draft=draft, reply=reply, editing=draft.get("editing")), 422
     stored = store.get_release(get_engine(), reply["key"])
-    if action.changed_feeds and stored is not None and current_app.config["WEBSUB_HUB"]:
-        websub.notify_in_background(current_app.config["WEBSUB_HUB"], urls.topic_urls([stored.release]))
+    if action.changed_feeds and stored is not None:
+        notify_hub(stored.release)
     current_app.logger.info("desk: %s %s by %s", action, reply["key"], grant.actor.token)
     # Post/Redirect/Get: reloading the answer page shows it again, it never publishes again.
     session["published"] = {"action": reply["action"], "key": reply["key"], "warnings": reply["warnings"]}
@@ -287,9 +256,39 @@ def retract(key: str) -> ResponseReturnValue:
         abort(403, str(exc))
     except storage_faults() as exc:
         return render_template("desk_error.html", message=f"the store could not be written ({exc}); try again"), 503
-    if stored is not None and current_app.config["WEBSUB_HUB"]:
-        websub.notify_in_background(current_app.config["WEBSUB_HUB"], urls.topic_urls([stored.release]))
+    if stored is not None:
+        notify_hub(stored.release)
     return redirect(url_for("desk.home"), 303)
+
+
+def _posted_draft() -> dict[str, Any]:
+    """The draft the posted form holds; an edit of another office's release is 404, as its edit
+    page is."""
+    draft = _draft_from(request.form)
+    if draft["editing"]:
+        draft["stored"] = _own(draft["editing"])
+    return draft
+
+
+def _date_moved(draft: dict[str, Any]) -> str | None:
+    """Why an edit may not be published as it stands: its date is not the one its release was
+    first published with (readers know it by that date; the key stays by construction). Read
+    with the parsers alone (core/, no hazm): nothing needs the ingest service for it."""
+    stored = draft.get("stored")
+    if stored is None or "document" not in draft:
+        return None
+    raw, format = draft["document"]
+    try:
+        parsed = parse_text_release(raw, draft["key"]) if format == "text" else parse_json_release(raw)
+    except ReleaseError:
+        return None  # the check reports what is wrong with it
+    first, now = stored.release.published, parsed.release.published
+    if now.instant == first.instant:
+        return None
+    return (
+        f"the date changed from {rfc3339(first.instant)} to {rfc3339(now.instant)}; an update keeps the date"
+        f" the release was first published with ({format_jalali(first)})"
+    )
 
 
 def _editor(draft: dict[str, Any], error: str, status: int) -> tuple[str, int]:
@@ -407,8 +406,6 @@ def _new_key() -> str:
 def _through_service(draft: dict[str, Any], purpose: str) -> dict[str, Any] | str:
     """The ingest service's reply to the draft's document, or why there is none (the store could
     not take it, or the service has not answered in FEEDAPP_INGEST_WAIT)."""
-    from .api import ingest_client
-
     raw, format = draft["document"]
     try:
         reply = ingest_client().ingest(raw, format, draft["key"], _grant().actor, purpose)

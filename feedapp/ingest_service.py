@@ -154,20 +154,19 @@ def handle(engine: Engine, job: store.Job) -> dict[str, Any]:
             ],
             "warnings": [],
         }
-    elif job.purpose == store.CHECK:
-        started = time.monotonic()
-        reply = check_reply(*check_document(job.raw, job.format, job.key))
-        _log_outcome(job, reply, time.monotonic() - started)
-        return reply  # not an ingest: feedapp_ingests_total counts what was stored or refused
     else:
         started = time.monotonic()
-        with store.acting_as(job.actor), store.completing(job.id):
-            reply = reply_of(ingest_document(engine, job.raw, job.format, job.key))
+        if job.purpose == store.CHECK:
+            reply = check_reply(*check_document(job.raw, job.format, job.key))
+        else:
+            with store.acting_as(job.actor), store.completing(job.id):
+                reply = reply_of(ingest_document(engine, job.raw, job.format, job.key))
+            if job.state == store.STORED:
+                # An earlier take stored it and died before answering: this take found it unchanged.
+                reply["action"] = job.action
         seconds = time.monotonic() - started
-        if job.state == store.STORED:
-            # An earlier take stored it and died before answering: this take found it unchanged.
-            reply["action"] = job.action
-    metrics.count_ingest(reply["action"], seconds)
+    if job.purpose != store.CHECK:  # feedapp_ingests_total counts what was stored or refused
+        metrics.count_ingest(reply["action"], seconds)
     _log_outcome(job, reply, seconds)
     return reply
 

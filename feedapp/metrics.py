@@ -18,16 +18,16 @@ metrics are off in the process.
 
 from __future__ import annotations
 
-import atexit
 import bisect
 import fcntl
 import glob
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from .logs import flush_periodically
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -85,19 +85,13 @@ class _Metrics:
         with self._lock:
             if not self._flushing:  # the first request of this process
                 self._flushing = True
-                threading.Thread(target=self._flush_now_and_then, daemon=True).start()
-                atexit.register(self.flush)
+                flush_periodically(self.flush, FLUSH_SECONDS)
             self._counts[labels] = self._counts.get(labels, 0) + 1
             latency = self._latencies.get(labels[0])
             if latency is None:
                 latency = self._latencies[labels[0]] = [0.0] * (len(LATENCY_BUCKETS) + 2)
             latency[0] += seconds
             latency[1 + bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1  # observe(): first bound >= it
-
-    def _flush_now_and_then(self) -> None:
-        while True:
-            time.sleep(FLUSH_SECONDS)
-            self.flush()
 
     def flush(self) -> None:
         """Add what was counted in memory to the metrics (their files, in multiprocess mode)."""

@@ -20,15 +20,14 @@ import re
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from . import store
+from .core.jalali import TEHRAN
 from .core.reach import Announcement, announced
 from .engine import Engine
 
 log = logging.getLogger(__name__)
 
-TEHRAN = ZoneInfo("Asia/Tehran")
 COUNTED = frozenset({200, 226, 304})
 SUBSCRIPTION_FEED = re.compile(r"(?:/(?:categories|sources)/[^/]{1,200})?/feed\.(?:atom|rss|json)")
 AGENT_CHARS = 512  # of an agent kept until the flush hashes it

@@ -89,10 +89,17 @@ def authenticate(engine: Engine, given: str, configured: str | None, now: dateti
     token = store.get_token(engine, prefix) if prefix else None
     if token is None or not hmac.compare_digest(given_digest, token.sha256):
         return Refusal("wrong", prefix)
-    if token.revoked_at is not None:
-        return Refusal("revoked", prefix)
-    if token.expires_at is not None and token.expires_at <= now:
-        return Refusal("expired", prefix)
-    if token.last_used_at is None or token.last_used_at < now - LAST_USED_PERIOD:
+    checked = standing(token, now)
+    if isinstance(checked, Grant) and (token.last_used_at is None or token.last_used_at < now - LAST_USED_PERIOD):
         store.token_used(engine, token.id, now, now - LAST_USED_PERIOD)
+    return checked
+
+
+def standing(token: store.ApiToken, now: datetime) -> Grant | Refusal:
+    """What a stored token may do now: its grant, or a refusal when it was revoked or ran out
+    (the API checks it with each request, the desk with each page of a session)."""
+    if token.revoked_at is not None:
+        return Refusal("revoked", token.prefix)
+    if token.expires_at is not None and token.expires_at <= now:
+        return Refusal("expired", token.prefix)
     return Grant(store.Actor(token=token.prefix, office=token.source), token.scopes)

@@ -21,18 +21,25 @@ def _shown(text: str) -> str:
 
 def word_diff(old: str, new: str, context: int = 3) -> str:
     """`old` with its changes into `new` marked, keeping `context` words around each change."""
-    before, after = _TOKENS.findall(old), _TOKENS.findall(new)
     parts: list[str] = []
-    opcodes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
-    for number, (tag, i1, i2, j1, j2) in enumerate(opcodes):
-        if tag == "equal":
-            parts.append(_context(before[i1:i2], context, first=number == 0, last=number == len(opcodes) - 1))
+    runs = _runs(old, new)
+    for number, (same, was, now) in enumerate(runs):
+        if same:
+            parts.append(_context(now, context, first=number == 0, last=number == len(runs) - 1))
             continue
-        if i2 > i1:
-            parts.append(f"[-{_shown(''.join(before[i1:i2]))}-]")
-        if j2 > j1:
-            parts.append(f"{{+{_shown(''.join(after[j1:j2]))}+}}")
+        if was:
+            parts.append(f"[-{_shown(''.join(was))}-]")
+        if now:
+            parts.append(f"{{+{_shown(''.join(now))}+}}")
     return "".join(parts)
+
+
+def _runs(old: str, new: str) -> list[tuple[bool, list[str], list[str]]]:
+    """`old` and `new` as runs of words (each with the spaces after it): (unchanged, its words
+    in old, its words in new)."""
+    before, after = _TOKENS.findall(old), _TOKENS.findall(new)
+    opcodes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    return [(tag == "equal", before[i1:i2], after[j1:j2]) for tag, i1, i2, j1, j2 in opcodes]
 
 
 def _context(tokens: list[str], words: int, *, first: bool, last: bool) -> str:
@@ -75,11 +82,7 @@ def change_kinds(old: str, new: str) -> tuple[str, ...]:
 def word_changes(old: str, new: str) -> list[tuple[str, str, str]]:
     """`new` cut into (`same`, text, '') runs and (`changed`, new text, the old text it replaces)
     runs, word by word, so that a page can mark each change and say what it was (change_kinds)."""
-    before, after = _TOKENS.findall(old), _TOKENS.findall(new)
-    runs: list[tuple[str, str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
-        if tag == "equal":
-            runs.append(("same", "".join(after[j1:j2]), ""))
-        else:
-            runs.append(("changed", "".join(after[j1:j2]), "".join(before[i1:i2])))
-    return runs
+    return [
+        ("same", "".join(now), "") if same else ("changed", "".join(now), "".join(was))
+        for same, was, now in _runs(old, new)
+    ]
