@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Raises schema.SchemaError when the database is missing or not at this code's schema.
     """
-    from . import api, crawlers, desk, feeds, operators, pages, sitewide, state, urls
+    from . import api, crawlers, feeds, operators, pages, sitewide, state, urls
     from .fastpath import FastPath
 
     app = configured_app(test_config)
@@ -36,7 +36,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(operators.bp)
-    app.register_blueprint(desk.bp)
+    if app.config["DESK"]:
+        from . import desk  # with Flask-WTF: not loaded by a site without the desk (/desk/: its 404)
+
+        app.register_blueprint(desk.bp)
     feeds.init_app(app)
     crawlers.init_app(app)
     if app.config["PROXY_COUNT"]:

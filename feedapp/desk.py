@@ -1,6 +1,7 @@
 """The publishing desk: web pages where a PR office writes, checks and publishes its releases.
 
-Off (404) unless FEEDAPP_DESK is true; it then needs FEEDAPP_SECRET_KEY. An office signs in with
+Registered only when FEEDAPP_DESK is true (create_app; off, /desk/ is the site's 404); it then
+needs FEEDAPP_SECRET_KEY. An office signs in with
 its publishing token (tokens.py) once per browser session. The session cookie (config.py) is
 signed, HttpOnly, SameSite=Strict, sent only to /desk/, Secure when the site is served over
 HTTPS, and holds the token's public prefix, never the token; each request checks the token
@@ -54,8 +55,6 @@ CONTENT_SECURITY_POLICY = sitewide.CONTENT_SECURITY_POLICY.replace("form-action 
 
 @bp.before_request
 def _open() -> ResponseReturnValue | None:
-    if not current_app.config["DESK"]:
-        abort(404)  # the site's own 404 page, as for any path it does not serve
     if request.method == "POST":
         try:
             validate_csrf(request.form.get("csrf_token"))
