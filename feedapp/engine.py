@@ -16,6 +16,7 @@ plain enough to write once for both backends. What this module owns:
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sqlite3
@@ -230,6 +231,8 @@ class Engine:
                 connection.raw.execute("ROLLBACK")
                 raise
             connection.raw.execute("COMMIT")
+            if write:
+                _note_local_write()
 
     def _check_same_file(self, connection: Connection) -> None:
         """Refuse to write through a connection whose file was deleted or replaced since it opened.
@@ -323,6 +326,23 @@ class Engine:
             return Connection(raw, self.dialect, file_id)
         raw = import_driver(POSTGRESQL).connect(self.conninfo, autocommit=True)
         return Connection(raw, self.dialect)
+
+
+# Stamps of the write transactions this process committed, through any engine: a data-version
+# reader that learns of other processes' changes by notice (store.PostgresVersionReader) sees its
+# own process's changes at once, before their notice comes back from the server.
+_write_stamps = itertools.count(1)
+_last_local_write = 0
+
+
+def _note_local_write() -> None:
+    global _last_local_write
+    _last_local_write = next(_write_stamps)  # unique per commit, so no two threads write one stamp
+
+
+def local_write_stamp() -> int:
+    """A number that differs after every write transaction this process has committed."""
+    return _last_local_write
 
 
 _BUSY_TIMEOUT_MS = 10_000  # how long a SQLite statement waits for another process's lock

@@ -101,9 +101,7 @@ def init_app(app: Flask) -> None:
     Never creates or alters a table: that is `feedapp db upgrade`'s alone.
     """
     engine = open_engine(app.config["DATABASE_URL"])
-    sqlite_file = engine.path  # None on PostgreSQL
-    version = store.SqliteVersionReader(sqlite_file) if sqlite_file else store.PostgresVersionReader(engine.conninfo)
-    attach(app, AppState.create(engine, version, app.config["RENDER_CACHE_MB"] * 2**20))
+    attach(app, AppState.create(engine, store.version_reader(engine), app.config["RENDER_CACHE_MB"] * 2**20))
 
 
 def open_engine(url: str) -> Engine:

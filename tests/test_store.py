@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
@@ -424,14 +427,109 @@ def test_postgresql_version_reader_reads_again_on_a_new_connection_after_the_ser
         assert reader() == 0
         store.save_release(engine, release(), b"raw", "text", T0)
         assert reader() == 1
-        dropped = reader.connections.get().info.backend_pid
+        dropped = reader.connections.get().raw.info.backend_pid
         with engine.connect() as connection:  # what a server restart does to the reader's session
             assert connection.scalar("SELECT pg_terminate_backend(:pid)", {"pid": dropped}) is True
+            gone = "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"
+            deadline = time.monotonic() + 10
+            while connection.scalar(gone, {"pid": dropped}) and time.monotonic() < deadline:
+                time.sleep(0.01)
         assert reader() == 1
-        assert reader.connections.get().info.backend_pid != dropped
+        assert reader.connections.get().raw.info.backend_pid != dropped
     finally:
         reader.close()
         engine.dispose()
+
+
+def change_version_in_another_process(engine: Engine, to: int) -> None:
+    """Raise the data version to `to` from a new process, as the ingest service or a CLI does."""
+    code = "import sys; from feedapp import store, engine; store.raise_data_version(engine.Engine(sys.argv[1]), int(sys.argv[2]))"
+    subprocess.run([sys.executable, "-c", code, engine.url, str(to)], check=True, timeout=60)
+
+
+def calls_until(reader, version: int) -> int:
+    """How many calls the reader took to answer `version` (PostgreSQL's notice travels on its
+    own after the commit: tens of microseconds, waited for here up to 10 s)."""
+    deadline = time.monotonic() + 10
+    calls = 1
+    while reader() != version and time.monotonic() < deadline:
+        calls += 1
+        time.sleep(0.001)
+    return calls
+
+
+def test_a_version_reader_reads_again_only_when_another_process_changed_the_version(engine, monkeypatch):
+    monkeypatch.setattr(store, "MAX_VERSION_AGE", 3600.0)  # only the change signal may cause a read
+    reader = store.version_reader(engine)
+    try:
+        assert [reader() for _ in range(200)] == [0] * 200
+        assert reader.reads == 1
+        for version in (5, 9):
+            change_version_in_another_process(engine, version)
+            calls = calls_until(reader, version)
+            if engine.path:  # SQLite's header is rewritten before the commit returns
+                assert calls == 1
+            assert [reader() for _ in range(200)] == [version] * 200
+        assert reader.reads == 3
+    finally:
+        reader.close()
+
+
+def test_a_version_reader_sees_a_change_made_by_its_own_process_at_once(engine, monkeypatch):
+    monkeypatch.setattr(store, "MAX_VERSION_AGE", 3600.0)
+    reader = store.version_reader(engine)
+    try:
+        assert reader() == 0
+        store.save_release(engine, release(), b"raw", "text", T0)
+        assert reader() == 1
+        store.retract(engine, "k1", T0)
+        assert reader() == 2
+        assert reader.reads == 3
+    finally:
+        reader.close()
+
+
+def test_a_version_reader_never_trusts_a_read_older_than_its_bound(engine, monkeypatch):
+    monkeypatch.setattr(store, "MAX_VERSION_AGE", 0.0)
+    reader = store.version_reader(engine)
+    try:
+        assert [reader() for _ in range(20)] == [0] * 20
+        assert reader.reads == 20
+    finally:
+        reader.close()
+
+
+def test_sqlite_version_reader_follows_changes_across_checkpoints(sqlite_engine, monkeypatch):
+    monkeypatch.setattr(store, "MAX_VERSION_AGE", 3600.0)
+    reader = store.SqliteVersionReader(sqlite_engine.file)
+    other = sqlite3.connect(sqlite_engine.file, isolation_level=None)
+    try:
+        assert reader() == 0
+        for version in (3, 4, 7):
+            # A full checkpoint empties the WAL: the next commit starts it again from frame one.
+            assert other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+            change_version_in_another_process(sqlite_engine, version)
+            assert reader() == version
+        assert reader.reads == 4
+    finally:
+        other.close()
+        reader.close()
+
+
+def test_sqlite_version_reader_reads_every_time_without_wal(sqlite_engine, monkeypatch):
+    monkeypatch.setattr(store, "MAX_VERSION_AGE", 3600.0)
+    sqlite_engine.dispose()
+    other = sqlite3.connect(sqlite_engine.file, isolation_level=None)  # not the engine's: it sets WAL
+    assert other.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+    reader = store.SqliteVersionReader(sqlite_engine.file)
+    try:
+        assert [reader() for _ in range(5)] == [0] * 5
+        other.execute("UPDATE state SET value = 6 WHERE name = 'data_version'")
+        assert reader() == 6
+        assert reader.reads == 6
+    finally:
+        other.close()
+        reader.close()
 
 
 def _expected_blocks(engine, size: int) -> tuple[list, list[int]]:
