@@ -276,7 +276,7 @@ def _is_letter(char: str) -> bool:
 _ZWNJ_RUN = re.compile(f"{ZWNJ}+")
 
 
-def _measured_runs(text: str) -> list[re.Match[str]]:
+def measured_runs(text: str) -> list[re.Match[str]]:
     """The runs of ZWNJ (a doubled one is one half-space) between two Arabic-script letters, the
     first a joining one: the half-spaces the evaluation measures. A ZWNJ before a space or after a
     digit or a Latin letter is typing noise that changes no shape."""
@@ -294,7 +294,7 @@ def _measured_runs(text: str) -> list[re.Match[str]]:
 def real_separators(text: str) -> tuple[str, list[int], set[int], set[int]]:
     """Skeleton (no whitespace, no ZWNJ), the text index of each skeleton character, and the
     skeleton offsets of the measured half-spaces and of whitespace."""
-    measured = {run.start() for run in _measured_runs(text)}
+    measured = {run.start() for run in measured_runs(text)}
     skeleton: list[str] = []
     index: list[int] = []
     offsets, spaces = set(), set()
@@ -313,7 +313,7 @@ def real_separators(text: str) -> tuple[str, list[int], set[int], set[int]]:
 def strip_measured(text: str) -> str:
     """The article as an old system would have sent it: every measured half-space dropped."""
     pieces, start = [], 0
-    for run in _measured_runs(text):
+    for run in measured_runs(text):
         pieces.append(text[start : run.start()])
         start = run.end()
     return "".join(pieces) + text[start:]
