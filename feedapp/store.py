@@ -1054,6 +1054,9 @@ class SqliteVersionReader:
         self.connections.close()
 
 
+_CONNECTION_OK = 0  # libpq's CONNECTION_OK (psycopg.pq.ConnStatus.OK), without importing psycopg
+
+
 class PostgresVersionReader:
     """data_version() for PostgreSQL: a read when the server says the version moved.
 
@@ -1120,10 +1123,9 @@ class PostgresVersionReader:
 
     @staticmethod
     def _check_connected(pgconn: Any) -> None:
-        import psycopg
-        from psycopg import pq
+        if pgconn.status != _CONNECTION_OK:
+            import psycopg
 
-        if pgconn.status != pq.ConnStatus.OK:
             raise psycopg.OperationalError("version read: the connection to the server was lost")
 
     @staticmethod
