@@ -1065,9 +1065,9 @@ class PostgresVersionReader:
     round trip) and reads the version only after a notification (or any message the server sent
     unasked), after a write committed by this process (its notification may still be on its way),
     or when the last read is MAX_VERSION_AGE old. The server signals the listening sessions as
-    the change commits, and the notification is on the workers' sockets tens of microseconds
-    later (36 µs measured here): long before the publisher has its answer, which waits for the
-    ingest service's reply. The read itself is one round trip (about 80 µs, which every request
+    the change commits, and the notification is on the workers' sockets 17 µs later at the
+    median (over 2,000 changes on the loaded 2-core machine: 1.8 ms at the 99th percentile,
+    11 ms at most): a worker may answer from the old version that long after a commit. The read itself is one round trip (about 80 µs, which every request
     paid before), a statement prepared once per connection run through libpq directly. A
     connection the server dropped fails the next read, which is tried once more on a new
     connection.
