@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from . import feeddocs, state, store
 from .core.feeddoc import FeedDoc, FeedEntry
-from .core.models import ALL, Selection
+from .core.models import ALL, Selection, StoredRelease
 from .core.syndication import FORMATS
 from .http import EPOCH, Policy, Prepared, Representation, delta_base_version, send
 from .rendercache import RenderCache
@@ -197,10 +197,19 @@ def _entries(db: store.Readable, stamps: tuple[store.Stamp, ...]) -> tuple[FeedE
     After a change one entry is new; the other 49 of a feed are neither fetched nor rebuilt.
     """
     built: RenderCache[FeedEntry] = state.current().entries
-    missing = [stamp.id for stamp in stamps if not built.has(stamp.key, stamp.version)]
-    fetched = store.releases_by_id(db, missing)
+    fetched: dict[int, StoredRelease] = {}
 
     def build(stamp: store.Stamp) -> Callable[[], FeedEntry]:
-        return lambda: feeddocs.entry(fetched[stamp.id])  # fetched only when the cache lacks it
+        def make() -> FeedEntry:
+            if stamp.id not in fetched:  # cached when looked up, pushed out since (another thread)
+                fetched.update(store.releases_by_id(db, [stamp.id]))
+            return feeddocs.entry(fetched[stamp.id])
 
-    return tuple(built.get(stamp.key, stamp.version, build(stamp)) for stamp in stamps)
+        return make
+
+    # The cached entries are taken first, which makes them the most recently used: the entries
+    # built next push out others, never one this document has yet to read.
+    entries = {s.id: built.get(s.key, s.version, build(s)) for s in stamps if built.has(s.key, s.version)}
+    fetched.update(store.releases_by_id(db, [stamp.id for stamp in stamps if stamp.id not in entries]))
+    entries.update({s.id: built.get(s.key, s.version, build(s)) for s in stamps if s.id not in entries})
+    return tuple(entries[stamp.id] for stamp in stamps)

@@ -1067,10 +1067,10 @@ class PostgresVersionReader:
     or when the last read is MAX_VERSION_AGE old. The server signals the listening sessions as
     the change commits, and the notification is on the workers' sockets 17 µs later at the
     median (over 2,000 changes on the loaded 2-core machine: 1.8 ms at the 99th percentile,
-    11 ms at most): a worker may answer from the old version that long after a commit. The read itself is one round trip (about 80 µs, which every request
-    paid before), a statement prepared once per connection run through libpq directly. A
-    connection the server dropped fails the next read, which is tried once more on a new
-    connection.
+    11 ms at most): a worker may answer from the old version that long after a commit. The
+    read itself is one round trip (about 80 µs, which every request paid before), a statement
+    prepared once per connection run through libpq directly. A connection the server dropped
+    fails the next read, which is tried once more on a new connection.
     """
 
     _QUERY = SqliteVersionReader._QUERY

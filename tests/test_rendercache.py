@@ -289,3 +289,27 @@ def test_an_unchanged_sitemap_page_answers_304_without_a_render_after_its_bytes_
     assert changed.headers["ETag"] != etags[1] and changed.data.count(b"<url>") == 2_499
     plain = client.get("/sitemaps/releases-1.xml")  # no validator: the bytes, rendered again
     assert (plain.status_code, plain.data.count(b"<url>"), crawlers.builds) == (200, 2_500, 4)
+
+
+def test_a_feed_whose_entries_do_not_all_fit_the_entry_cache_is_rendered_whole(database_url, make_app):
+    """With 1 MB of render cache the entry cache holds about 24 of these entries (256 KB of
+    about 11 KB each). A category feed read after the site feed finds some of its entries cached
+    and builds the others newest first, pushing the cached ones out before their turn: each is
+    still in the document (a 500 before: an entry cached when the feed was read had not been
+    fetched), which is byte for byte what an app with room for every entry serves."""
+    from datetime import datetime, timezone
+    from urllib.parse import quote
+
+    from bench.populate import category_pool, releases, source_pool
+    from feedapp import store
+
+    small = make_app({"DATABASE_URL": database_url, "RENDER_CACHE_MB": 1})
+    store.insert_batch(state.of(small).engine, releases(200, categories=2, sources=2), datetime.now(timezone.utc))
+    roomy = make_app({"DATABASE_URL": database_url})
+    paths = ["/feed.atom"]
+    paths += [f"/categories/{quote(name)}/feed.atom" for name in category_pool(2)]
+    paths += [f"/sources/{quote(name)}/feed.rss" for name in source_pool(2)]
+    for path in paths:
+        response, expected = small.test_client().get(path), roomy.test_client().get(path)
+        assert (path, response.status_code, response.data) == (path, 200, expected.data)
+    assert state.of(small).entries.bytes <= 2**20 // 4
