@@ -458,10 +458,19 @@ def calls_until(reader, version: int) -> int:
     return calls
 
 
-def test_a_version_reader_reads_again_only_when_another_process_changed_the_version(engine, monkeypatch):
-    monkeypatch.setattr(store, "MAX_VERSION_AGE", 3600.0)  # only the change signal may cause a read
+@contextmanager
+def reading_versions(engine: Engine, monkeypatch, trusted_for: float):
+    """The backend's version reader, a read trusted for `trusted_for` seconds at most."""
+    monkeypatch.setattr(store, "MAX_VERSION_AGE", trusted_for)
     reader = store.version_reader(engine)
     try:
+        yield reader
+    finally:
+        reader.close()
+
+
+def test_a_version_reader_reads_again_only_when_another_process_changed_the_version(engine, monkeypatch):
+    with reading_versions(engine, monkeypatch, trusted_for=3600.0) as reader:  # only a change signal reads
         assert [reader() for _ in range(200)] == [0] * 200
         assert reader.reads == 1
         for version in (5, 9):
@@ -471,32 +480,22 @@ def test_a_version_reader_reads_again_only_when_another_process_changed_the_vers
                 assert calls == 1
             assert [reader() for _ in range(200)] == [version] * 200
         assert reader.reads == 3
-    finally:
-        reader.close()
 
 
 def test_a_version_reader_sees_a_change_made_by_its_own_process_at_once(engine, monkeypatch):
-    monkeypatch.setattr(store, "MAX_VERSION_AGE", 3600.0)
-    reader = store.version_reader(engine)
-    try:
+    with reading_versions(engine, monkeypatch, trusted_for=3600.0) as reader:
         assert reader() == 0
         store.save_release(engine, release(), b"raw", "text", T0)
         assert reader() == 1
         store.retract(engine, "k1", T0)
         assert reader() == 2
         assert reader.reads == 3
-    finally:
-        reader.close()
 
 
 def test_a_version_reader_never_trusts_a_read_older_than_its_bound(engine, monkeypatch):
-    monkeypatch.setattr(store, "MAX_VERSION_AGE", 0.0)
-    reader = store.version_reader(engine)
-    try:
+    with reading_versions(engine, monkeypatch, trusted_for=0.0) as reader:
         assert [reader() for _ in range(20)] == [0] * 20
         assert reader.reads == 20
-    finally:
-        reader.close()
 
 
 def test_sqlite_version_reader_follows_changes_across_checkpoints(sqlite_engine, monkeypatch):
