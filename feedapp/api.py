@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import sitewide, state, store, tokens, urls, websub
 from .core.jalali import rfc3339
-from .core.models import Action, Release
+from .core.models import Action, Release, StoredRelease
 from .engine import storage_faults
 from .ingest_client import IngestClient, Queued
 from .ingest_service import wake_address
@@ -172,15 +172,13 @@ def retract(key: str) -> Response:
     """Retract: gone from feeds and sitemaps, its page answers 410. Idempotent."""
     grant = _require("retract", "retracting")
     try:
-        with store.acting_as(grant.actor):  # checked against its office, audited in the transaction
-            stored = store.retract(get_engine(), key, datetime.now(timezone.utc))
+        stored = retract_as(grant.actor, key)
     except store.OfficeError as exc:
         return _json(403, {"errors": [{"message": str(exc)}]})
     except storage_faults() as exc:
         return _unavailable(f"the store could not be written ({type(exc).__name__}: {exc}); nothing was retracted")
     if stored is None:
         abort(404, f"no release has the key {key!r}")
-    notify_hub(stored.release)
     assert stored.retracted_at is not None  # store.retract returns the release it retracted
     return jsonify({"key": key, "action": "retracted", "retracted": rfc3339(stored.retracted_at)})
 
@@ -207,9 +205,7 @@ def _write(key: str | None) -> Response:
         return _json(422, {"errors": reply["errors"]})
     if action == Action.FORBIDDEN:  # another office's release, or another office's name
         return _json(403, {"errors": reply["errors"]})
-    stored = store.get_release(get_engine(), reply["key"])
-    if action.changed_feeds and stored is not None:
-        notify_hub(stored.release)
+    announce_write(reply)
     location = urls.absolute(f"/api/releases/{urls.segment(reply['key'])}")
     body = {
         "key": reply["key"],
@@ -315,6 +311,25 @@ def ingest_client() -> IngestClient:
         address = wake_address(config["DATABASE_URL"], config["INGEST_SOCKET"])
         app_state.ingest_client = IngestClient(app_state.engine, address, config["INGEST_WAIT"])
     return app_state.ingest_client
+
+
+def retract_as(actor: store.Actor, key: str) -> StoredRelease | None:
+    """Retract `key` as `actor` (checked against its office and audited in the transaction:
+    store.OfficeError otherwise) and tell the hub; the release retracted, None when there is none.
+    The API's DELETE and the desk's Retract."""
+    with store.acting_as(actor):
+        stored = store.retract(get_engine(), key, datetime.now(timezone.utc))
+    if stored is not None:
+        notify_hub(stored.release)
+    return stored
+
+
+def announce_write(reply: dict[str, Any]) -> None:
+    """After the ingest service stored a write (its reply): tell the hub when feeds changed."""
+    if Action(reply["action"]).changed_feeds:
+        stored = store.get_release(get_engine(), reply["key"])
+        if stored is not None:
+            notify_hub(stored.release)
 
 
 def notify_hub(release: Release) -> None:

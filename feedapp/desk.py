@@ -33,9 +33,9 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
 from . import sitewide, store, tokens, urls
-from .api import auth_throttle, ingest_client, notify_hub
+from .api import announce_write, auth_throttle, ingest_client, retract_as
 from .core.errors import ReleaseError
-from .core.jalali import MONTHS, TEHRAN, format_jalali, rfc3339, to_ascii_digits
+from .core.jalali import MONTHS, TEHRAN, format_jalali, rfc3339
 from .core.jsonrelease import parse_json_release
 from .core.models import KEY_PATTERN, Action
 from .core.parse import parse_text_release
@@ -210,9 +210,7 @@ def publish() -> ResponseReturnValue:
     action = Action(reply["action"])
     if action in (Action.REJECTED, Action.FORBIDDEN, Action.FAILED):
         return render_template("desk_check.html", draft=draft, reply=reply, editing=draft.get("editing")), 422
-    stored = store.get_release(get_engine(), reply["key"])
-    if action.changed_feeds and stored is not None:
-        notify_hub(stored.release)
+    announce_write(reply)
     current_app.logger.info("desk: %s %s by %s", action, reply["key"], grant.actor.token)
     # Post/Redirect/Get: reloading the answer page shows it again, it never publishes again.
     session["published"] = {"action": reply["action"], "key": reply["key"], "warnings": reply["warnings"]}
@@ -249,14 +247,11 @@ def retract(key: str) -> ResponseReturnValue:
     grant = _require("retract")
     _own(key)
     try:
-        with store.acting_as(grant.actor):
-            stored = store.retract(get_engine(), key, datetime.now(timezone.utc))
+        retract_as(grant.actor, key)
     except store.OfficeError as exc:
         abort(403, str(exc))
     except storage_faults() as exc:
         return render_template("desk_error.html", message=f"the store could not be written ({exc}); try again"), 503
-    if stored is not None:
-        notify_hub(stored.release)
     return redirect(url_for("desk.home"), 303)
 
 
@@ -398,8 +393,7 @@ def today_parts() -> dict[str, str]:
 
 def _new_key() -> str:
     """A key for a new release: `desk-`, the day, six random letters (`desk-20261201-k3x9q2`)."""
-    day = to_ascii_digits(datetime.now(timezone.utc).strftime("%Y%m%d"))
-    return f"desk-{day}-{secrets.token_hex(3)}"
+    return f"desk-{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(3)}"
 
 
 def _through_service(draft: dict[str, Any], purpose: str) -> dict[str, Any] | str:

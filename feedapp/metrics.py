@@ -107,9 +107,9 @@ class _Metrics:
 def _observe_many(histogram: Any, total: float, bucket_counts: list[float]) -> None:
     """What observe() would leave after sum(bucket_counts) observations adding up to `total`
     (bucket_counts[i]: how many fell first under bound i), with one write per bucket instead of
-    one per observation. prometheus_client has no public call for
-    it; `_sum` and `_buckets` are its Histogram's own (tests/test_observe.py checks the result
-    against observe() on the installed version)."""
+    one per observation. prometheus_client has no public call for it; `_sum` and `_buckets` are
+    its Histogram's own (tests/test_observe.py checks the result against observe() on the
+    installed version)."""
     histogram._sum.inc(total)
     for bucket, count in zip(histogram._buckets, bucket_counts, strict=True):
         if count:

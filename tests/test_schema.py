@@ -333,6 +333,16 @@ SAMPLE_TITLE = "حمایت از فعالیت روابط عمومی\u200cها م�
 V020_RETRACTED_AT = "Mon, 03 Mar 2025 10:45:00 GMT"  # make.sh's T_RETRACT
 
 
+def upgraded_0_2_0_store(backend: str, tmp_path: Path, postgres_server) -> str:  # noqa: ANN001
+    """A store made by 0.2.0 (its dump), upgraded to this code's schema by `feedapp db upgrade`,
+    every row 0.2.0 wrote checked as kept (assert_old_rows_kept); its URL."""
+    url = fixture_database(V020 / f"0.2.0.{backend}.sql", tmp_path, postgres_server)
+    before = rows(url)
+    assert run_upgrade(url).returncode == 0
+    assert_old_rows_kept(url, before)  # the new migrations touched no old row
+    return url
+
+
 def assert_old_rows_kept(url: str, before: tuple) -> None:
     """The releases, state and categories 0.2.0 wrote are as they were (`before`: rows() then),
     but for the positions 0004 added."""
@@ -572,10 +582,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0006_with_empty_token_and_audit_tabl
 def test_store_made_by_0_2_0_is_upgraded_by_0007_with_an_empty_queue_and_takes_api_writes_through_the_service(
     backend, tmp_path, postgres_server, make_app
 ):
-    fixture = V020 / f"0.2.0.{backend}.sql"
-    url = fixture_database(fixture, tmp_path, postgres_server)
-    before = rows(url)
-    assert run_upgrade(url).returncode == 0
+    url = upgraded_0_2_0_store(backend, tmp_path, postgres_server)
     assert table_contents(url, "ingest_jobs") == (
         [
             "id",
@@ -597,10 +604,9 @@ def test_store_made_by_0_2_0_is_upgraded_by_0007_with_an_empty_queue_and_takes_a
         [],
     )
     assert table_indexes(url, "ingest_jobs") == {"ingest_jobs_open", "ingest_jobs_finished"}
-    assert_old_rows_kept(url, before)  # 0007 touched no old row
 
     # The old store takes a replacement of one of its releases through the API and the service.
-    old = next(row for row in before[0] if row["key"] == "000_44faba8da108bc04")
+    old = next(row for row in rows(url)[0] if row["key"] == "000_44faba8da108bc04")  # as 0.2.0 wrote it
     assert old["title"] != "تیتر تازه"
     token = "upgrade-token-0123456789"
     client = make_app({"DATABASE_URL": url, "API_TOKEN": token}).test_client()
@@ -632,9 +638,7 @@ def test_store_made_by_0_2_0_is_upgraded_by_0008_with_empty_reach_tables_that_ta
 ):
     from feedapp.reach import ReachCounter
 
-    url = fixture_database(V020 / f"0.2.0.{backend}.sql", tmp_path, postgres_server)
-    before = rows(url)
-    assert run_upgrade(url).returncode == 0
+    url = upgraded_0_2_0_store(backend, tmp_path, postgres_server)
     columns = {
         "reach_announced": ["day", "feed", "aggregator", "feed_id", "subscribers", "seen_at"],
         "reach_pollers": ["day", "feed", "poller"],
@@ -645,7 +649,6 @@ def test_store_made_by_0_2_0_is_upgraded_by_0008_with_empty_reach_tables_that_ta
     assert {table: table_contents(url, table) for table in columns} == {
         table: (names, []) for table, names in columns.items()
     }
-    assert_old_rows_kept(url, before)  # 0008 touched no old row
 
     engine = Engine(url)
     try:
@@ -667,12 +670,9 @@ def test_store_made_by_0_2_0_is_upgraded_by_0009_and_its_service_answers_checks_
     from feedapp.ingest_client import IngestClient
     from feedapp.ingest_service import wake_address
 
-    url = fixture_database(V020 / f"0.2.0.{backend}.sql", tmp_path, postgres_server)
-    before = rows(url)
-    assert run_upgrade(url).returncode == 0
+    url = upgraded_0_2_0_store(backend, tmp_path, postgres_server)
     names, jobs = table_contents(url, "ingest_jobs")
     assert (names[-1], jobs) == ("purpose", [])
-    assert_old_rows_kept(url, before)  # 0009 touched no old row
 
     engine = Engine(url)
     try:
