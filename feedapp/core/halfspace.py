@@ -57,6 +57,7 @@ _TOKEN = re.compile(f"[{_LETTER}]+(?:{ZWNJ}[{_LETTER}]+)*")
 EXTRA_WORDS_FILE = Path(__file__).with_name("halfspace_extra.txt")
 NAMES_FILE = Path(__file__).with_name("halfspace_names.txt")
 USAGE_FILE = Path(__file__).with_name("halfspace_usage.txt")
+NEWS_FILE = Path(__file__).with_name("halfspace_news.txt")
 
 # Lexicon entries at least this frequent are trusted as whole words. hazm's list also holds
 # ~158,000 entries with count 0: real words (عمومی, تیم, فیلتر) mixed with joined misspellings
@@ -176,7 +177,9 @@ class HalfspaceLexicon:
     ``participles``: past participles (``کرده``), after which ``ایم``/``اند`` is the perfect tense.
     ``names``: proper names (``halfspace_names.txt``), all in ``whole`` too; their derivatives with
     :data:`NAME_SUFFIXES` stay joined as well. ``usage``: spelling -> frequency class in real text
-    (``halfspace_usage.txt``, :func:`read_usage`), smaller is more frequent.
+    (``halfspace_usage.txt``, :func:`read_usage`), smaller is more frequent. ``published``: ZWNJ-free
+    key -> the half-spaced spelling published news gives it (``halfspace_news.txt``,
+    :func:`read_published`), for joined forms nothing else decides.
 
     :func:`build_lexicon` fills it with frozensets and dicts; :func:`default_lexicon` with views on
     a compiled trie that answer the same (lexicon_store), hence the abstract field types.
@@ -189,6 +192,7 @@ class HalfspaceLexicon:
     participles: AbstractSet[str] = frozenset()
     names: AbstractSet[str] = frozenset()
     usage: Mapping[str, int] = field(default_factory=dict)
+    published: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_lexicon(
@@ -279,6 +283,20 @@ def read_usage(lines: Iterable[str]) -> dict[str, int]:
     return usage
 
 
+def read_published(lines: Iterable[str]) -> dict[str, str]:
+    """``SPELLING<TAB>WITH<TAB>JOINED`` lines (``#`` comments) -> ZWNJ-free key -> spelling."""
+    return {
+        spelling.replace(ZWNJ, ""): spelling
+        for spelling in (line.partition("\t")[0] for line in lines if line and not line.startswith("#"))
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def default_published() -> Mapping[str, str]:
+    """The shipped news spellings, read once per process."""
+    return read_published(NEWS_FILE.read_text(encoding="utf-8").splitlines())
+
+
 @functools.lru_cache(maxsize=1)
 def default_usage() -> Mapping[str, int]:
     """The shipped usage file, read once per process (9,000 lines: a few milliseconds)."""
@@ -334,7 +352,7 @@ def hazm_lexicon() -> HalfspaceLexicon:
     lexicon = build_lexicon(
         words_list(), stopwords_list(), conjugate_mi_forms(roots), extra, past_participles(roots), names
     )
-    return replace(lexicon, usage=default_usage())
+    return replace(lexicon, usage=default_usage(), published=default_published())
 
 
 @functools.lru_cache(maxsize=1)
@@ -342,8 +360,8 @@ def default_lexicon() -> HalfspaceLexicon:
     """:func:`hazm_lexicon`, read from its compiled cache (built there on first use), once per process."""
     from . import lexicon_store  # imports marisa_trie: only when a lexicon is needed
 
-    # The usage file is read beside the compiled trie, not into it: it is small and not hazm's.
-    return replace(lexicon_store.load_or_build(hazm_lexicon), usage=default_usage())
+    # The usage and news files are read beside the compiled trie, not into it: small, and not hazm's.
+    return replace(lexicon_store.load_or_build(hazm_lexicon), usage=default_usage(), published=default_published())
 
 
 def restore_halfspaces(text: str, lexicon: HalfspaceLexicon | None = None) -> str:
@@ -518,6 +536,8 @@ class _Restorer:
         self._usual: dict[str, str] = {}
         for spelling in sorted(lexicon.usage, key=lambda spelling: (lexicon.usage[spelling], spelling)):
             self._usual.setdefault(spelling.replace(ZWNJ, ""), spelling)
+        for key, spelling in lexicon.published.items():
+            self._usual.setdefault(key, spelling)  # news fills in what wordfreq's list lacks
 
     @classmethod
     def for_lexicon(cls, lexicon: HalfspaceLexicon) -> _Restorer:

@@ -7,6 +7,7 @@ them into real text. Most tests use hazm's real lexicon, as the pipeline does.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -16,6 +17,7 @@ from feedapp.core.halfspace import (
     build_lexicon,
     conjugate_mi_forms,
     past_participles,
+    read_published,
     restore_halfspaces,
     restore_word,
 )
@@ -282,6 +284,36 @@ def test_shipped_usage_file_is_attributed_sorted_and_spelled_as_hazm_writes() ->
     assert all(0 < int(frequency_class) <= 600 for _, frequency_class in rows)
     assert not [word for word, _ in rows if "\u064a" in word or "\u0643" in word]  # Arabic ي, ك
     assert len(default_usage()) == len(rows) > 9000
+
+
+def test_published_news_spelling_fills_in_only_what_nothing_else_decides() -> None:
+    words = [("اداره", 1000, ("N",)), ("کل", 1000, ("N",)), ("تبریز", 50, ("Ne",))]
+    news = ["# comment", z("اداره|کل\t41\t0"), z("تبر|یز\t5\t0")]
+    lexicon = replace(build_lexicon(words, names=["تبریز"]), published=read_published(news))
+    assert lexicon.published == {"ادارهکل": z("اداره|کل"), "تبریز": z("تبر|یز")}
+    assert restore_word("ادارهکل", lexicon) == z("اداره|کل")  # no rule knows it: news decides
+    assert restore_word("تبریز", lexicon) == "تبریز"  # a listed name is never split
+    plain = build_lexicon(words)
+    assert restore_word("ادارهکل", plain) == "ادارهکل"
+
+
+def test_published_usage_yields_to_wordfreq_s_spelling_of_the_same_letters() -> None:
+    words = [("به", 1000, ("P",)), ("عنوان", 1000, ("N",))]
+    lexicon = build_lexicon(words, usage_lines=[z("بهعنوان\t431"), z("به|عنوان\t450")])
+    lexicon = replace(lexicon, published=read_published([z("به|عنوان\t30\t1")]))
+    assert restore_word("بهعنوان", lexicon) == "بهعنوان"
+
+
+def test_shipped_news_file_is_attributed_sorted_and_half_spaced() -> None:
+    from feedapp.core.halfspace import NEWS_FILE, default_published
+
+    text = NEWS_FILE.read_text(encoding="utf-8")
+    assert "Apache License, Version 2.0" in text and "language-ml/course-nlp-ir-1-text-exploring" in text
+    rows = [line.split("\t") for line in text.splitlines() if not line.startswith("#")]
+    assert [word for word, _, _ in rows] == sorted(word for word, _, _ in rows)
+    assert all(int(joined) * 3 <= int(spaced) and int(spaced) >= 3 for _, spaced, joined in rows)
+    assert all(ZWNJ in word and "\u064a" not in word and "\u0643" not in word for word, _, _ in rows)
+    assert len(default_published()) == len(rows)
 
 
 @pytest.mark.parametrize(
