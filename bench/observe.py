@@ -15,6 +15,8 @@ populated on that server, in the same rounds: cached feeds on PostgreSQL against
 wrk loads cached `/feed.atom` (plain, then with If-None-Match: the 304 most pollers get) on each
 in turn, round after round, so the machine's drift falls on all alike; the median of the rounds
 is reported, and each setting's ratio to the floor. Target: with metrics on, ≥ 0.85 × the floor.
+Each run also divides the CPU time the server's workers used (/proc) by the requests wrk
+completed: what a request costs the server, whatever share of the two cores wrk took.
 Writes the section "Counting: metrics, reach and access lines" of BENCHMARKS.md (or --output).
 """
 
@@ -180,9 +182,11 @@ def main(argv: list[str]) -> int:
         targets = {**apps, "floor": floor}
         loads = {"plain": {"User-Agent": AGENT}, "304": {"User-Agent": AGENT, "If-None-Match": etag}}
         rps: dict[tuple[str, str], list[float]] = {(name, load): [] for name in targets for load in loads}
+        cpu: dict[tuple[str, str], list[float]] = {key: [] for key in rps}
         for round_number in range(options.rounds):
             for load, headers in loads.items():
                 for name, server in targets.items():
+                    before = server.workers_cpu_seconds()
                     result = loadgen.run(
                         wrk,
                         server.base + "/feed.atom",
@@ -191,19 +195,25 @@ def main(argv: list[str]) -> int:
                         headers=headers,
                     )
                     rps[name, load].append(result.requests_per_second)
+                    cpu[name, load].append((server.workers_cpu_seconds() - before) / result.requests * 1e6)
             print(f"round {round_number + 1}/{options.rounds} done", file=sys.stderr)
         scraped = servers.http_get(
             apps["metrics"].host, apps["metrics"].port, "/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"}
         )
     medians = {key: statistics.median(values) for key, values in rps.items()}
-    text = _section(medians, costs, options, scraped[0] == 200 and b"feedapp_requests_total" in scraped[2])
+    cpu_medians = {key: statistics.median(values) for key, values in cpu.items()}
+    text = _section(medians, cpu_medians, costs, options, scraped[0] == 200 and b"feedapp_requests_total" in scraped[2])
     write_section(options.output, SECTION, text)
     print(text)
     return 0 if medians["metrics", "plain"] >= TARGET * medians["floor", "plain"] else 1
 
 
 def _section(
-    medians: dict[tuple[str, str], float], costs: dict[str, float], options: argparse.Namespace, scraped: bool
+    medians: dict[tuple[str, str], float],
+    cpu: dict[tuple[str, str], float],
+    costs: dict[str, float],
+    options: argparse.Namespace,
+    scraped: bool,
 ) -> str:
     lines = [
         f"`python -m bench observe --count {options.count} --seconds {options.seconds} --rounds {options.rounds}"
@@ -213,17 +223,24 @@ def _section(
         " metrics: reach and /metrics; access lines: those and the app's access lines (JSON, to a file); /metrics"
         f" ({'scraped after the runs: it answered' if scraped else 'NOT scraped: it did not answer'}).",
         "",
-        "| server | 200 req/s | × floor | 304 req/s | × floor | µs per request in one process |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| server | 200 req/s | × floor | 304 req/s | × floor | workers' CPU µs per 200 / 304 | × floor by CPU"
+        " | µs per request in one process |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name in (*SETTINGS, *([POSTGRESQL] if options.postgresql else []), "floor"):
         row = [name]
         for load in ("plain", "304"):
             row += [f"{medians[name, load]:,.0f}", f"{medians[name, load] / medians['floor', load]:.2f}"]
+        row.append(" / ".join(f"{cpu[name, load]:,.0f}" for load in ("plain", "304")))
+        row.append(" / ".join(f"{cpu['floor', load] / cpu[name, load]:.2f}" for load in ("plain", "304")))
         row.append(f"{costs[name]:.1f}" if name in costs else "-")
         lines.append("| " + " | ".join(row) + " |")
     lines += [
         "",
+        "Workers' CPU µs per request: the user and system time the server's workers used during a run"
+        " (/proc), divided by the requests wrk completed; median of the rounds. × floor by CPU is the floor's"
+        " divided by the server's: what each would serve on cores of its own, with the load coming from"
+        " elsewhere (wrk shares these two cores, so req/s also depends on how the scheduler splits them).",
         "µs per request in one process: the app's WSGI stack called directly with a cached /feed.atom,"
         " 10,000 calls, median of 5 (a fresh interpreter per setting; access lines to /dev/null).",
     ]

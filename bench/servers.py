@@ -81,6 +81,10 @@ class Server:
         """The master's children, from /proc (the workers; gunicorn has no other children here)."""
         return children(self.process.pid)
 
+    def workers_cpu_seconds(self) -> float:
+        """CPU time (user and system) the current workers have used so far, from /proc."""
+        return sum(cpu_seconds(pid) for pid in self.worker_pids())
+
 
 def children(pid: int) -> list[int]:
     """Pids whose parent is `pid`, read from /proc/*/stat."""
@@ -97,6 +101,18 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(entry.name))
     return sorted(found)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (fields 14 and 15 of /proc/PID/stat), 0 if it has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def rss_mb(pid: int) -> float:

@@ -192,6 +192,27 @@ def test_floor_replays_what_the_benchmark_records_byte_for_byte(tmp_path: Path) 
             assert len(floor.worker_pids()) == 1
 
 
+BURN = """
+import sys, time
+end = time.process_time() + 0.5
+while time.process_time() < end:
+    pass
+print("burnt", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_cpu_seconds_reads_a_process_s_cpu_time_and_zero_once_it_has_ended() -> None:
+    burner = subprocess.Popen([sys.executable, "-c", BURN], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert burner.stdout.readline() == "burnt\n"
+        used = servers.cpu_seconds(burner.pid)
+        assert 0.5 <= used <= 0.8, used  # half a second burnt, plus the interpreter's start
+    finally:
+        burner.communicate("")
+    assert servers.cpu_seconds(burner.pid) == 0.0
+
+
 # wrk 4.1.0's output (Debian's package), from real runs: a path that answered 404, and a server
 # that closed every connection unanswered. A live wrk run is in the smoke run.
 WRK_404 = """Running 1s test @ http://127.0.0.1:18766/missing
