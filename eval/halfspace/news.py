@@ -5,11 +5,13 @@ subtitles and tweets; news has words of its own that it spells with a half-space
 of the restorer derives: `اداره‌کل`, `آذربایجان‌شرقی`, `تخم‌مرغ`, `پاری‌سن‌ژرمن`. This file lists,
 for each such joined form, the spelling news gives it, counted on published articles.
 
-Source: 1,500 Fars News articles of 2003-2021 (`exploring-datasets/news/fars-news-{1..5}.json`
-of language-ml/course-nlp-ir-1-text-exploring at COMMIT, Apache License 2.0), title, abstract and
-paragraphs. Fars News is the newsroom of the dev set (eval/halfspace/real/news_dev.txt), never
-one of the held-out set's; any article that repeats an article of either set (build.duplicates)
-is left out, so no evaluated article is counted.
+Source: language-ml/course-nlp-ir-1-text-exploring at COMMIT (Apache License 2.0): 1,500 Fars
+News articles of 2003-2021 (`exploring-datasets/news/fars-news-{1..5}.json`) and 2,500 articles
+of the sports site Varzesh3 (`exploring-datasets/sports/varzesh3-{1..5}.json`, about 2015-2018),
+title, abstract and paragraphs. Fars News is the newsroom of the dev set
+(eval/halfspace/real/news_dev.txt); neither is one of the held-out set's. Any article that
+repeats an article of either set (build.duplicates) is left out, so no evaluated article is
+counted.
 
 Counting: Arabic ي/ك become Persian ی/ک, diacritics and tatweel go (as hazm's normalizer does
 before the restorer sees a word), a doubled ZWNJ counts once; words are runs of Persian letters
@@ -39,7 +41,11 @@ from eval.halfspace.usage import WORD, ZWNJ, visible_halfspace
 
 REPOSITORY = "language-ml/course-nlp-ir-1-text-exploring"
 COMMIT = "48c7d56a33a6f75709e90b001529bf7705420674"
-PATHS = tuple(f"exploring-datasets/news/fars-news-{number}.json" for number in range(1, 6))
+PATHS = tuple(
+    f"exploring-datasets/{folder}/{name}-{number}.json"
+    for folder, name in (("news", "fars-news"), ("sports", "varzesh3"))
+    for number in range(1, 6)
+)
 TARGET = Path(__file__).resolve().parents[2] / "feedapp" / "core" / "halfspace_news.txt"
 REAL_SETS = tuple(Path(__file__).resolve().parent / "real" / name for name in ("news_dev.txt", "news_heldout.txt"))
 MIN_COUNT = 3
@@ -55,10 +61,12 @@ HEADER = f"""\
 # with no half-space. The restorer gives a joined form the spelling listed here when no rule of
 # its own and no spelling of halfspace_usage.txt decides it (feedapp/core/halfspace.py).
 #
-# Counted on 1,500 Fars News articles of 2003-2021, {REPOSITORY} at
-# {COMMIT[:12]}, exploring-datasets/news/fars-news-1..5.json, under the Apache License, Version 2.0
-# (https://www.apache.org/licenses/LICENSE-2.0; the repository's LICENSE). The articles are Fars
-# News Agency's work. Built by eval/halfspace/news.py (its docstring says how); do not edit by hand.
+# Counted on 1,500 Fars News articles of 2003-2021 and 2,500 Varzesh3 articles:
+# {REPOSITORY} at {COMMIT[:12]},
+# exploring-datasets/news/fars-news-1..5.json and sports/varzesh3-1..5.json,
+# under the Apache License, Version 2.0 (https://www.apache.org/licenses/LICENSE-2.0; its LICENSE).
+# The articles are the work of Fars News Agency and Varzesh3. Built by eval/halfspace/news.py
+# (its docstring says how); do not edit by hand.
 """
 
 

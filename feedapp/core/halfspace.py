@@ -17,7 +17,9 @@ How a word is restored (see :func:`restore_word`), first match wins:
    ``رسانی``, ``پور``…) is split; when two readings compete (``نامهای``: ``نام‌های`` or
    ``نامه‌ای``) the one real text writes far more often wins (``halfspace_usage.txt``), then the far
    more frequent stem, else the word is left for the context step;
-4. a joined form no rule knows takes the half-spaced spelling real text uses (``بهعنوان``);
+4. a joined form no rule knows takes the half-spaced spelling real text uses (``بهعنوان``), or,
+   when wordfreq's list has no spelling of it, the one published news uses
+   (``halfspace_news.txt``: ``ادارهکل`` -> ``اداره‌کل``);
 5. anything else is left alone.
 
 Then the context step (:func:`restore_halfspaces`): a word whose readings are a plural with its
