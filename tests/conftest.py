@@ -68,6 +68,14 @@ def runs_on_postgresql(item: pytest.Item) -> bool:
     return any(value == "postgresql" or (isinstance(value, Path) and ".postgresql." in value.name) for value in values)
 
 
+@pytest.fixture(autouse=True)
+def _auth_throttle_file_in_the_test_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's apps and servers keep their sign-in throttle file in the test's own folder: the
+    default, in the system's temporary folder and named after the database, would leave one file
+    behind for every test database."""
+    monkeypatch.setenv("FEEDAPP_AUTH_THROTTLE_FILE", str(tmp_path / "auth-throttle"))
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """One PostgreSQL server for the whole run (each test gets its own database)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+
 import pytest
 
 from feedapp import create_app
@@ -25,6 +28,14 @@ def test_defaults(monkeypatch, tmp_path):
         config["API_TOKEN"],
         config["TAG_AUTHORITY"],
     ) == ("http://127.0.0.1:8000", "feedapp", 50, None, None, "127.0.0.1,2026")
+
+
+def test_the_sign_in_throttle_file_is_named_after_the_database_in_the_temporary_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("FEEDAPP_AUTH_THROTTLE_FILE")  # conftest puts it in the test's folder
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    config = make(monkeypatch, tmp_path).config
+    digest = hashlib.sha256(config["DATABASE_URL"].encode()).hexdigest()[:16]
+    assert config["AUTH_THROTTLE_FILE"] == str(tmp_path / f"feedapp-auth-{digest}")
 
 
 def test_values_are_read_and_empty_ones_mean_unset(monkeypatch, tmp_path):
