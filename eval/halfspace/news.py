@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from eval.halfspace.real.build import duplicates, git_show, read_articles, skeleton
-from eval.halfspace.usage import WORD, ZWNJ, visible_halfspace
+from eval.halfspace.usage import WORD, ZWNJ, visible_halfspace, write_or_check
 
 REPOSITORY = "language-ml/course-nlp-ir-1-text-exploring"
 COMMIT = "48c7d56a33a6f75709e90b001529bf7705420674"
@@ -128,13 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     text, counted, left_out = build(args.git_dir)
     lines = text.count("\n") - HEADER.count("\n")
-    if args.check:
-        same = TARGET.read_text(encoding="utf-8") == text
-        print(f"{TARGET}: {'up to date' if same else 'differs from a fresh build'}")
-        return 0 if same else 1
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}: {lines} spellings from {counted} articles ({left_out} left out as evaluated ones)")
-    return 0
+    what = f"{lines} spellings from {counted} articles ({left_out} left out as evaluated ones)"
+    return write_or_check(TARGET, text, args.check, what)
 
 
 if __name__ == "__main__":

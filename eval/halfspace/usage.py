@@ -94,12 +94,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wordfreq {installed} is installed; this file is built from {WORDFREQ_VERSION}", file=sys.stderr)
         return 2
     text = render(select(wordfreq.get_frequency_list("fa", wordlist="small")))
-    if args.check:
-        same = TARGET.read_text(encoding="utf-8") == text
-        print(f"{TARGET}: {'up to date' if same else 'differs from a fresh build'}")
+    return write_or_check(TARGET, text, args.check, f"{text.count(chr(10)) - HEADER.count(chr(10))} spellings")
+
+
+def write_or_check(target: Path, text: str, check: bool, what: str) -> int:
+    """Write a built file (saying `what` it holds), or with ``check`` compare it with the committed
+    one; the exit status: 1 when the check finds them different."""
+    if check:
+        same = target.read_text(encoding="utf-8") == text
+        print(f"{target}: {'up to date' if same else 'differs from a fresh build'}")
         return 0 if same else 1
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}: {text.count(chr(10)) - HEADER.count(chr(10))} spellings")
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}: {what}")
     return 0
 
 
