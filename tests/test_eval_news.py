@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from eval.halfspace.news import HEADER, normalized, render, select, unseen
+from eval.halfspace.usage import write_or_check
 
 ZWNJ = "\u200c"
 
@@ -47,3 +48,17 @@ def test_an_article_repeating_an_evaluated_one_is_left_out() -> None:
 def test_the_file_is_the_header_then_sorted_rows() -> None:
     text = render({z("اداره|کل"): (41, 0), z("آتش|بس"): (22, 1)})
     assert text == HEADER + z("آتش|بس\t22\t1\nاداره|کل\t41\t0\n")
+
+
+def test_a_built_file_is_written_then_checked_against_what_is_committed(tmp_path, capsys) -> None:
+    target = tmp_path / "built.txt"
+    assert write_or_check(target, "a\n", check=False, what="1 line") == 0
+    assert target.read_text(encoding="utf-8") == "a\n"
+    assert write_or_check(target, "a\n", check=True, what="1 line") == 0
+    assert write_or_check(target, "b\n", check=True, what="1 line") == 1
+    assert target.read_text(encoding="utf-8") == "a\n"  # a check never writes
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote {target}: 1 line",
+        f"{target}: up to date",
+        f"{target}: differs from a fresh build",
+    ]
