@@ -238,6 +238,10 @@ def test_context_decides_only_on_grammatical_evidence(broken: str, expected: str
         "مؤسسات و مراکز درمانی با انگیزه|ی مناسب|تری بتوانند",
         "همه این فیلم|ها با تحسین منتقدها روبه رو شده|است.",
         "«عیسی زارع|پور» وزیر ارتباطات و فناوری اطلاعات",
+        # Spelled as published news spells them (halfspace_news.txt): no rule derives these.
+        "که در محدوده آذربایجان|شرقی واقع شده به طور قطعی مورد استفاده قرار",
+        "معاون تربیت بدنی و تندرستی اداره|کل آموزش و پرورش خوزستان گفت:",
+        "مهاجم فرانسوی تیم فوتبال پاری|سن|ژرمن در اظهارنظری معنادار",
     ],
 )
 def test_real_sentence_forms_outside_the_lexicon_are_restored(published: str) -> None:
