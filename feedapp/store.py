@@ -947,7 +947,8 @@ class _Watch:
     """A thread's connection for version reads, what it watches for changes, its last read."""
 
     raw: Any  # the sqlite3 or psycopg connection
-    signal: Any = None  # SQLite: the mapped WAL-index header, if any; PostgreSQL: notices heard
+    header: mmap.mmap | None = None  # SQLite: the mapped WAL-index header, if any
+    notices: list[Any] = dataclasses.field(default_factory=list)  # PostgreSQL: what the server said unasked
     seen: _Seen | None = None
 
     def trusts(self, signal: Any) -> bool:
@@ -965,8 +966,8 @@ class _Watch:
         return version
 
     def close(self) -> None:
-        if isinstance(self.signal, mmap.mmap):
-            self.signal.close()
+        if self.header is not None:
+            self.header.close()
         self.raw.close()
 
 
@@ -1043,7 +1044,7 @@ class SqliteVersionReader:
 
     def __call__(self) -> int:
         watch = self.connections.get()
-        signal = watch.signal[: self._HEADER] if watch.signal is not None else None
+        signal = watch.header[: self._HEADER] if watch.header is not None else None
         if watch.trusts(signal):
             return watch.seen.version  # type: ignore[union-attr]  # trusts() checked it
         self.reads += 1
@@ -1087,10 +1088,10 @@ class PostgresVersionReader:
         connection = psycopg.connect(self.conninfo, autocommit=True)
         self._check(connection.pgconn.prepare(self._STATEMENT, self._QUERY.encode()), expected="COMMAND_OK")
         connection.execute(f"LISTEN {_VERSION_CHANNEL}")  # before the first read: no change missed
-        watch = _Watch(connection, signal=[])
+        watch = _Watch(connection)
         # The server speaks out of turn mostly to say it is closing the session (a restart, an
         # administrator): read at once, so the next call fails and is tried on a new connection.
-        connection.add_notice_handler(watch.signal.append)
+        connection.add_notice_handler(watch.notices.append)
         return watch
 
     def __call__(self) -> int:
@@ -1110,9 +1111,9 @@ class PostgresVersionReader:
         heard = False
         while pgconn.notifies() is not None:  # parsing the input passes notices to the handler
             heard = True
-        if watch.signal:  # a notice from the server
+        if watch.notices:
             heard = True
-            watch.signal.clear()
+            watch.notices.clear()
         signal = local_write_stamp()
         if not heard and watch.trusts(signal):
             return watch.seen.version  # type: ignore[union-attr]  # trusts() checked it
