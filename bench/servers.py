@@ -92,13 +92,8 @@ def children(pid: int) -> list[int]:
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # the process ended while we looked
-        # The command name (field 2) may hold spaces: fields after its closing parenthesis.
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid:
+        fields = _stat_fields(int(entry.name))
+        if fields and int(fields[1]) == pid:
             found.append(int(entry.name))
     return sorted(found)
 
@@ -108,11 +103,18 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 def cpu_seconds(pid: int) -> float:
     """utime + stime of a process (fields 14 and 15 of /proc/PID/stat), 0 if it has ended."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / _TICKS if fields else 0.0
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat from its third field on (state, ppid, …), empty if the process has ended."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+        return []
+    # The command name (field 2) may hold spaces: fields after its closing parenthesis.
+    return stat.rsplit(")", 1)[1].split()
 
 
 def rss_mb(pid: int) -> float:

@@ -31,19 +31,17 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .evaluate import kind_of, lexicon_entries, measured_runs, spelling
+from .evaluate import kind_of, lexicon_entries, measured_runs, spelling, strip_measured
 from .real.build import DEV_FILE, HELDOUT_FILE, persian_words, read_articles
 
 
 def halfspaces(word: str) -> tuple[str, frozenset[int]]:
     """The word without its measured half-spaces, and their offsets in that joined form."""
-    joined, offsets, start = [], set(), 0
+    offsets, dropped = set(), 0
     for run in measured_runs(word):
-        joined.append(word[start : run.start()])
-        offsets.add(sum(map(len, joined)))
-        start = run.end()
-    joined.append(word[start:])
-    return "".join(joined), frozenset(offsets)
+        offsets.add(run.start() - dropped)
+        dropped += len(run.group())
+    return strip_measured(word), frozenset(offsets)
 
 
 @dataclass(frozen=True)

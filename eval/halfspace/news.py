@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from eval.halfspace.real.build import duplicates, git_show, read_articles, skeleton
+from eval.halfspace.real.build import DEV_FILE, HELDOUT_FILE, duplicates, git_show, read_articles, skeleton
 from eval.halfspace.usage import WORD, ZWNJ, visible_halfspace, write_or_check
 
 REPOSITORY = "language-ml/course-nlp-ir-1-text-exploring"
@@ -47,7 +47,6 @@ PATHS = tuple(
     for number in range(1, 6)
 )
 TARGET = Path(__file__).resolve().parents[2] / "feedapp" / "core" / "halfspace_news.txt"
-REAL_SETS = tuple(Path(__file__).resolve().parent / "real" / name for name in ("news_dev.txt", "news_heldout.txt"))
 MIN_COUNT = 3
 RATIO = 3
 
@@ -115,7 +114,7 @@ def render(selected: dict[str, tuple[int, int]]) -> str:
 def build(git_dir: Path) -> tuple[str, int, int]:
     """The file's text, the articles counted and the articles left out as repeats of evaluated ones."""
     texts = [normalized(text) for text in article_texts(git_dir)]
-    evaluated = [article.text for path in REAL_SETS for article in read_articles(path)]
+    evaluated = [article.text for path in (DEV_FILE, HELDOUT_FILE) for article in read_articles(path)]
     kept = unseen(texts, evaluated)
     counts = Counter(word for text in kept for word in WORD.findall(text))
     return render(select(counts)), len(kept), len(texts) - len(kept)
