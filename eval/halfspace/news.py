@@ -9,9 +9,9 @@ Source: language-ml/course-nlp-ir-1-text-exploring at COMMIT (Apache License 2.0
 News articles of 2003-2021 (`exploring-datasets/news/fars-news-{1..5}.json`) and 2,500 articles
 of the sports site Varzesh3 (`exploring-datasets/sports/varzesh3-{1..5}.json`, about 2015-2018),
 title, abstract and paragraphs. Fars News is the newsroom of the dev set
-(eval/halfspace/real/news_dev.txt); neither is one of the held-out set's. Any article that
-repeats an article of either set (build.duplicates) is left out, so no evaluated article is
-counted.
+(eval/halfspace/real/news_dev.txt); neither is one of the second dev set's or the held-out set's.
+Any article that repeats an article of the three sets (build.duplicates) is left out, so no
+evaluated article is counted.
 
 Counting: Arabic ي/ك become Persian ی/ک, diacritics and tatweel go (as hazm's normalizer does
 before the restorer sees a word), a doubled ZWNJ counts once; words are runs of Persian letters
@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from eval.halfspace.real.build import DEV_FILE, HELDOUT_FILE, duplicates, git_show, read_articles, skeleton
+from eval.halfspace.real.build import DEV2_FILE, DEV_FILE, HELDOUT_FILE, duplicates, git_show, read_articles, skeleton
 from eval.halfspace.usage import WORD, ZWNJ, visible_halfspace, write_or_check
 
 REPOSITORY = "language-ml/course-nlp-ir-1-text-exploring"
@@ -114,7 +114,7 @@ def render(selected: dict[str, tuple[int, int]]) -> str:
 def build(git_dir: Path) -> tuple[str, int, int]:
     """The file's text, the articles counted and the articles left out as repeats of evaluated ones."""
     texts = [normalized(text) for text in article_texts(git_dir)]
-    evaluated = [article.text for path in (DEV_FILE, HELDOUT_FILE) for article in read_articles(path)]
+    evaluated = [article.text for path in (DEV_FILE, DEV2_FILE, HELDOUT_FILE) for article in read_articles(path)]
     kept = unseen(texts, evaluated)
     counts = Counter(word for text in kept for word in WORD.findall(text))
     return render(select(counts)), len(kept), len(texts) - len(kept)

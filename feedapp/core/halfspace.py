@@ -92,6 +92,9 @@ COMPARATIVE_SUFFIXES = ("تر", "ترین", "تری")  # تری: comparative + i
 # they are either joined (دوستانم) or the letters belong to the word (توجهات is not توجه‌ات).
 # ی: the ezafe (هفته‌ی گذشته); است: the copula run into its word (داشته‌است, خانه‌است).
 AFTER_HEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند", "ی", "است")
+# The same clitics after a final ی, where the Academy writes them apart too (اجتماعی‌اش, انرژی‌ای,
+# مدعی‌اند), unless the letters are a word ending in یا with its own ending (دنیای, دنیام).
+AFTER_YEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند")
 # Second elements of compounds that are written apart from a known first element.
 COMPOUND_HEADS = (
     "گذاری",
@@ -134,11 +137,22 @@ COMPOUND_HEADS = (
     "ساز",  # سرنوشت‌ساز, زمینه‌ساز
     "زایی",  # اشتغال‌زایی, بیماری‌زایی
     "باختگان",  # جان‌باختگان, مال‌باختگان
-    # Surname endings after a known word: زارع‌پور, نعمت‌زاده, رحیمی‌نژاد (a listed name stays whole).
+    # Surname endings after a known word: زارع‌پور, رحیمی‌نژاد (a listed name stays whole); the
+    # others only after a ی (SURNAMES_AFTER_YEH).
     "پور",
     "زاده",
     "نژاد",
+    "فر",
+    "فرد",
+    "راد",
+    "نیا",
 )
+# Surname endings written apart only after a first part in ی (حاجی‌زاده, اسماعیلی‌فر, دهقانی‌نیا),
+# where the ی would join them; after other letters news writes them joined (تاجزاده, احمدزاده,
+# همایونفر: the dev sets have 15 such joined زاده names against 1 apart).
+SURNAMES_AFTER_YEH = ("زاده", "فر", "فرد", "راد", "نیا")
+# A first part in ی shorter than this (کی, سی) makes other words: کیفر, ایراد.
+MIN_YEH_SURNAME_STEM = 4
 # Prefixes written apart from a well-attested adjective: کم‌برخوردار, نیمه‌سنگین.
 WORD_PREFIXES = ("کم", "نیمه")
 SPACED_SUFFIXES = PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATIVE_SUFFIXES + COMPOUND_HEADS
@@ -303,6 +317,12 @@ def default_published() -> Mapping[str, str]:
 def default_usage() -> Mapping[str, int]:
     """The shipped usage file, read once per process (9,000 lines: a few milliseconds)."""
     return read_usage(USAGE_FILE.read_text(encoding="utf-8").splitlines())
+
+
+def mi_lookalikes() -> frozenset[str]:
+    """Words ``halfspace_extra.txt`` keeps whole that open with می/نمی (``میدانی``): not verbs."""
+    lines = EXTRA_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(word for word in _extra_words(lines) if ZWNJ not in word and word.startswith(("می", "نمی")))
 
 
 def _extra_words(lines: Iterable[str]) -> Iterable[str]:
@@ -478,10 +498,13 @@ def _restore_token(token: str, lexicon: HalfspaceLexicon) -> str:
     parts = token.split(ZWNJ)
     if any(part in INFLECTION_SUFFIXES for part in parts[1:]):
         # آبمیوه‌های: the half-space before the suffix shows the word as its writer (or hazm) spells
-        # it; splitting that word too would give آب‌میوه‌های. Words before such a suffix are kept.
+        # it; splitting that word too would give آب‌میوه‌های. Words before such a suffix are kept,
+        # unless real text clearly writes them apart (شیوه‌نامه‌های, not شیوهنامه‌های).
         kept = {index - 1 for index, part in enumerate(parts) if index and part in INFLECTION_SUFFIXES}
         return ZWNJ.join(
-            part if index in kept else _insert_zwnj(part, _zwnj_positions(restorer.restore(part)))
+            restorer.usual_halfspaced(part)
+            if index in kept
+            else _insert_zwnj(part, _zwnj_positions(restorer.restore(part)))
             for index, part in enumerate(parts)
         )
     key = token.replace(ZWNJ, "")
@@ -556,6 +579,21 @@ class _Restorer:
         found = self.analyse(key)
         return key if found is None else found
 
+    def usual_halfspaced(self, key: str) -> str:
+        """``key`` as real text spells it when that has a half-space and is clearly the usual spelling
+        (:data:`USAGE_MARGIN` more frequent than the joined one, or the joined one unused), else ``key``.
+
+        For the word before a suffix the writer (or hazm) set apart: شیوه‌نامه‌های, سخت‌افزار‌های, but
+        سیاستگذاری‌های, which real text writes joined about as often as سیاست‌گذاری.
+        """
+        usual = self._usual.get(key)
+        if usual is None or not _zwnj_positions(usual):
+            return key
+        joined_class = self.lexicon.usage.get(key)
+        if joined_class is not None and joined_class - self.lexicon.usage.get(usual, UNUSED_CLASS) < USAGE_MARGIN:
+            return key
+        return usual
+
     def analyse(self, key: str) -> str | None:
         """Spelling of a recognised word, None for an unknown one (then it is no stem either)."""
         if key not in self._memo:
@@ -606,7 +644,8 @@ class _Restorer:
             if stem_spelling is None:
                 continue
             frequency = counts.get(stem_spelling, 0)
-            attested = frequency >= 1 or stem_spelling in self.lexicon.whole
+            # hazm lists most words in ی uncounted (اجتماعی, عراقی, بیماری): known is enough for them.
+            attested = frequency >= 1 or stem_spelling in self.lexicon.whole or stem.endswith("ی")
             if not attested and (suffix in COMPOUND_HEADS or suffix in AFTER_HEH_SUFFIXES):
                 # Compounds are productive and hazm lists many uncounted fragments ending in ه
                 # (تیمه): only well-attested stems take these.
@@ -651,10 +690,19 @@ class _Restorer:
         if suffix in AFTER_HEH_SUFFIXES:
             # After اه and وه the ه is a consonant (راهی, گروهی are joined words), as in توجه, فقه:
             # a ی there belongs to the word, so it is never split off.
-            return _silent_heh(stem) if suffix == "ی" else stem.endswith("ه")
+            if suffix == "ی":
+                return _silent_heh(stem)
+            return stem.endswith("ه") or (suffix in AFTER_YEH_SUFFIXES and self._takes_clitic_after_yeh(stem))
         if suffix in COMPARATIVE_SUFFIXES:
             return stem in self.lexicon.adjectives
+        if suffix in SURNAMES_AFTER_YEH:
+            return stem.endswith("ی") and len(stem) >= MIN_YEH_SURNAME_STEM
         return True
+
+    def _takes_clitic_after_yeh(self, stem: str) -> bool:
+        """True for اجتماعی (اجتماعی‌اش); False for دنی, whose ی + ای is دنیا's ezafe (دنیای)."""
+        ya_word = stem + "ا"
+        return stem.endswith("ی") and self.lexicon.counts.get(ya_word, 0) < 1 and ya_word not in self.lexicon.whole
 
     def _choose(self, key: str, readings: list[tuple[int, str]]) -> str:
         """One reading, or ``key`` unchanged when competing readings are about as likely.

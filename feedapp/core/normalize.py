@@ -18,7 +18,7 @@ from functools import lru_cache
 from hazm import Normalizer
 
 from .errors import Problem, ReleaseError
-from .halfspace import restore_halfspaces
+from .halfspace import ZWNJ, mi_lookalikes, restore_halfspaces
 from .models import Release
 
 # hazm keeps Private Use Area characters in place and treats them as a word of their own, so one
@@ -42,7 +42,19 @@ _MULTIPLE_SPACES = re.compile(r"[ \t]{2,}")
 @lru_cache(maxsize=1)
 def _normalizer() -> Normalizer:
     # Defaults only: hazm 0.10 crashes on Normalizer(seperate_mi=False).
-    return Normalizer()
+    normalizer = Normalizer()
+    # hazm splits می off every joined word that spells one of its verb forms: میدانی ("field", the
+    # adjective news writes) became می‌دانی ("you know"). The restorer only inserts half-spaces,
+    # so the words halfspace_extra.txt keeps whole are taken out of hazm's verb forms instead
+    # (hazm 0.12 keeps them in a set `_verbs`, 0.10 in a dict `verbs`).
+    verbs = getattr(normalizer, "_verbs", None) or getattr(normalizer, "verbs", None) or {}
+    for word in mi_lookalikes():
+        form = re.sub("^(ن?می)", f"\\1{ZWNJ}", word)
+        if isinstance(verbs, dict):
+            verbs.pop(form, None)
+        else:
+            verbs.discard(form)
+    return normalizer
 
 
 def mask(text: str) -> tuple[str, list[str]]:

@@ -95,8 +95,10 @@ def assert_same_answers(expected: dict[str, tuple], compact: HalfspaceLexicon) -
 def test_compiled_lexicon_answers_exactly_as_hazms_build(tmp_path: Path) -> None:
     reference = hazm_lexicon()
     built = load_or_build(lambda: reference, [tmp_path], KEY)  # compiles, writes, answers from the bytes
-    # As every later process: from the file, with the usage file read beside it (default_lexicon).
-    reread = replace(load_or_build(must_not_build, [tmp_path], KEY), usage=reference.usage)
+    # As every later process: from the file, the usage and news files read beside it (default_lexicon).
+    reread = replace(
+        load_or_build(must_not_build, [tmp_path], KEY), usage=reference.usage, published=reference.published
+    )
     shipped = default_lexicon()  # the one the pipeline uses, from the user's (or the configured) cache
     expected = reference_answers(reference, ABSENT)
     assert [expected[word][:4] for word in ABSENT] == [(False, False, False, False)] * len(ABSENT)

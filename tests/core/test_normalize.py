@@ -64,6 +64,19 @@ def test_persian_is_normalized(text, expected):
     assert normalize_text(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # news_dev.txt: the adjective ("field") that hazm wrote as the verb می‌دانی ("you know")
+        ("حضور میدانی مسئولین", "حضور میدانی مسئولین"),
+        ("نمیدانی", f"نمی{ZWNJ}دانی"),  # hazm's other forms of دانستن are still split
+        ("میدانیم", f"می{ZWNJ}دانیم"),
+    ],
+)
+def test_words_the_extra_file_keeps_whole_are_not_split_by_hazm(text, expected):
+    assert normalize_text(text) == expected
+
+
 def test_line_breaks_survive_and_trailing_spaces_go():
     assert normalize_text("سلام  \nدنیا ") == "سلام\nدنیا"
 

@@ -1,4 +1,4 @@
-"""Rebuild news_dev.txt and news_heldout.txt from the fetched snapshots of their source repositories.
+"""Rebuild news_dev.txt, news_dev2.txt and news_heldout.txt from the fetched snapshots of their source repositories.
 
 Run from the repository root, one git directory per source (a bare clone or a fetched snapshot;
 nothing is downloaded here, every file is read with `git show <pinned commit>:<path>`):
@@ -6,7 +6,8 @@ nothing is downloaded here, every file is read with `git show <pinned commit>:<p
     .venv/bin/python -m eval.halfspace.real.build \\
         --fars /path/amirshnll+persian-news-dataset/repo \\
         --jannati /path/farzadjannati+Improving-Persian-News-Headline-Generation/repo \\
-        --khabarfouri /path/MohammadHeydari+Persian-News-Agencies-on-Instagram-Dataset/repo
+        --khabarfouri /path/MohammadHeydari+Persian-News-Agencies-on-Instagram-Dataset/repo \\
+        --irnews /path/shessam+IR-News-Dataset/repo
 
 `--check` compares the result with the committed files instead of writing them. SOURCES.md says
 what each source is and why the sets are cut the way they are. This module also holds the reader
@@ -29,6 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEV_FILE = HERE / "news_dev.txt"
+DEV2_FILE = HERE / "news_dev2.txt"
 HELDOUT_FILE = HERE / "news_heldout.txt"
 
 ZWNJ = "\u200c"
@@ -140,6 +142,10 @@ def git_show(git_dir: Path, commit: str, path: str) -> bytes:
 FARS_COMMIT = "937c7e78c560ff4f64e20bebe9a8d7ef2b9d0c3a"
 JANNATI_COMMIT = "68785cc38f3207a44bfa24154d17e2b578b20a56"
 KHABARFOURI_COMMIT = "e2fb23f30a77d9d76c3fa93ff9fe4584cb74b917"
+IRNEWS_COMMIT = "583562d326b0693ffc5faf8b65cdae85263e9979"
+# The second dev set takes at most this many articles of each IR-News newsroom (in the order of
+# the files' numbers), so that no one newsroom's habits dominate it: about 300 articles in all.
+IRNEWS_PER_SOURCE = 80
 
 
 def fars_articles(git_dir: Path) -> Iterator[Article]:
@@ -181,6 +187,49 @@ def khabarfouri_articles(git_dir: Path) -> Iterator[Article]:
             yield Article("khabarfouri", post["url"], post["caption"])
 
 
+def irnews_articles(git_dir: Path) -> Iterator[Article]:
+    """shessam/IR-News-Dataset: Asr-e Iran, Mashregh, Roozno, Sobhaneh and Tabnak articles of 2019-2020."""
+    listing = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "--name-only", IRNEWS_COMMIT, "Dataset/"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    for source, path in irnews_paths(listing):
+        yield irnews_article(source, path, git_show(git_dir, IRNEWS_COMMIT, path).decode("utf-8"))
+
+
+def irnews_paths(listing: Iterable[str]) -> list[tuple[str, str]]:
+    """(newsroom, path) of the files read: at most IRNEWS_PER_SOURCE a newsroom, by file number.
+
+    Files are named for a newsroom, an optional part and a number: asriran_1_data_7.txt,
+    roozno_data_7.txt, sobhane2_7.txt, mashregh_7.txt.
+    """
+    by_source: dict[str, list[tuple[int, str]]] = {}
+    for path in listing:
+        found = re.fullmatch(r"Dataset/([a-z]+?)\d*_(?:\d+_)?(?:data_)?(\d+)\.txt", path)
+        if found:
+            by_source.setdefault(found[1], []).append((int(found[2]), path))
+    return [
+        (source, path)
+        for source, numbered in sorted(by_source.items())
+        for _, path in sorted(numbered)[:IRNEWS_PER_SOURCE]
+    ]
+
+
+def irnews_article(source: str, path: str, text: str) -> Article:
+    """One IR-News file as an article: its title on a line, then its sentences joined by spaces.
+
+    The first line is metadata (agency, title, url, category, date… separated by `###`), the second
+    the ids of the summary's sentences (not read), then one numbered sentence a line
+    (`N<TAB>sentence`): the published body, split into sentences by the dataset's makers.
+    """
+    lines = text.split("\n")
+    title = lines[0].split("###")[1]
+    sentences = [line.partition("\t")[2] for line in lines[2:] if "\t" in line]
+    return Article(f"irnews-{source}", path, "\n".join([title, " ".join(sentences)]))
+
+
 def select(articles: Iterable[Article], kept: list[Article] | None = None) -> list[Article]:
     """Tidy, cut and filter the articles; drop any that repeats one kept here or in ``kept``."""
     chosen: list[Article] = []
@@ -197,14 +246,17 @@ def select(articles: Iterable[Article], kept: list[Article] | None = None) -> li
     return chosen
 
 
-def build(fars: Path, jannati: Path, khabarfouri: Path) -> tuple[list[Article], list[Article]]:
-    """The dev set (Fars News) and the held-out set (four other agencies and Khabar Fouri).
+def build(fars: Path, jannati: Path, khabarfouri: Path, irnews: Path) -> dict[Path, list[Article]]:
+    """The dev set (Fars News), the second dev set (five other newsrooms of IR-News) and the
+    held-out set (four other agencies and Khabar Fouri), by file.
 
-    The held-out set is selected first so that an article found in both sources stays held out.
+    The held-out set is selected first so that an article found in two sources stays held out;
+    the second dev set comes last, so adding it changed neither of the others.
     """
     heldout = select([*jannati_articles(jannati), *khabarfouri_articles(khabarfouri)])
     dev = select(fars_articles(fars), kept=heldout)
-    return dev, heldout
+    dev2 = select(irnews_articles(irnews), kept=heldout + dev)
+    return {DEV_FILE: dev, DEV2_FILE: dev2, HELDOUT_FILE: heldout}
 
 
 def render(articles: list[Article]) -> str:
@@ -228,14 +280,14 @@ def summary(name: str, articles: list[Article]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    for name in ("fars", "jannati", "khabarfouri"):
+    for name in ("fars", "jannati", "khabarfouri", "irnews"):
         parser.add_argument(f"--{name}", type=Path, required=True, help="git directory of the source snapshot")
     parser.add_argument("--check", action="store_true", help="compare with the committed files, write nothing")
     args = parser.parse_args(argv)
-    dev, heldout = build(args.fars, args.jannati, args.khabarfouri)
-    print(summary("news_dev.txt", dev))
-    print(summary("news_heldout.txt", heldout))
-    outputs: dict[Path, str] = {DEV_FILE: render(dev), HELDOUT_FILE: render(heldout)}
+    sets = build(args.fars, args.jannati, args.khabarfouri, args.irnews)
+    for path, articles in sets.items():
+        print(summary(path.name, articles))
+    outputs = {path: render(articles) for path, articles in sets.items()}
     if args.check:
         stale = [p.name for p, text in outputs.items() if p.read_text(encoding="utf-8") != text]
         print("differs from the committed files: " + ", ".join(stale) if stale else "identical to the committed files")
