@@ -137,8 +137,8 @@ COMPOUND_HEADS = (
     "ساز",  # سرنوشت‌ساز, زمینه‌ساز
     "زایی",  # اشتغال‌زایی, بیماری‌زایی
     "باختگان",  # جان‌باختگان, مال‌باختگان
-    # Surname endings after a known word: زارع‌پور, رحیمی‌نژاد (a listed name stays whole); the
-    # others only after a ی (SURNAMES_AFTER_YEH).
+    # Surname endings after a known word: زارع‌پور, نعمت‌زاده, رحیمی‌نژاد (a listed name stays
+    # whole); the others only after a ی (SURNAMES_AFTER_YEH).
     "پور",
     "زاده",
     "نژاد",
@@ -147,10 +147,9 @@ COMPOUND_HEADS = (
     "راد",
     "نیا",
 )
-# Surname endings written apart only after a first part in ی (حاجی‌زاده, اسماعیلی‌فر, دهقانی‌نیا),
-# where the ی would join them; after other letters news writes them joined (تاجزاده, احمدزاده,
-# همایونفر: the dev sets have 15 such joined زاده names against 1 apart).
-SURNAMES_AFTER_YEH = ("زاده", "فر", "فرد", "راد", "نیا")
+# Surname endings written apart only after a first part in ی (اسماعیلی‌فر, دهقانی‌نیا, انصاری‌فرد),
+# where the ی would join them; after other letters news writes them joined (همایونفر, معیدفر).
+SURNAMES_AFTER_YEH = ("فر", "فرد", "راد", "نیا")
 # A first part in ی shorter than this (کی, سی) makes other words: کیفر, ایراد.
 MIN_YEH_SURNAME_STEM = 4
 # Prefixes written apart from a well-attested adjective: کم‌برخوردار, نیمه‌سنگین.
@@ -386,12 +385,16 @@ def default_lexicon() -> HalfspaceLexicon:
     return replace(lexicon_store.load_or_build(hazm_lexicon), usage=default_usage(), published=default_published())
 
 
-def restore_halfspaces(text: str, lexicon: HalfspaceLexicon | None = None) -> str:
+def restore_halfspaces(
+    text: str, lexicon: HalfspaceLexicon | None = None, *, vocabulary: AbstractSet[str] = frozenset()
+) -> str:
     """Return text with dropped ZWNJs re-inserted between a known stem and its affix.
 
     ``text`` must already be hazm-normalized. Only ZWNJs are inserted, never anything removed
     or moved, and only inside runs of Persian letters; U+E000 and every other non-letter ends a
     run, so nothing is ever joined across it. Idempotent, and linear in the length of ``text``.
+    ``vocabulary``: words of the rest of the release (:func:`text_words`); an unknown plural whose
+    singular stands in the text or there gets its half-space.
     """
     if not text:
         return text
@@ -401,6 +404,8 @@ def restore_halfspaces(text: str, lexicon: HalfspaceLexicon | None = None) -> st
     # Every word first, then the context step reads its neighbours as restored (a میشود after it is
     # then the verb می‌شود, as it will be on a second run: the output stays idempotent).
     words = [_restore_token(match.group(), lexicon) for match in tokens]
+    standalone = {match.group() for match in tokens} | vocabulary
+    _split_plurals_of_words_in_text(tokens, words, standalone, _Restorer.for_lexicon(lexicon))
     pieces = []
     end = 0
     for index, match in enumerate(tokens):
@@ -411,6 +416,33 @@ def restore_halfspaces(text: str, lexicon: HalfspaceLexicon | None = None) -> st
         end = match.end()
     pieces.append(text[end:])
     return "".join(pieces)
+
+
+def text_words(text: str) -> frozenset[str]:
+    """The letter runs of ``text`` (Arabic ي/ك read as Persian ی/ک, as hazm writes them)."""
+    return frozenset(_TOKEN.findall(text.translate(_PERSIAN_LETTERS)))
+
+
+_PERSIAN_LETTERS = str.maketrans("يك", "یک")
+
+
+def _split_plurals_of_words_in_text(
+    tokens: list[re.Match[str]], words: list[str], standalone: AbstractSet[str], restorer: _Restorer
+) -> None:
+    """Give an unknown plural its half-space when its stem is also written as a word of its own.
+
+    توئیت‌های, اپلیکیشن‌ها: loanwords no list knows, whose singular the same release writes
+    (توئیت, اپلیکیشن). A word the lexicon knows in any way is never touched here.
+    """
+    for index, match in enumerate(tokens):
+        key = match.group()
+        if words[index] != key or ZWNJ in key or restorer.analyse(key) is not None:
+            continue
+        for suffix in ("های", "ها"):
+            stem = key[: -len(suffix)]
+            if key.endswith(suffix) and len(stem) >= MIN_STEM and stem in standalone and stem[-1] not in NON_JOINING:
+                words[index] = f"{stem}{ZWNJ}{suffix}"
+                break
 
 
 @dataclass(frozen=True)
@@ -437,6 +469,14 @@ class _Neighbours:
         word = self.words[following]
         return word in _NO_COMPLEMENT or word.startswith(_VERB_PREFIXES)
 
+    def next_word(self) -> str | None:
+        """The restored word right after this one, None when anything but a space stands between."""
+        following = self.index + 1
+        if following >= len(self.tokens):
+            return None
+        gap = self.text[self.tokens[self.index].end() : self.tokens[following].start()]
+        return self.words[following] if not gap.strip() else None
+
     def counted(self) -> bool:
         """True when a number (a protected span) or a quantifier stands right before the word."""
         start = self.tokens[self.index - 1].end() if self.index else 0
@@ -457,8 +497,11 @@ def _in_context(readings: AbstractSet[str], chosen: str, usage: Mapping[str, int
     is fine Persian), so the word otherwise keeps the reading usage and frequency gave it.
     """
     indefinite = next((reading for reading in readings if reading.endswith(_INDEFINITE_AFTER_HEH)), None)
-    if indefinite is None or not any(reading.endswith("های") for reading in readings - {indefinite}):
+    plural = next((reading for reading in readings - {indefinite} if reading.endswith("های")), None)
+    if indefinite is None or plural is None:
         return chosen
+    if around.next_word() in _REFLEXIVES:
+        return plural  # گوش‌های خود: the ezafe's complement; نامه‌ای خود is no Persian
     if chosen in usage and indefinite not in usage and not _zwnj_positions(chosen):
         # روزهای ("days of", joined after the non-joining ز) before a full stop is a writer's slip
         # sooner than روزه‌ای ("a fast"), which real text lacks: no half-space is forced in.
@@ -478,6 +521,8 @@ _NO_COMPLEMENT = frozenset(
 _VERB_PREFIXES = (f"می{ZWNJ}", f"نمی{ZWNJ}")
 # What a singular counts after: Persian writes یک نامه‌ای, هر نامه‌ای, never a plural.
 _QUANTIFIERS = frozenset("یک هر چه چنین چنان هیچ".split())
+# Reflexive pronouns: after a plural they are its ezafe's complement (مرزهای خود, گوش‌های خویش).
+_REFLEXIVES = frozenset(("خود", "خویش"))
 # Punctuation that closes a phrase (opening quotes and brackets do not: «نشست‌های «...»» is Persian).
 _CLOSING = re.compile(r"[.،,؛;:!?؟)\]»…\n]")
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from hazm import Normalizer
 
 from .errors import Problem, ReleaseError
-from .halfspace import ZWNJ, mi_lookalikes, restore_halfspaces
+from .halfspace import ZWNJ, mi_lookalikes, restore_halfspaces, text_words
 from .models import Release
 
 # hazm keeps Private Use Area characters in place and treats them as a word of their own, so one
@@ -82,18 +83,20 @@ def unmask(text: str, spans: list[str]) -> str:
     return "".join(out)
 
 
-def normalize_text(text: str, *, halfspaces: bool = True) -> str:
+def normalize_text(text: str, *, halfspaces: bool = True, vocabulary: AbstractSet[str] = frozenset()) -> str:
     """Normalize one field: hazm on the unprotected parts, dropped half-spaces restored.
 
     The text is expected to be cleaned already (decode.clean_text). Line breaks are kept.
     `halfspaces=False` skips the restoration (`python -m eval.halfspace.evaluate` measures hazm alone).
+    `vocabulary`: the words of the whole release (halfspace.text_words), which the restorer reads
+    the field's unknown plurals by.
     """
     if not text.strip():
         return ""
     masked, spans = mask(text)
     normalized = _normalizer().normalize(masked)
     if halfspaces:
-        normalized = restore_halfspaces(normalized)
+        normalized = restore_halfspaces(normalized, vocabulary=vocabulary)
     normalized = _MULTIPLE_SPACES.sub(" ", _TRAILING_SPACE.sub("", normalized))
     return unmask(normalized, spans).strip()
 
@@ -108,13 +111,19 @@ def normalize_release(release: Release, *, json_fields: bool = False) -> Release
     """
     if not is_persian(release.language):
         return release
+    # One field may use a plural whose singular only another field writes (توئیت‌ها, توئیت).
+    words = text_words("\n".join((release.kicker or "", release.title, release.lead, *release.body)))
+
+    def field(text: str) -> str:
+        return normalize_text(text, vocabulary=words)
+
     normalized = dataclasses.replace(
         release,
-        kicker=normalize_text(release.kicker) or None if release.kicker else release.kicker,
-        title=normalize_text(release.title),
-        lead=normalize_text(release.lead),
-        body=tuple(filter(None, (normalize_text(paragraph) for paragraph in release.body))),
-        source=normalize_text(release.source) or None if release.source else release.source,
+        kicker=field(release.kicker) or None if release.kicker else release.kicker,
+        title=field(release.title),
+        lead=field(release.lead),
+        body=tuple(filter(None, (field(paragraph) for paragraph in release.body))),
+        source=field(release.source) or None if release.source else release.source,
         categories=tuple(dict.fromkeys(filter(None, map(normalize_text, release.categories)))),
     )
     problems = [

@@ -565,8 +565,8 @@ def test_listed_names_are_never_split(broken: str, expected: str) -> None:
     assert restore_halfspaces(broken) == z(expected)
 
 
-# Surnames in sentences of news_dev.txt: an ending after a first part in ی is written apart; the
-# other surnames in زاده stay joined, as news writes them.
+# Surnames in sentences of news_dev.txt and the dev sets' spellings: فر/فرد/راد/نیا are written
+# apart after a first part in ی only; زاده/پور after a known word, not after a listed first name.
 @pytest.mark.parametrize(
     ("broken", "expected"),
     [
@@ -575,8 +575,10 @@ def test_listed_names_are_never_split(broken: str, expected: str) -> None:
         ("حاجیزاده", "حاجی|زاده"),
         ("دهقانینیا", "دهقانی|نیا"),
         ("انصاریفرد", "انصاری|فرد"),
-        ("احمدزاده", "احمدزاده"),  # after a consonant: joined
+        ("حکیمزاده", "حکیم|زاده"),
+        ("احمدزاده", "احمدزاده"),  # after a first name: joined
         ("محمودزاده", "محمودزاده"),
+        ("همایونفر", "همایونفر"),  # فر after a consonant: joined
         ("تاجزاده", "تاجزاده"),  # hazm's lexicon spells تاج‌زاده; the listed surname stays whole
         ("کیفر", "کیفر"),  # a first part too short to be a name
         ("ایراد", "ایراد"),
@@ -653,6 +655,35 @@ def test_compound_before_a_written_suffix_halfspace_stays_joined(text: str) -> N
 )
 def test_compound_real_text_writes_apart_is_split_before_a_written_suffix(broken: str, expected: str) -> None:
     assert restore_halfspaces(z(broken)) == z(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("کاربران توئیتهای او را دیدند و این توئیت", "کاربران توئیت|های او را دیدند و این توئیت"),
+        ("اپها و یک اپ", "اپ|ها و یک اپ"),
+        ("کاربران توئیتهای او را دیدند", "کاربران توئیتهای او را دیدند"),  # no singular: left alone
+        ("تنها و تن", "تنها و تن"),  # a known word is never read this way
+        ("کدرها و کدر", "کدرها و کدر"),  # ر does not join: nothing to show
+    ],
+)
+def test_unknown_plural_is_split_when_the_text_writes_its_singular(text: str, expected: str) -> None:
+    assert restore_halfspaces(text) == z(expected)
+
+
+def test_singular_from_the_rest_of_the_release_counts_too() -> None:
+    assert restore_halfspaces("توئیتهای او", vocabulary=frozenset({"توئیت"})) == z("توئیت|های او")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("با گوشهای خود", "با گوش|های خود"),  # گوشه‌ای would be the reading without the reflexive
+        ("مرزهای خود", "مرزهای خود"),
+    ],
+)
+def test_reflexive_after_a_homograph_makes_it_the_plural(text: str, expected: str) -> None:
+    assert restore_halfspaces(text) == z(expected)
 
 
 @pytest.mark.parametrize(
