@@ -137,6 +137,9 @@ COMPOUND_HEADS = (
     "ساز",  # سرنوشت‌ساز, زمینه‌ساز
     "زایی",  # اشتغال‌زایی, بیماری‌زایی
     "باختگان",  # جان‌باختگان, مال‌باختگان
+    "نشین",  # صهیونیست‌نشین, عرب‌نشین
+    "تبار",  # ایرانی‌تبار
+    "کاوی",  # داده‌کاوی
     # Surname endings after a known word: زارع‌پور, نعمت‌زاده, رحیمی‌نژاد (a listed name stays
     # whole); the others only after a ی (SURNAMES_AFTER_YEH).
     "پور",
@@ -167,7 +170,7 @@ VERB_PREFIXES = ("در", "بر", "باز", "فرا", "فرو", "وا")
 
 # Words whose final ه is sounded, not a vowel mark: a ی after them is joined (توجهی, "any attention"),
 # and so after a compound ending in one (قابل‌توجهی).
-_SOUNDED_HEH = tuple("توجه فقه شبه تنبه تشابه تشبه منزه مکروه وجه اکراه".split())
+_SOUNDED_HEH = tuple("توجه فقه شبه تنبه تشابه تشبه منزه مکروه وجه اکراه مواجه موجه".split())
 
 
 def _silent_heh(word: str) -> bool:
@@ -404,8 +407,7 @@ def restore_halfspaces(
     # Every word first, then the context step reads its neighbours as restored (a میشود after it is
     # then the verb می‌شود, as it will be on a second run: the output stays idempotent).
     words = [_restore_token(match.group(), lexicon) for match in tokens]
-    standalone = {match.group() for match in tokens} | vocabulary
-    _split_plurals_of_words_in_text(tokens, words, standalone, _Restorer.for_lexicon(lexicon))
+    _split_plurals_of_words_in_text(tokens, words, vocabulary, _Restorer.for_lexicon(lexicon))
     pieces = []
     end = 0
     for index, match in enumerate(tokens):
@@ -427,20 +429,25 @@ _PERSIAN_LETTERS = str.maketrans("يك", "یک")
 
 
 def _split_plurals_of_words_in_text(
-    tokens: list[re.Match[str]], words: list[str], standalone: AbstractSet[str], restorer: _Restorer
+    tokens: list[re.Match[str]], words: list[str], vocabulary: AbstractSet[str], restorer: _Restorer
 ) -> None:
     """Give an unknown plural its half-space when its stem is also written as a word of its own.
 
     توئیت‌های, اپلیکیشن‌ها: loanwords no list knows, whose singular the same release writes
     (توئیت, اپلیکیشن). A word the lexicon knows in any way is never touched here.
     """
+    in_text: set[str] | None = None  # built on the first candidate: most texts have none
     for index, match in enumerate(tokens):
         key = match.group()
         if words[index] != key or ZWNJ in key or restorer.analyse(key) is not None:
             continue
         for suffix in ("های", "ها"):
             stem = key[: -len(suffix)]
-            if key.endswith(suffix) and len(stem) >= MIN_STEM and stem in standalone and stem[-1] not in NON_JOINING:
+            if not key.endswith(suffix) or len(stem) < MIN_STEM or stem[-1] in NON_JOINING:
+                continue
+            if in_text is None:
+                in_text = {token.group() for token in tokens}
+            if stem in in_text or stem in vocabulary:
                 words[index] = f"{stem}{ZWNJ}{suffix}"
                 break
 
