@@ -468,9 +468,9 @@ class RealScore:
     the writer joined the whole word, the word is no homograph, and the restorer's spelling is
     one the set's writers publish elsewhere (بانکها here, بانک‌ها in other articles): the
     restorer then wrote what the same newsrooms write, and the published text is what erred.
-    A misreading that is no slip, no homograph and no name is counted apart again when it is the
-    Academy's spelling of an inflection the writer joined (:func:`academy_inflection`): reported
-    beside the others, never taken out of the headline figure.
+    A misreading that is no slip, no homograph and no name is counted apart again when the writer
+    joined the whole word and the restorer wrote the Academy's spelling of one of its inflections
+    (:func:`academy_inflection`): reported beside the others, never taken out of the headline.
     """
 
     published: frozenset[str] = frozenset()  # published_spellings of the set
@@ -552,7 +552,12 @@ class RealScore:
             gold_word, out_word = word(gold_text, gold_index, out_gold[o]), word(out_text, out_index, o)
             kind = split_kinds[o]
             slip = ZWNJ not in gold_word and kind != "homograph" and spelling(out_word) in self.published
-            academy = not slip and kind in ("compound", "suffix") and academy_inflection(out_text, out_index[o])
+            academy = (
+                not slip
+                and ZWNJ not in gold_word  # joined whole: حرفه‌ای‌شان read as حرف‌هایشان is a misreading
+                and kind in ("compound", "suffix")
+                and academy_inflection(out_text, out_index[o])
+            )
             self.misread[kind] += 1
             self.slips[kind] += slip
             self.academy[kind] += academy
