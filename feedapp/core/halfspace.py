@@ -155,9 +155,14 @@ COMPOUND_HEADS = (
 SURNAMES_AFTER_YEH = ("فر", "فرد", "راد", "نیا")
 # A first part in ی shorter than this (کی, سی) makes other words: کیفر, ایراد.
 MIN_YEH_SURNAME_STEM = 4
+# A word no list knows keeps a plural or a clitic apart only after a stem at least this long
+# (shorter ones are too often a word of their own: تنها, بها).
+MIN_UNKNOWN_STEM = 3
 # Prefixes written apart from a well-attested adjective: کم‌برخوردار, نیمه‌سنگین.
 WORD_PREFIXES = ("کم", "نیمه")
 SPACED_SUFFIXES = PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATIVE_SUFFIXES + COMPOUND_HEADS
+_PLURALS_LONGEST_FIRST = tuple(sorted(PLURAL_SUFFIXES, key=len, reverse=True))
+_CLITICS_LONGEST_FIRST = tuple(sorted(set(AFTER_HEH_SUFFIXES) - {"ی", "است"}, key=len, reverse=True))
 # Suffixes written joined; they matter only to carry a stem's own half-space (دانش‌آموزان).
 JOINED_SUFFIXES = ("ان", "ی", "یان")
 # Endings that make a joined word of a name: تهرانی, رضایی (after a vowel), احمدیان, کرمانیان.
@@ -627,9 +632,30 @@ class _Restorer:
         return restorer
 
     def restore(self, key: str) -> str:
-        """Correct spelling of ``key`` or ``key`` itself when nothing is known about it."""
+        """Correct spelling of ``key``; for a word nothing is known about, its plural or clitic split
+        off when its shape leaves no doubt (:meth:`_unknown_inflection`), else ``key`` itself."""
         found = self.analyse(key)
-        return key if found is None else found
+        return self._unknown_inflection(key) if found is None else found
+
+    @staticmethod
+    def _unknown_inflection(key: str) -> str:
+        """``پاسپورت‌های``, ``نانولوله‌های``, ``درآمده‌اند``: a word no list knows that ends in a plural,
+        or in a clitic after a silent ``ه``, keeps it apart (on the dev sets such words are published
+        split 34 times, joined once). A plural's shape wins over a clitic's (``Xهای`` is read
+        ``X‌های``, not ``Xه‌ای``); too short a stem (``اپها``) is left to :func:`restore_halfspaces`'s
+        look at the release's words. Only for whole words: an unknown stem stays unknown to the rules
+        that build on stems, which is why :meth:`analyse` never answers this."""
+        for suffix in _PLURALS_LONGEST_FIRST:
+            if key.endswith(suffix):
+                stem = key[: -len(suffix)]
+                if len(stem) >= MIN_UNKNOWN_STEM and stem[-1] not in NON_JOINING:
+                    return f"{stem}{ZWNJ}{suffix}"
+                return key
+        for suffix in _CLITICS_LONGEST_FIRST:
+            stem = key[: -len(suffix)]
+            if key.endswith(suffix) and len(stem) >= MIN_UNKNOWN_STEM and _silent_heh(stem):
+                return f"{stem}{ZWNJ}{suffix}"
+        return key
 
     def usual_halfspaced(self, key: str) -> str:
         """``key`` as real text spells it when that has a half-space and is clearly the usual spelling

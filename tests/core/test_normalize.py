@@ -128,14 +128,11 @@ def test_release_in_another_language_is_left_alone():
 
 
 def test_unknown_plural_is_read_by_its_singular_in_another_field():
-    # توئیت (tweet) is in no word list: its plural in the body is split because the headline
-    # writes the singular, in Arabic letters as an old system might (توئيت).
+    # اپ (app) is in no word list and too short for a plural to be guessed from its shape: its
+    # plural in the body is split because the headline writes the singular; «یو» is nowhere else.
     release = dataclasses.replace(
-        _release("fa-IR"),
-        title="توئيت تازه وزیر",
-        lead="وزیر نوشت.",
-        body=("توئیتهای او بازنشر شد.", "لایکهای زیادی گرفت."),
+        _release("fa-IR"), title="اپ تازه وزارت", lead="وزارت خبر داد.", body=("اپهای دیگر هم آمد.", "یوها نیامدند.")
     )
     normalized = normalize_release(release)
-    assert normalized.title == "توئیت تازه وزیر"
-    assert normalized.body == (f"توئیت{ZWNJ}های او بازنشر شد.", "لایکهای زیادی گرفت.")  # no لایک anywhere
+    assert normalized.title == "اپ تازه وزارت"
+    assert normalized.body == (f"اپ{ZWNJ}های دیگر هم آمد.", "یوها نیامدند.")
