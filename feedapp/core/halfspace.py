@@ -95,6 +95,9 @@ AFTER_HEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند", "ی"
 # The same clitics after a final ی, where the Academy writes them apart too (اجتماعی‌اش, انرژی‌ای,
 # مدعی‌اند), unless the letters are a word ending in یا with its own ending (دنیای, دنیام).
 AFTER_YEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند")
+# Plural possessives news writes apart after a ی that follows a consonant (اصلی‌شان, استراتژی‌شان:
+# the dev sets 5 times, never joined) but joined after a vowel's ی (برایشان, صدایشان).
+PRONOUNS_AFTER_YEH = ("شان", "مان", "تان")
 # Second elements of compounds that are written apart from a known first element.
 COMPOUND_HEADS = (
     "گذاری",
@@ -160,7 +163,7 @@ MIN_YEH_SURNAME_STEM = 4
 MIN_UNKNOWN_STEM = 3
 # Prefixes written apart from a well-attested adjective: کم‌برخوردار, نیمه‌سنگین.
 WORD_PREFIXES = ("کم", "نیمه")
-SPACED_SUFFIXES = PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATIVE_SUFFIXES + COMPOUND_HEADS
+SPACED_SUFFIXES = PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + PRONOUNS_AFTER_YEH + COMPARATIVE_SUFFIXES + COMPOUND_HEADS
 _PLURALS_LONGEST_FIRST = tuple(sorted(PLURAL_SUFFIXES, key=len, reverse=True))
 _CLITICS_LONGEST_FIRST = tuple(sorted(set(AFTER_HEH_SUFFIXES) - {"ی", "است"}, key=len, reverse=True))
 # Suffixes written joined; they matter only to carry a stem's own half-space (دانش‌آموزان).
@@ -773,6 +776,8 @@ class _Restorer:
             return stem.endswith("ه") or (suffix in AFTER_YEH_SUFFIXES and self._takes_clitic_after_yeh(stem))
         if suffix in COMPARATIVE_SUFFIXES:
             return stem in self.lexicon.adjectives
+        if suffix in PRONOUNS_AFTER_YEH:
+            return stem.endswith("ی") and len(stem) >= 3 and stem[-2] not in "او"
         if suffix in SURNAMES_AFTER_YEH:
             return stem.endswith("ی") and len(stem) >= MIN_YEH_SURNAME_STEM
         return True

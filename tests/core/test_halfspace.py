@@ -133,14 +133,20 @@ def test_clitic_after_final_heh_is_split(broken: str, expected: str) -> None:
         ("زندگیام", "زندگی|ام"),
         ("انرژیای", "انرژی|ای"),
         ("مدعیاند", "مدعی|اند"),
+        ("اصلیشان", "اصلی|شان"),  # plural possessives after a ی that follows a consonant
+        ("غذاییشان", "غذایی|شان"),
+        ("زندگیمان", "زندگی|مان"),
     ],
 )
 def test_clitic_after_final_yeh_is_split(broken: str, expected: str) -> None:
     assert restore_halfspaces(broken) == z(expected)
 
 
-# دنیای, دریای: a word in یا with its ezafe, not دنی/دری + ای; پیام is a word of its own.
-@pytest.mark.parametrize("word", ["دنیای", "دریای", "آسیای", "اشیای", "پیام", "ایام", "سیاست"])
+# دنیای, دریای: a word in یا with its ezafe, not دنی/دری + ای; پیام is a word of its own; after a
+# vowel's ی the possessive joins (برایشان).
+@pytest.mark.parametrize(
+    "word", ["دنیای", "دریای", "آسیای", "اشیای", "پیام", "ایام", "سیاست", "برایشان", "صدایشان", "پریشان", "ایشان"]
+)
 def test_ya_word_with_its_ending_is_not_read_as_clitic_after_yeh(word: str) -> None:
     assert restore_halfspaces(word) == word
 
