@@ -329,6 +329,17 @@ def test_published_news_spelling_fills_in_only_what_nothing_else_decides() -> No
     assert restore_word("ادارهکل", plain) == "ادارهکل"
 
 
+def test_published_news_spelling_breaks_a_tie_between_readings() -> None:
+    # بیمهای: بیمه‌ای ("insurance", the adjective) or بیم‌های ("fears of"); stems within 20 times of
+    # each other and wordfreq silent, so the word was left joined; news writes بیمه‌ای.
+    words = [("بیمه", 2000, ("N",)), ("بیم", 400, ("N",))]
+    plain = build_lexicon(words)
+    assert restore_word("بیمهای", plain) == "بیمهای"
+    news = replace(plain, published=read_published([z("بیمه|ای\t10\t0")]))
+    assert restore_word("بیمهای", news) == z("بیمه|ای")
+    assert restore_halfspaces("خدمات بیمهای ویژه", news) == z("خدمات بیمه|ای ویژه")
+
+
 def test_published_usage_yields_to_wordfreq_s_spelling_of_the_same_letters() -> None:
     words = [("به", 1000, ("P",)), ("عنوان", 1000, ("N",))]
     lexicon = build_lexicon(words, usage_lines=[z("بهعنوان\t431"), z("به|عنوان\t450")])
