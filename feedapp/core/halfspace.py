@@ -144,6 +144,7 @@ COMPOUND_HEADS = (
     "نشین",  # صهیونیست‌نشین, عرب‌نشین
     "تبار",  # ایرانی‌تبار
     "کاوی",  # داده‌کاوی
+    "بر",  # ماهواره‌بر, هزینه‌بر
     # Surname endings after a known word: زارع‌پور, نعمت‌زاده, رحیمی‌نژاد (a listed name stays
     # whole); the others only after a ی (SURNAMES_AFTER_YEH).
     "پور",
@@ -157,6 +158,9 @@ COMPOUND_HEADS = (
 # Surname endings written apart only after a first part in ی (اسماعیلی‌فر, دهقانی‌نیا, انصاری‌فرد),
 # where the ی would join them; after other letters news writes them joined (همایونفر, معیدفر).
 SURNAMES_AFTER_YEH = ("فر", "فرد", "راد", "نیا")
+# The head بر ("carrying, taking") follows a first part at least this long: shorter ones make
+# words of their own (فیبر, منبر, اکبر).
+MIN_BAR_STEM = 4
 # A first part in ی shorter than this (کی, سی) makes other words: کیفر, ایراد.
 MIN_YEH_SURNAME_STEM = 4
 # A word no list knows keeps a plural or a clitic apart only after a stem at least this long
@@ -777,6 +781,8 @@ class _Restorer:
             return stem.endswith("ه") or (suffix in AFTER_YEH_SUFFIXES and self._takes_clitic_after_yeh(stem))
         if suffix in COMPARATIVE_SUFFIXES:
             return stem in self.lexicon.adjectives
+        if suffix == "بر":
+            return len(stem) >= MIN_BAR_STEM  # ماهواره‌بر, هزینه‌بر; فیبر, منبر are words
         if suffix in PRONOUNS_AFTER_YEH:
             return stem.endswith("ی") and len(stem) >= 3 and stem[-2] not in "او"
         if suffix in SURNAMES_AFTER_YEH:

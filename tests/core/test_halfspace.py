@@ -545,13 +545,18 @@ def test_plural_beats_clitic_reading_when_its_stem_is_far_more_frequent() -> Non
         ("نیمهسنگین", "نیمه|سنگین"),
         ("طولانیمدت", "طولانی|مدت"),
         ("مانعزدایی", "مانع|زدایی"),
+        ("ماهوارهبر", "ماهواره|بر"),  # بر after a first part of 4 letters or more
+        ("هزینهبر", "هزینه|بر"),
+        ("صهیونیستنشین", "صهیونیست|نشین"),
+        ("ایرانیتبار", "ایرانی|تبار"),
+        ("دادهکاوی", "داده|کاوی"),
     ],
 )
 def test_productive_forms_the_lexicon_lacks_are_restored(broken: str, expected: str) -> None:
     assert restore_halfspaces(broken) == z(expected)
 
 
-@pytest.mark.parametrize("word", ["تنهاست", "کمپوست", "کمپین", "بلندمدت"])
+@pytest.mark.parametrize("word", ["تنهاست", "کمپوست", "کمپین", "بلندمدت", "فیبر", "منبر", "اکبر", "رهبر", "مواجهی"])
 def test_look_alikes_of_the_productive_forms_stay_whole(word: str) -> None:
     assert restore_halfspaces(word) == word
 
