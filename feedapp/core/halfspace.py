@@ -87,7 +87,8 @@ JOINED_MARGIN = 100
 # The class given to a spelling the usage file lacks: rarer than its rarest entry (600).
 UNUSED_CLASS = 650
 
-PLURAL_SUFFIXES = ("ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاست")
+# هائی: the older spelling of هایی with hamza, still typed (پیام‌هائی).
+PLURAL_SUFFIXES = ("ها", "های", "هایی", "هائی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاست")
 COMPARATIVE_SUFFIXES = ("تر", "ترین", "تری")  # تری: comparative + indefinite (مهم‌تری)
 # Clitics and copulas written apart only after a final ه (نامه‌ای, شده‌اند); after other letters
 # they are either joined (دوستانم) or the letters belong to the word (توجهات is not توجه‌ات).
@@ -96,9 +97,10 @@ AFTER_HEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند", "ی"
 # The same clitics after a final ی, where the Academy writes them apart too (اجتماعی‌اش, انرژی‌ای,
 # مدعی‌اند), unless the letters are a word ending in یا with its own ending (دنیای, دنیام).
 AFTER_YEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند")
-# Plural possessives news writes apart after a ی that follows a consonant (اصلی‌شان, استراتژی‌شان:
-# the dev sets 5 times, never joined) but joined after a vowel's ی (برایشان, صدایشان).
-PRONOUNS_AFTER_YEH = ("شان", "مان", "تان")
+# Plural possessives news writes apart after a silent ه (خانواده‌تان, ذخیره‌مان) and after a ی that
+# follows a consonant (اصلی‌شان, استراتژی‌شان: the dev sets 5 times, never joined), but joined
+# after a vowel's ی (برایشان, صدایشان) and after other letters (دستمان, هویتشان).
+PLURAL_POSSESSIVES = ("شان", "مان", "تان")
 # Second elements of compounds that are written apart from a known first element.
 COMPOUND_HEADS = (
     "گذاری",
@@ -168,7 +170,7 @@ MIN_YEH_SURNAME_STEM = 4
 MIN_UNKNOWN_STEM = 3
 # Prefixes written apart from a well-attested adjective: کم‌برخوردار, نیمه‌سنگین.
 WORD_PREFIXES = ("کم", "نیمه")
-SPACED_SUFFIXES = PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + PRONOUNS_AFTER_YEH + COMPARATIVE_SUFFIXES + COMPOUND_HEADS
+SPACED_SUFFIXES = PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + PLURAL_POSSESSIVES + COMPARATIVE_SUFFIXES + COMPOUND_HEADS
 _PLURALS_LONGEST_FIRST = tuple(sorted(PLURAL_SUFFIXES, key=len, reverse=True))
 # Suffixes written joined; they matter only to carry a stem's own half-space (دانش‌آموزان).
 JOINED_SUFFIXES = ("ان", "ی", "یان")
@@ -783,8 +785,9 @@ class _Restorer:
             return stem in self.lexicon.adjectives
         if suffix == "بر":
             return len(stem) >= MIN_BAR_STEM  # ماهواره‌بر, هزینه‌بر; فیبر, منبر are words
-        if suffix in PRONOUNS_AFTER_YEH:
-            return stem.endswith("ی") and len(stem) >= 3 and stem[-2] not in "او"
+        if suffix in PLURAL_POSSESSIVES:
+            after_yeh = stem.endswith("ی") and len(stem) >= 3 and stem[-2] not in "او"
+            return after_yeh or (len(stem) >= 3 and _silent_heh(stem))
         if suffix in SURNAMES_AFTER_YEH:
             return stem.endswith("ی") and len(stem) >= MIN_YEH_SURNAME_STEM
         return True
