@@ -190,8 +190,8 @@ _SOUNDED_HEH = tuple("توجه فقه شبه تنبه تشابه تشبه منز
 def _silent_heh(word: str) -> bool:
     """True when ``word`` ends in a ه that only marks a vowel (هفته), after which the ezafe ی is
     written apart (هفته‌ی); after اه, وه and in الله the ه is a consonant (راهی, گروهی, شکراللهی), as in
-    :data:`_SOUNDED_HEH`."""
-    return word.endswith("ه") and not word.endswith(("اه", "وه", "لله", *_SOUNDED_HEH))
+    :data:`_SOUNDED_HEH`, and in ره ("path", short for راه: رهی, not ره‌ی)."""
+    return word.endswith("ه") and word != "ره" and not word.endswith(("اه", "وه", "لله", *_SOUNDED_HEH))
 
 
 # Present-tense person endings (the third singular is د) and past-tense ones (bare root).

@@ -578,7 +578,9 @@ def test_productive_forms_the_lexicon_lacks_are_restored(broken: str, expected: 
     assert restore_halfspaces(broken) == z(expected)
 
 
-@pytest.mark.parametrize("word", ["تنهاست", "کمپوست", "کمپین", "بلندمدت", "فیبر", "منبر", "اکبر", "رهبر", "مواجهی"])
+@pytest.mark.parametrize(
+    "word", ["تنهاست", "کمپوست", "کمپین", "بلندمدت", "فیبر", "منبر", "اکبر", "رهبر", "مواجهی", "رهی"]
+)
 def test_look_alikes_of_the_productive_forms_stay_whole(word: str) -> None:
     assert restore_halfspaces(word) == word
 
