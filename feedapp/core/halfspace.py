@@ -165,6 +165,8 @@ SURNAMES_AFTER_YEH = ("فر", "فرد", "راد", "نیا")
 MIN_BAR_STEM = 4
 # A first part in ی shorter than this (کی, سی) makes other words: کیفر, ایراد.
 MIN_YEH_SURNAME_STEM = 4
+# شان/مان/تان split off a stem at least this long (مهمان is no مه + مان).
+MIN_POSSESSIVE_STEM = 3
 # A word no list knows keeps a plural or a clitic apart only after a stem at least this long
 # (shorter ones are too often a word of their own: تنها, بها).
 MIN_UNKNOWN_STEM = 3
@@ -447,8 +449,9 @@ def _split_plurals_of_words_in_text(
 ) -> None:
     """Give an unknown plural its half-space when its stem is also written as a word of its own.
 
-    توئیت‌های, اپلیکیشن‌ها: loanwords no list knows, whose singular the same release writes
-    (توئیت, اپلیکیشن). A word the lexicon knows in any way is never touched here.
+    اپ‌ها, اپ‌های: a loanword no list knows, too short for its plural to be read from its shape
+    (:meth:`_Restorer._unknown_inflection` needs 3 letters), whose singular the same release
+    writes (اپ). A word the lexicon knows in any way is never touched here.
     """
     in_text: set[str] | None = None  # built on the first candidate: most texts have none
     for index, match in enumerate(tokens):
@@ -786,8 +789,9 @@ class _Restorer:
         if suffix == "بر":
             return len(stem) >= MIN_BAR_STEM  # ماهواره‌بر, هزینه‌بر; فیبر, منبر are words
         if suffix in PLURAL_POSSESSIVES:
-            after_yeh = stem.endswith("ی") and len(stem) >= 3 and stem[-2] not in "او"
-            return after_yeh or (len(stem) >= 3 and _silent_heh(stem))
+            if len(stem) < MIN_POSSESSIVE_STEM:
+                return False  # مهمان, دهشان
+            return _silent_heh(stem) or (stem.endswith("ی") and stem[-2] not in "او")
         if suffix in SURNAMES_AFTER_YEH:
             return stem.endswith("ی") and len(stem) >= MIN_YEH_SURNAME_STEM
         return True

@@ -111,7 +111,7 @@ def normalize_release(release: Release, *, json_fields: bool = False) -> Release
     """
     if not is_persian(release.language):
         return release
-    # One field may use a plural whose singular only another field writes (توئیت‌ها, توئیت).
+    # One field may use a plural whose singular only another field writes (اپ‌ها, اپ).
     words = text_words("\n".join((release.kicker or "", release.title, release.lead, *release.body)))
 
     def field(text: str) -> str:
