@@ -26,9 +26,9 @@ must-stay-whole word is split.
 
 `--real` adds the real-news sets of real/ (published articles, SOURCES.md): news_dev.txt and
 news_dev2.txt, to tune on, and news_heldout.txt, never tuned on; `--real-only` reports those
-alone. Their figures are the same, measured on whole articles: hazm re-spells some letters of real text (ي, ك, diacritics), so
-the texts are aligned letter by letter and only the ZWNJ positions whose two neighbours are aligned
-are compared. Misses and misreadings (splits that are not the lexicon's spelling) are broken down
+alone. Their figures are the same, measured on whole articles: hazm re-spells some letters of
+real text (ي, ك, diacritics), so the texts are aligned letter by letter and only the ZWNJ
+positions whose two neighbours are aligned are compared. Misses and misreadings (splits that are not the lexicon's spelling) are broken down
 by kind (homograph, compound, name, suffix; see `kind_of`), with the most frequent of each. The
 real sets never change the exit status. `--dev-only` reports the two dev sets alone (tune with them:
 the held-out figures stay unseen until a change is done); `--top N` lists N errors of each sort.
