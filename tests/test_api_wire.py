@@ -29,6 +29,8 @@ def server(tmp_path_factory):
         "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp / 'db.sqlite3'}"),
         "FEEDAPP_API_TOKEN": TOKEN,
         "FEEDAPP_MAX_RELEASE_BYTES": str(LIMIT),
+        # conftest's per-test throttle file is not set yet when a module's server starts
+        "FEEDAPP_AUTH_THROTTLE_FILE": str(tmp / "auth-throttle"),
     }
     with ingest_service(env), gunicorn(env, workers=1) as base:
         yield base

@@ -399,6 +399,8 @@ def tls_stack(tmp_path_factory):
         "FEEDAPP_API_TOKEN": TOKEN,
         "FEEDAPP_DESK": "true",
         "FEEDAPP_SECRET_KEY": "deploy-test-secret-key-0123456789abcdef",
+        # conftest's per-test throttle file is not set yet when a module's server starts
+        "FEEDAPP_AUTH_THROTTLE_FILE": str(tmp / "auth-throttle"),
     }
     upstream, port, tls_port = free_port(), free_port(), free_port()
     conf = nginx_prefix(tmp / "nginx", site_conf(tmp / "nginx" / "cache", upstream, port, tls_port), port)
