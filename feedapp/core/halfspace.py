@@ -196,6 +196,9 @@ def _silent_heh(word: str) -> bool:
     return word.endswith("ه") and word != "ره" and not word.endswith(("اه", "وه", "لله", *_SOUNDED_HEH))
 
 
+# Forms of "to be" hazm lists as words: a verb takes no plural (هست‌هایش is no Persian).
+_COPULAS = frozenset(("است", "هست", "نیست"))
+
 # Present-tense person endings (the third singular is د) and past-tense ones (bare root).
 _PRESENT_ENDINGS = ("م", "ی", "د", "یم", "ید", "ند")
 _PAST_ENDINGS = ("م", "ی", "", "یم", "ید", "ند")
@@ -662,7 +665,7 @@ class _Restorer:
         for suffix in _PLURALS_LONGEST_FIRST:
             if key.endswith(suffix):
                 stem = key[: -len(suffix)]
-                if len(stem) >= MIN_UNKNOWN_STEM and stem[-1] not in NON_JOINING:
+                if len(stem) >= MIN_UNKNOWN_STEM and stem[-1] not in NON_JOINING and stem not in _COPULAS:
                     return f"{stem}{ZWNJ}{suffix}"
                 return key
         stem = key[: -len("اند")]
@@ -778,6 +781,8 @@ class _Restorer:
 
     def _suffix_fits(self, stem: str, suffix: str) -> bool:
         """Grammar constraints that keep تر off nouns and ای off stems not ending in ه."""
+        if suffix in PLURAL_SUFFIXES:
+            return stem not in _COPULAS  # هستهایش is no هست + هایش
         if suffix in AFTER_HEH_SUFFIXES:
             # After اه and وه the ه is a consonant (راهی, گروهی are joined words), as in توجه, فقه:
             # a ی there belongs to the word, so it is never split off.
