@@ -216,7 +216,8 @@ class HalfspaceLexicon:
     :data:`NAME_SUFFIXES` stay joined as well. ``usage``: spelling -> frequency class in real text
     (``halfspace_usage.txt``, :func:`read_usage`), smaller is more frequent. ``published``: ZWNJ-free
     key -> the half-spaced spelling published news gives it (``halfspace_news.txt``,
-    :func:`read_published`), for joined forms nothing else decides.
+    :func:`read_published`), for joined forms nothing else decides and to break a tie between two
+    readings.
 
     :func:`build_lexicon` fills it with frozensets and dicts; :func:`default_lexicon` with views on
     a compiled trie that answer the same (lexicon_store), hence the abstract field types.
@@ -652,26 +653,26 @@ class _Restorer:
         found = self.analyse(key)
         return self._unknown_inflection(key) if found is None else found
 
-    @staticmethod
-    def _unknown_inflection(key: str) -> str:
+    def _unknown_inflection(self, key: str) -> str:
         """``پاسپورت‌های``, ``نانولوله‌های``, ``درآمده‌اند``: a word no list knows that ends in a plural,
         or in ``اند`` after a silent ``ه``, keeps it apart (on the dev sets such words are published
         split 33 times, joined once). A plural's shape wins (``Xهای`` is read ``X‌های``, not
         ``Xه‌ای``); too short a stem (``اپها``) is left to :func:`restore_halfspaces`'s look at the
         release's words. The other clitics are not guessed: an unknown word in ``هام``, ``هاش`` is
-        more often a foreign name (تاتنهام, Tottenham) than a noun with ``ام``/``اش``. Only for whole
-        words: an unknown stem stays unknown to the rules that build on stems, which is why
-        :meth:`analyse` never answers this."""
-        for suffix in _PLURALS_LONGEST_FIRST:
-            if key.endswith(suffix):
-                stem = key[: -len(suffix)]
-                if len(stem) >= MIN_UNKNOWN_STEM and stem[-1] not in NON_JOINING and stem not in _COPULAS:
-                    return f"{stem}{ZWNJ}{suffix}"
-                return key
-        stem = key[: -len("اند")]
-        if key.endswith("اند") and len(stem) >= MIN_UNKNOWN_STEM and _silent_heh(stem):
-            return f"{stem}{ZWNJ}اند"  # the perfect of a participle no list has: درآمده‌اند
-        return key
+        more often a foreign name (تاتنهام, Tottenham) than a noun with ``ام``/``اش``. A plural's stem
+        must be unknown too: a known stem always gives a plural reading unless the rules turned it
+        down (نیستها: a verb takes no plural), and then it stays turned down. Only for whole words:
+        an unknown stem stays unknown to the rules that build on stems, which is why :meth:`analyse`
+        never answers this."""
+        suffix = next((suffix for suffix in _PLURALS_LONGEST_FIRST if key.endswith(suffix)), None)
+        if suffix is not None:
+            stem = key[: -len(suffix)]
+            fits = len(stem) >= MIN_UNKNOWN_STEM and stem[-1] not in NON_JOINING and self.analyse(stem) is None
+        else:
+            suffix = "اند"  # the perfect of a participle no list has (درآمده‌اند), known stem or not
+            stem = key[: -len(suffix)]
+            fits = key.endswith(suffix) and len(stem) >= MIN_UNKNOWN_STEM and _silent_heh(stem)
+        return f"{stem}{ZWNJ}{suffix}" if fits else key
 
     def usual_halfspaced(self, key: str) -> str:
         """``key`` as real text spells it when that has a half-space and is clearly the usual spelling
@@ -680,13 +681,18 @@ class _Restorer:
         For the word before a suffix the writer (or hazm) set apart: شیوه‌نامه‌های, سخت‌افزار‌های, but
         سیاستگذاری‌های, which real text writes joined about as often as سیاست‌گذاری.
         """
-        usual = self._usual.get(key)
-        if usual is None or not _zwnj_positions(usual):
+        usual = self._usual_halfspaced_or_none(key)
+        if usual is None:
             return key
         joined_class = self.lexicon.usage.get(key)
         if joined_class is not None and joined_class - self.lexicon.usage.get(usual, UNUSED_CLASS) < USAGE_MARGIN:
             return key
         return usual
+
+    def _usual_halfspaced_or_none(self, key: str) -> str | None:
+        """The spelling real text (or published news) writes most for ``key``, if it has a half-space."""
+        usual = self._usual.get(key)
+        return usual if usual is not None and _zwnj_positions(usual) else None
 
     def analyse(self, key: str) -> str | None:
         """Spelling of a recognised word, None for an unknown one (then it is no stem either)."""
@@ -713,8 +719,8 @@ class _Restorer:
         readings = self._split_readings(key)
         if readings:
             return self._choose(key, readings)
-        usual = self._usual.get(key)
-        if usual is not None and _zwnj_positions(usual):
+        usual = self._usual_halfspaced_or_none(key)
+        if usual is not None:
             return usual  # بهعنوان -> به‌عنوان: no rule knows it, real text writes it apart
         if key in lexicon.counts and len(key) >= MIN_UNCOUNTED_STEM:
             return key  # an uncounted entry: known enough to stay whole and to act as a stem
