@@ -58,7 +58,8 @@ HEADER = f"""\
 # Joined forms that published news writes with a half-space: SPELLING<TAB>WITH<TAB>JOINED, WITH
 # being how many times the articles write SPELLING, JOINED how many times they write its letters
 # with no half-space. The restorer gives a joined form the spelling listed here when no rule of
-# its own and no spelling of halfspace_usage.txt decides it (feedapp/core/halfspace.py).
+# its own and no spelling of halfspace_usage.txt decides it, and takes it between two readings
+# halfspace_usage.txt leaves undecided (feedapp/core/halfspace.py).
 #
 # Counted on 1,500 Fars News articles of 2003-2021 and 2,500 Varzesh3 articles:
 # {REPOSITORY} at {COMMIT[:12]},
