@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .evaluate import kind_of, lexicon_entries, measured_runs, spelling, strip_measured
-from .real.build import DEV2_FILE, DEV_FILE, HELDOUT_FILE, persian_words, read_articles
+from .real.build import DEV2_FILE, DEV3_FILE, DEV_FILE, HELDOUT_FILE, persian_words, read_articles
 
 
 def halfspaces(word: str) -> tuple[str, frozenset[int]]:
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=0.3, help="misreadings allowed, in %% of half-spaces written")
     options = parser.parse_args(argv)
-    for name, path in (("dev", DEV_FILE), ("dev2", DEV2_FILE), ("held out", HELDOUT_FILE)):
+    for name, path in (("dev", DEV_FILE), ("dev2", DEV2_FILE), ("dev3", DEV3_FILE), ("held out", HELDOUT_FILE)):
         result = bound(path, options.budget / 100)
         print(
             f"{name}: {result.dropped:,} half-spaces in published words; {result.forms_written_two_ways:,} joined"

@@ -24,13 +24,13 @@ half-spaces hazm left dropped, and those only the restorer inserted). The comman
 correct text is changed other than to the lexicon's spelling, output is not idempotent, or a
 must-stay-whole word is split.
 
-`--real` adds the real-news sets of real/ (published articles, SOURCES.md): news_dev.txt and
-news_dev2.txt, to tune on, and news_heldout.txt, never tuned on; `--real-only` reports those
+`--real` adds the real-news sets of real/ (published articles, SOURCES.md): news_dev.txt,
+news_dev2.txt and news_dev3.txt, to tune on, and news_heldout.txt, never tuned on; `--real-only` reports those
 alone. Their figures are the same, measured on whole articles: hazm re-spells some letters of
 real text (ي, ك, diacritics), so the texts are aligned letter by letter and only the ZWNJ
 positions whose two neighbours are aligned are compared. Misses and misreadings (splits that are not the lexicon's spelling) are broken down
 by kind (homograph, compound, name, suffix; see `kind_of`), with the most frequent of each. The
-real sets never change the exit status. `--dev-only` reports the two dev sets alone (tune with them:
+real sets never change the exit status. `--dev-only` reports the dev sets alone (tune with them:
 the held-out figures stay unseen until a change is done); `--top N` lists N errors of each sort.
 """
 
@@ -51,7 +51,7 @@ from hazm.utils import words_list
 from feedapp.core.halfspace import COMPARATIVE_SUFFIXES, NON_JOINING, PLURAL_SUFFIXES, ZWNJ, restore_halfspaces
 from feedapp.core.normalize import normalize_text
 
-from .real.build import DEV2_FILE, DEV_FILE, HELDOUT_FILE, Article, persian_words, read_articles
+from .real.build import DEV_FILES, EVALUATED_FILES, Article, persian_words, read_articles
 
 HERE = Path(__file__).resolve().parent
 
@@ -649,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dev-only",
         action="store_true",
-        help="with --real or --real-only: the two dev sets alone, so tuning never shows the held-out figures",
+        help="with --real or --real-only: the three dev sets alone, so tuning never shows the held-out figures",
     )
     parser.add_argument("--top", type=int, default=TOP, help=f"misses and misreadings listed per set ({TOP})")
     args = parser.parse_args(argv)
@@ -665,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.real_only:
             print()
         print("Real published news (real/SOURCES.md; report only, the exit status ignores it):")
-        for path in (DEV_FILE, DEV2_FILE) if args.dev_only else (DEV_FILE, DEV2_FILE, HELDOUT_FILE):
+        for path in DEV_FILES if args.dev_only else EVALUATED_FILES:
             evaluate_real(path, args.top)
     return 0 if ok else 1
 

@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from eval.halfspace.real.build import DEV2_FILE, DEV_FILE, HELDOUT_FILE, duplicates, git_show, read_articles, skeleton
+from eval.halfspace.real.build import duplicates, evaluated_texts, git_show, skeleton
 from eval.halfspace.usage import WORD, ZWNJ, visible_halfspace, write_or_check
 
 REPOSITORY = "language-ml/course-nlp-ir-1-text-exploring"
@@ -115,8 +115,7 @@ def render(selected: dict[str, tuple[int, int]]) -> str:
 def build(git_dir: Path) -> tuple[str, int, int]:
     """The file's text, the articles counted and the articles left out as repeats of evaluated ones."""
     texts = [normalized(text) for text in article_texts(git_dir)]
-    evaluated = [article.text for path in (DEV_FILE, DEV2_FILE, HELDOUT_FILE) for article in read_articles(path)]
-    kept = unseen(texts, evaluated)
+    kept = unseen(texts, evaluated_texts())
     counts = Counter(word for text in kept for word in WORD.findall(text))
     return render(select(counts)), len(kept), len(texts) - len(kept)
 

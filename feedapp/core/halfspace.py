@@ -25,7 +25,9 @@ How a word is restored (see :func:`restore_word`), first match wins:
 
 Then the context step (:func:`restore_halfspaces`): a word whose readings are a plural with its
 ezafe and ``ه‌ای`` is ``ه‌ای`` when grammar leaves no room for the plural (a full stop, ``را``,
-``که``, a preposition or a verb after it; a number before it).
+``که``, a preposition or a verb after it; a number before it); otherwise a next word published
+news writes clearly more after one of the two shapes (``halfspace_context.txt``: ``حرف‌های
+زیادی``, ``نقش‌های اصلی``) is weighed against how often real text writes each reading.
 
 A half-space already in the text before a suffix (``آبمیوه‌های``, the writer's or hazm's) shows how
 the word before it is spelled: nothing is inserted inside that word (not ``آب‌میوه‌های``).
@@ -41,6 +43,7 @@ process, which never imports hazm for it.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -61,6 +64,7 @@ EXTRA_WORDS_FILE = Path(__file__).with_name("halfspace_extra.txt")
 NAMES_FILE = Path(__file__).with_name("halfspace_names.txt")
 USAGE_FILE = Path(__file__).with_name("halfspace_usage.txt")
 NEWS_FILE = Path(__file__).with_name("halfspace_news.txt")
+CONTEXT_FILE = Path(__file__).with_name("halfspace_context.txt")
 
 # Lexicon entries at least this frequent are trusted as whole words. hazm's list also holds
 # ~158,000 entries with count 0: real words (عمومی, تیم, فیلتر) mixed with joined misspellings
@@ -186,7 +190,7 @@ VERB_PREFIXES = ("در", "بر", "باز", "فرا", "فرو", "وا")
 
 # Words whose final ه is sounded, not a vowel mark: a ی after them is joined (توجهی, "any attention"),
 # and so after a compound ending in one (قابل‌توجهی).
-_SOUNDED_HEH = tuple("توجه فقه شبه تنبه تشابه تشبه منزه مکروه وجه اکراه مواجه موجه".split())
+_SOUNDED_HEH = tuple("توجه فقه شبه تنبه تشابه تشبه منزه مکروه وجه اکراه مواجه موجه زره".split())
 
 
 def _silent_heh(word: str) -> bool:
@@ -217,7 +221,9 @@ class HalfspaceLexicon:
     (``halfspace_usage.txt``, :func:`read_usage`), smaller is more frequent. ``published``: ZWNJ-free
     key -> the half-spaced spelling published news gives it (``halfspace_news.txt``,
     :func:`read_published`), for joined forms nothing else decides and to break a tie between two
-    readings.
+    readings. ``followers``: ZWNJ-free word -> natural log of how much likelier it follows a plural
+    ``X‌های`` than an indefinite ``Xه‌ای`` in published news (``halfspace_context.txt``,
+    :func:`read_followers`), the evidence of the word after a homograph.
 
     :func:`build_lexicon` fills it with frozensets and dicts; :func:`default_lexicon` with views on
     a compiled trie that answer the same (lexicon_store), hence the abstract field types.
@@ -231,6 +237,7 @@ class HalfspaceLexicon:
     names: AbstractSet[str] = frozenset()
     usage: Mapping[str, int] = field(default_factory=dict)
     published: Mapping[str, str] = field(default_factory=dict)
+    followers: Mapping[str, float] = field(default_factory=dict)
 
 
 def build_lexicon(
@@ -329,6 +336,20 @@ def read_published(lines: Iterable[str]) -> dict[str, str]:
     }
 
 
+def read_followers(lines: Iterable[str]) -> dict[str, float]:
+    """``WORD<TAB>AFTER_PLURAL<TAB>AFTER_INDEFINITE<TAB>LOG_RATIO`` lines (``#`` comments) -> word -> ratio."""
+    return {
+        word: float(fields[-1])
+        for word, *fields in (line.split("\t") for line in lines if line and not line.startswith("#"))
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def default_followers() -> Mapping[str, float]:
+    """The shipped followers file, read once per process."""
+    return read_followers(CONTEXT_FILE.read_text(encoding="utf-8").splitlines())
+
+
 @functools.lru_cache(maxsize=1)
 def default_published() -> Mapping[str, str]:
     """The shipped news spellings, read once per process."""
@@ -396,7 +417,7 @@ def hazm_lexicon() -> HalfspaceLexicon:
     lexicon = build_lexicon(
         words_list(), stopwords_list(), conjugate_mi_forms(roots), extra, past_participles(roots), names
     )
-    return replace(lexicon, usage=default_usage(), published=default_published())
+    return replace(lexicon, usage=default_usage(), published=default_published(), followers=default_followers())
 
 
 @functools.lru_cache(maxsize=1)
@@ -404,8 +425,14 @@ def default_lexicon() -> HalfspaceLexicon:
     """:func:`hazm_lexicon`, read from its compiled cache (built there on first use), once per process."""
     from . import lexicon_store  # imports marisa_trie: only when a lexicon is needed
 
-    # The usage and news files are read beside the compiled trie, not into it: small, and not hazm's.
-    return replace(lexicon_store.load_or_build(hazm_lexicon), usage=default_usage(), published=default_published())
+    # The usage, news and context files are read beside the compiled trie, not into it: small, and
+    # not hazm's.
+    return replace(
+        lexicon_store.load_or_build(hazm_lexicon),
+        usage=default_usage(),
+        published=default_published(),
+        followers=default_followers(),
+    )
 
 
 def restore_halfspaces(
@@ -433,7 +460,7 @@ def restore_halfspaces(
     for index, match in enumerate(tokens):
         readings = competing.get(match.group())  # a joined word with more than one reading
         if readings is not None:
-            words[index] = _in_context(readings, words[index], lexicon.usage, _Neighbours(text, tokens, words, index))
+            words[index] = _in_context(readings, words[index], lexicon, _Neighbours(text, tokens, words, index))
         pieces += [text[end : match.start()], words[index]]
         end = match.end()
     pieces.append(text[end:])
@@ -514,29 +541,46 @@ class _Neighbours:
         return self.index > 0 and self.words[self.index - 1] in _QUANTIFIERS
 
 
-def _in_context(readings: AbstractSet[str], chosen: str, usage: Mapping[str, int], around: _Neighbours) -> str:
+def _in_context(readings: AbstractSet[str], chosen: str, lexicon: HalfspaceLexicon, around: _Neighbours) -> str:
     """The reading of a joined homograph that its neighbours require, else ``chosen``.
 
     One ambiguity is decided here, the commonest in news (``نامهای``, ``زمینهای``, ``نشستهای``): a
     plural with its ezafe (``نام‌های``) must be followed by the noun, adjective or pronoun it
     governs, so when the sentence ends there, or a preposition, conjunction, ``را``, ``که`` or a verb
     comes next, or a number or quantifier (``یک``, ``هر``) comes before (Persian counts a singular),
-    the word is ``نامه‌ای`` ("a letter"). Evidence for the plural is never certain (``نامه‌ای مهم``
-    is fine Persian), so the word otherwise keeps the reading usage and frequency gave it.
+    the word is ``نامه‌ای`` ("a letter"). Past these rules the next word is evidence, not proof
+    (``نامه‌ای مهم`` is fine Persian): when published news shows it clearly after one shape
+    (``lexicon.followers``: ``حرف‌های زیادی``, ``نقش‌های اصلی``), it is weighed against how much
+    more often real text writes either reading (:func:`_odds_of_plural`); otherwise the word keeps
+    the reading usage and frequency gave it.
     """
     indefinite = next((reading for reading in readings if reading.endswith(_INDEFINITE_AFTER_HEH)), None)
     plural = next((reading for reading in readings - {indefinite} if reading.endswith("های")), None)
     if indefinite is None or plural is None:
         return chosen
-    if around.next_word() in _REFLEXIVES:
+    following = around.next_word()
+    if following in _REFLEXIVES:
         return plural  # گوش‌های خود: the ezafe's complement; نامه‌ای خود is no Persian
-    if chosen in usage and indefinite not in usage and not _zwnj_positions(chosen):
+    if chosen in lexicon.usage and indefinite not in lexicon.usage and not _zwnj_positions(chosen):
         # روزهای ("days of", joined after the non-joining ز) before a full stop is a writer's slip
         # sooner than روزه‌ای ("a fast"), which real text lacks: no half-space is forced in.
         return chosen
     if around.ends_phrase() or around.counted():
         return indefinite
-    return chosen
+    evidence = lexicon.followers.get(following.replace(ZWNJ, "")) if following is not None else None
+    if evidence is None or not readings & lexicon.usage.keys() or not _zwnj_positions(plural):
+        # No odds to weigh the next word against: neither reading is written in real text
+        # (سامانهای: سامانه‌ای ملی, not سامان‌های ملی), or the plural, joined after a letter that does
+        # not join (چهر + های), is spelled like the joined form, whose usage counts every reading.
+        return chosen
+    odds = _odds_of_plural(plural, indefinite, lexicon.usage) + evidence
+    return plural if odds > 0 else indefinite if odds < 0 else chosen
+
+
+def _odds_of_plural(plural: str, indefinite: str, usage: Mapping[str, int]) -> float:
+    """Natural log of how much more often real text writes ``plural`` than ``indefinite`` (a
+    frequency class is 100 × the negative base-10 log of a frequency: halfspace_usage.txt)."""
+    return (usage.get(indefinite, UNUSED_CLASS) - usage.get(plural, UNUSED_CLASS)) / 100 * math.log(10)
 
 
 _INDEFINITE_AFTER_HEH = f"ه{ZWNJ}ای"
@@ -710,7 +754,10 @@ class _Restorer:
         if any(key.endswith(s) and key[: -len(s)] in lexicon.names for s in NAME_SUFFIXES):
             return key  # تهرانی, رضایی: a name's derivative is a name-like word, joined
         if key in lexicon.spelled:
-            return lexicon.spelled[key]
+            spelling = lexicon.spelled[key]
+            if spelling.endswith(_INDEFINITE_AFTER_HEH):
+                self._note_plural_rival(key, spelling)
+            return spelling
         if any(
             key.endswith(s) and key[: -len(s)] in lexicon.whole and not (s == "ی" and _silent_heh(key[:-1]))
             for s in JOINED_SUFFIXES
@@ -725,6 +772,13 @@ class _Restorer:
         if key in lexicon.counts and len(key) >= MIN_UNCOUNTED_STEM:
             return key  # an uncounted entry: known enough to stay whole and to act as a stem
         return None
+
+    def _note_plural_rival(self, key: str, spelling: str) -> None:
+        """Record a listed ``Xه‌ای`` that also reads as a plural (hazm lists ``حرفه‌ای``; ``حرفهای`` is
+        ``حرف‌های`` too) among the competing words, the listed spelling staying the choice."""
+        plurals = {reading for _, reading in self._split_readings(key) if reading.endswith("های")}
+        if plurals:
+            self.competing[key] = frozenset({spelling, *plurals})
 
     def _split_readings(self, key: str) -> list[tuple[int, str]]:
         """Every (stem frequency, spelling) reading of ``key`` as stem + affix or compound.
