@@ -10,7 +10,7 @@ News articles of 2003-2021 (`exploring-datasets/news/fars-news-{1..5}.json`) and
 of the sports site Varzesh3 (`exploring-datasets/sports/varzesh3-{1..5}.json`, about 2015-2018),
 title, abstract and paragraphs. Fars News is the newsroom of the dev set
 (eval/halfspace/real/news_dev.txt); neither is one of the second dev set's or the held-out set's.
-Any article that repeats an article of the three sets (build.duplicates) is left out, so no
+Any article that repeats an article of the evaluated sets (build.duplicates) is left out, so no
 evaluated article is counted.
 
 Counting: Arabic ي/ك become Persian ی/ک, diacritics and tatweel go (as hazm's normalizer does
