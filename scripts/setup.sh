@@ -36,18 +36,26 @@ pick_python() {
     return 1
 }
 
-if [ -x .venv/bin/python ] && works .venv/bin/python; then
-    PYTHON=.venv/bin/python
+# FEEDAPP_PYTHON picks the interpreter and FEEDAPP_VENV the environment's folder (.venv): CI also
+# runs the version-dependent tests on 3.11, where hazm 0.10 installs instead of 0.12 (.ci/run).
+VENV=${FEEDAPP_VENV:-.venv}
+if [ -n "${FEEDAPP_PYTHON:-}" ] && ! works "$FEEDAPP_PYTHON"; then
+    echo "setup: FEEDAPP_PYTHON=$FEEDAPP_PYTHON is not a working Python 3.11 to 3.13" >&2
+    exit 1
+fi
+if [ -x "$VENV/bin/python" ] && works "$VENV/bin/python" && { [ -z "${FEEDAPP_PYTHON:-}" ] ||
+    [ "$("$VENV/bin/python" -c 'import sys; print(sys.version_info[:2])')" = "$("$FEEDAPP_PYTHON" -c 'import sys; print(sys.version_info[:2])')" ]; }; then
+    PYTHON=$VENV/bin/python
 else
-    base=$(pick_python)
-    rm -rf .venv
-    "$base" -m venv .venv
-    PYTHON=.venv/bin/python
+    base=${FEEDAPP_PYTHON:-$(pick_python)}
+    rm -rf "$VENV"
+    "$base" -m venv "$VENV"
+    PYTHON=$VENV/bin/python
 fi
 echo "setup: using $("$PYTHON" -c 'import sys; print(sys.executable, sys.version.split()[0])')" >&2
 
 # Reinstall only when the project's declared dependencies change.
-stamp=.venv/.feedapp-installed
+stamp=$VENV/.feedapp-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$PYTHON" -m pip install --quiet --disable-pip-version-check --upgrade pip

@@ -29,4 +29,4 @@ fi
 # In parallel, one worker per core (FEEDAPP_TEST_WORKERS to choose; `-n 0` in the arguments runs
 # in this process), a module to one worker (--dist loadfile: a module's shared server, store or
 # reader starts once).
-exec .venv/bin/python -m pytest -n "${FEEDAPP_TEST_WORKERS:-auto}" --dist loadfile "$@"
+exec "$PYTHON" -m pytest -n "${FEEDAPP_TEST_WORKERS:-auto}" --dist loadfile "$@"
