@@ -20,7 +20,8 @@ How a word is restored (see :func:`restore_word`), first match wins:
    is left for the context step;
 4. a joined form no rule knows takes the half-spaced spelling real text uses (``بهعنوان``), or,
    when wordfreq's list has no spelling of it, the one published news uses
-   (``halfspace_news.txt``: ``ادارهکل`` -> ``اداره‌کل``);
+   (``halfspace_news.txt``: ``ادارهکل`` -> ``اداره‌کل``), else the one of shekar's vocabulary
+   (``halfspace_vocab.txt``: ``رایدهندگان`` -> ``رای‌دهندگان``);
 5. anything else is left alone.
 
 Then the context step (:func:`restore_halfspaces`): a word whose readings are a plural with its
@@ -65,6 +66,7 @@ NAMES_FILE = Path(__file__).with_name("halfspace_names.txt")
 USAGE_FILE = Path(__file__).with_name("halfspace_usage.txt")
 NEWS_FILE = Path(__file__).with_name("halfspace_news.txt")
 CONTEXT_FILE = Path(__file__).with_name("halfspace_context.txt")
+VOCAB_FILE = Path(__file__).with_name("halfspace_vocab.txt")
 
 # Lexicon entries at least this frequent are trusted as whole words. hazm's list also holds
 # ~158,000 entries with count 0: real words (عمومی, تیم, فیلتر) mixed with joined misspellings
@@ -220,10 +222,11 @@ class HalfspaceLexicon:
     :data:`NAME_SUFFIXES` stay joined as well. ``usage``: spelling -> frequency class in real text
     (``halfspace_usage.txt``, :func:`read_usage`), smaller is more frequent. ``published``: ZWNJ-free
     key -> the half-spaced spelling published news gives it (``halfspace_news.txt``,
-    :func:`read_published`), for joined forms nothing else decides and to break a tie between two
-    readings. ``followers``: ZWNJ-free word -> natural log of how much likelier it follows a plural
-    ``X‌های`` than an indefinite ``Xه‌ای`` in published news (``halfspace_context.txt``,
-    :func:`read_followers`), the evidence of the word after a homograph.
+    :func:`read_published`), or else shekar's vocabulary (``halfspace_vocab.txt``), for joined forms
+    nothing else decides and to break a tie between two readings. ``followers``: ZWNJ-free word ->
+    natural log of how much likelier it follows a plural ``X‌های`` than an indefinite ``Xه‌ای`` in
+    published news (``halfspace_context.txt``, :func:`read_followers`), the evidence of the word
+    after a homograph.
 
     :func:`build_lexicon` fills it with frozensets and dicts; :func:`default_lexicon` with views on
     a compiled trie that answer the same (lexicon_store), hence the abstract field types.
@@ -352,8 +355,11 @@ def default_followers() -> Mapping[str, float]:
 
 @functools.lru_cache(maxsize=1)
 def default_published() -> Mapping[str, str]:
-    """The shipped news spellings, read once per process."""
-    return read_published(NEWS_FILE.read_text(encoding="utf-8").splitlines())
+    """The shipped news spellings, then shekar's vocabulary's for what news lacks; read once per process."""
+    published = read_published(NEWS_FILE.read_text(encoding="utf-8").splitlines())
+    for key, spelling in read_published(VOCAB_FILE.read_text(encoding="utf-8").splitlines()).items():
+        published.setdefault(key, spelling)  # news first: shekar's counts are not of news
+    return published
 
 
 @functools.lru_cache(maxsize=1)

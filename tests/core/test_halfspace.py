@@ -297,14 +297,19 @@ def test_next_word_news_writes_after_plurals_makes_a_homograph_plural(published:
     [
         # real text writes رسانه‌ای far more than رسان‌های: the odds outweigh ملی's evidence
         ("صدا و سیما رسانهای ملی است", "صدا و سیما رسانه|ای ملی است"),
-        # neither سامانه‌ای nor سامان‌های in real-text usage: nothing to weigh ملی against
-        ("از طریق سامانهای ملی انجام میشود", "از طریق سامانهای ملی انجام می|شود"),
         # news_dev3.txt: چهر + های is spelled like the joined form, whose usage counts every reading
         ("بیشتر جوانان بیش و پیش از آنکه چهرهای سیاسی باشند", "بیشتر جوانان بیش و پیش از آنکه چهره|ای سیاسی باشند"),
     ],
 )
 def test_next_word_is_weighed_against_how_often_each_reading_is_written(broken: str, expected: str) -> None:
     assert restore_halfspaces(broken) == z(expected)
+
+
+def test_without_usage_of_either_reading_the_next_word_is_not_weighed() -> None:
+    # Neither سامانه‌ای nor سامان‌های in real-text usage: nothing to weigh ملی against. (The shipped
+    # lists spell سامانهای, shekar's vocabulary: left out here to see the context step alone.)
+    lexicon = replace(default_lexicon(), published={})
+    assert restore_halfspaces("از طریق سامانهای ملی انجام میشود", lexicon) == z("از طریق سامانهای ملی انجام می|شود")
 
 
 def test_followers_file_lines_give_each_word_its_log_ratio() -> None:
@@ -335,6 +340,9 @@ def test_a_lexicon_without_followers_leaves_the_usual_reading() -> None:
         "که در محدوده آذربایجان|شرقی واقع شده به طور قطعی مورد استفاده قرار",
         "معاون تربیت بدنی و تندرستی اداره|کل آموزش و پرورش خوزستان گفت:",
         "مهاجم فرانسوی تیم فوتبال پاری|سن|ژرمن در اظهارنظری معنادار",
+        # Spelled as shekar's vocabulary spells them (halfspace_vocab.txt; news_dev3.txt sentences).
+        "علاوه بر آن که شاهد حضور به شدت پایین رای|دهندگان بود",
+        "لغو انتقال فرزندان هیات|علمی دانشگاه آزاد به پزشکی",
     ],
 )
 def test_real_sentence_forms_outside_the_lexicon_are_restored(published: str) -> None:
@@ -421,7 +429,21 @@ def test_shipped_news_file_is_attributed_sorted_and_half_spaced() -> None:
     assert [word for word, _, _ in rows] == sorted(word for word, _, _ in rows)
     assert all(int(joined) * 3 <= int(spaced) and int(spaced) >= 3 for _, spaced, joined in rows)
     assert all(ZWNJ in word and "\u064a" not in word and "\u0643" not in word for word, _, _ in rows)
-    assert len(default_published()) == len(rows)
+    assert {word.replace(ZWNJ, ""): word for word, _, _ in rows}.items() <= default_published().items()
+
+
+def test_shipped_vocab_file_is_attributed_sorted_and_fills_in_only_what_news_lacks() -> None:
+    from feedapp.core.halfspace import NEWS_FILE, VOCAB_FILE, default_published, read_published
+
+    text = VOCAB_FILE.read_text(encoding="utf-8")
+    assert "MIT License" in text and "Copyright (c) 2024 Ahmad Amirivojdan" in text and "shekar 1.7.0" in text
+    rows = [line.split("\t") for line in text.splitlines() if not line.startswith("#")]
+    assert [word for word, _, _ in rows] == sorted(word for word, _, _ in rows)
+    assert all(int(joined) * 3 <= int(spaced) and ZWNJ in word for word, spaced, joined in rows)
+    news = read_published(NEWS_FILE.read_text(encoding="utf-8").splitlines())
+    vocab = read_published(text.splitlines())
+    assert dict(default_published()) == {**vocab, **news}  # news first where both spell a word
+    assert news.keys() & vocab.keys()  # they do overlap: the order matters
 
 
 @pytest.mark.parametrize(
