@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-exec .venv/bin/python -m bench "$@"
+exec "$VENV"/bin/python -m bench "$@"

@@ -18,9 +18,9 @@ if [ -z "${FEEDAPP_SITE_URL:-}" ]; then
         echo "serve: FEEDAPP_SITE_URL is not set; links will use $FEEDAPP_SITE_URL (set it to the site's public URL)" >&2
     fi
 fi
-.venv/bin/feedapp db upgrade
+"$VENV"/bin/feedapp db upgrade
 status=0
-.venv/bin/feedapp ingest seeds/ || status=$?
+"$VENV"/bin/feedapp ingest seeds/ || status=$?
 if [ "$status" -gt 1 ]; then exit "$status"; fi  # 1 = some seed rejected (reported above); serve the rest
 if [ -n "${FEEDAPP_METRICS_TOKEN:-}" ] && [ -z "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
     # /metrics sums what every process counted in this folder: gunicorn's workers and the ingest
@@ -32,9 +32,9 @@ if [ -n "${FEEDAPP_METRICS_TOKEN:-}" ] && [ -z "${PROMETHEUS_MULTIPROC_DIR:-}" ]
     fi
     export PROMETHEUS_MULTIPROC_DIR="$runtime/feedapp-metrics-$(id -u)-${FEEDAPP_BIND:-127.0.0.1:8000}"
 fi
-.venv/bin/feedapp ingest-service &
+"$VENV"/bin/feedapp ingest-service &
 service=$!
-.venv/bin/gunicorn --config deploy/gunicorn.conf.py wsgi:app &
+"$VENV"/bin/gunicorn --config deploy/gunicorn.conf.py wsgi:app &
 server=$!
 stop() { kill -TERM "$server" "$service" 2>/dev/null || true; }
 trap stop INT TERM
