@@ -24,7 +24,7 @@ def test_rows_are_counted_with_the_letters_hazm_leaves_and_non_words_skipped() -
 
 
 def test_the_file_is_the_header_then_sorted_rows_the_restorer_reads() -> None:
-    text = render({z("هیات|علمی"): (4133, 812), z("رای|دهندگان"): (9000, 0)})
+    text = render({z("هیات|علمی"): (4133, 812), z("رای|دهندگان"): (9000, 0)}, HEADER)
     assert text == HEADER + z("رای|دهندگان\t9000\t0\nهیات|علمی\t4133\t812\n")
     assert read_published(text.splitlines()) == {"رایدهندگان": z("رای|دهندگان"), "هیاتعلمی": z("هیات|علمی")}
 

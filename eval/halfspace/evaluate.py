@@ -25,8 +25,8 @@ correct text is changed other than to the lexicon's spelling, output is not idem
 must-stay-whole word is split.
 
 `--real` adds the real-news sets of real/ (published articles, SOURCES.md): news_dev.txt,
-news_dev2.txt and news_dev3.txt, to tune on, and news_heldout.txt, never tuned on; `--real-only` reports those
-alone. Their figures are the same, measured on whole articles: hazm re-spells some letters of
+news_dev2.txt and news_dev3.txt, to tune on, and news_heldout.txt, never tuned on;
+`--real-only` reports those alone. Their figures are the same, measured on whole articles: hazm re-spells some letters of
 real text (ي, ك, diacritics), so the texts are aligned letter by letter and only the ZWNJ
 positions whose two neighbours are aligned are compared. Misses and misreadings (splits that are not the lexicon's spelling) are broken down
 by kind (homograph, compound, name, suffix; see `kind_of`), with the most frequent of each. The

@@ -107,9 +107,9 @@ def select(counts: Counter[str]) -> dict[str, tuple[int, int]]:
     return kept
 
 
-def render(selected: dict[str, tuple[int, int]]) -> str:
-    """The file's text: the header, then one line per spelling in code-point order."""
-    return HEADER + "".join(f"{word}\t{selected[word][0]}\t{selected[word][1]}\n" for word in sorted(selected))
+def render(selected: dict[str, tuple[int, int]], header: str = HEADER) -> str:
+    """The file's text: ``header``, then one line per spelling in code-point order."""
+    return header + "".join(f"{word}\t{selected[word][0]}\t{selected[word][1]}\n" for word in sorted(selected))
 
 
 def build(git_dir: Path) -> tuple[str, int, int]:

@@ -3,9 +3,9 @@
 The second list of spellings the restorer falls back on, after the news list (halfspace_news.txt):
 shekar 1.7.0 (MIT, a Persian NLP library) ships `shekar/data/files/vocab.csv`, 83,043 words
 with a count each, half-spaces kept; many of its spellings are words news has but the 4,000
-articles behind the news list do not (`رای‌دهندگان`, `هیات‌علمی`, `سهم‌خواهی`, `زیست‌فناوری`). Kept as there: a spelling with
-a visible half-space whose count is at least 3 times that of every other spelling of the same
-letters, the joined one included (news.select, news.RATIO), letters folded as hazm's normalizer
+articles behind the news list do not (`رای‌دهندگان`, `هیات‌علمی`, `سهم‌خواهی`, `زیست‌فناوری`). Kept
+as there: a spelling with a visible half-space whose count is at least 3 times that of every other
+spelling of the same letters, the joined one included (news.select, news.RATIO), letters folded as hazm's normalizer
 leaves them (news.normalized); except a surname ending the restorer splits only after `ی`
 (SURNAMES_AFTER_YEH: `اسماعیلی‌فر`) split after anything else (`همایون‌فر`, which news writes
 joined): the list would undo that rule.
@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from eval.halfspace.news import normalized, select
+from eval.halfspace.news import normalized, render, select
 from eval.halfspace.usage import WORD, ZWNJ, write_or_check
 from feedapp.core.halfspace import SURNAMES_AFTER_YEH
 
@@ -80,11 +80,6 @@ def against_the_surname_rule(spelling: str) -> bool:
     return last in SURNAMES_AFTER_YEH and not head.endswith("ی")
 
 
-def render(selected: dict[str, tuple[int, int]]) -> str:
-    """The file's text: the header, then one line per spelling in code-point order."""
-    return HEADER + "".join(f"{word}\t{selected[word][0]}\t{selected[word][1]}\n" for word in sorted(selected))
-
-
 def build(wheel: Path) -> str:
     """The file's text from the wheel at ``wheel``; ValueError when it is not the pinned one."""
     data = wheel.read_bytes()
@@ -93,7 +88,8 @@ def build(wheel: Path) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         text = archive.read(VOCAB).decode("utf-8")
     selected = select(counts(csv.reader(io.StringIO(text))))
-    return render({word: value for word, value in selected.items() if not against_the_surname_rule(word)})
+    kept = {word: value for word, value in selected.items() if not against_the_surname_rule(word)}
+    return render(kept, HEADER)
 
 
 def main(argv: list[str] | None = None) -> int:

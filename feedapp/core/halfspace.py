@@ -431,8 +431,8 @@ def default_lexicon() -> HalfspaceLexicon:
     """:func:`hazm_lexicon`, read from its compiled cache (built there on first use), once per process."""
     from . import lexicon_store  # imports marisa_trie: only when a lexicon is needed
 
-    # The usage, news and context files are read beside the compiled trie, not into it: small, and
-    # not hazm's.
+    # The usage, news, vocabulary and context files are read beside the compiled trie, not into it:
+    # small, and not hazm's.
     return replace(
         lexicon_store.load_or_build(hazm_lexicon),
         usage=default_usage(),
@@ -710,11 +710,10 @@ class _Restorer:
         ``Xه‌ای``) unless ``Xه`` is a listed word; too short a stem (``اپها``) is left to
         :func:`restore_halfspaces`'s look at the release's words. The other clitics are not
         guessed: an unknown word in ``هام``, ``هاش`` is more often a foreign name (تاتنهام,
-        Tottenham) than a noun with ``ام``/``اش``. A plural's stem
-        must be unknown too: a known stem always gives a plural reading unless the rules turned it
-        down (نیستها: a verb takes no plural), and then it stays turned down. Only for whole words:
-        an unknown stem stays unknown to the rules that build on stems, which is why :meth:`analyse`
-        never answers this."""
+        Tottenham) than a noun with ``ام``/``اش``. A plural's stem must be unknown too: a known stem
+        always gives a plural reading unless the rules turned it down (نیستها: a verb takes no
+        plural), and then it stays turned down. Only for whole words: an unknown stem stays unknown
+        to the rules that build on stems, which is why :meth:`analyse` never answers this."""
         suffix = next((suffix for suffix in _PLURALS_LONGEST_FIRST if key.endswith(suffix)), None)
         if suffix is not None:
             stem = key[: -len(suffix)]
