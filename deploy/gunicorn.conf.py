@@ -5,6 +5,9 @@ Environment: FEEDAPP_BIND (default 127.0.0.1:8000), FEEDAPP_WORKERS (default 2 p
 
 import multiprocessing
 import os
+import queue
+import signal
+import sys
 
 bind = os.environ.get("FEEDAPP_BIND", "127.0.0.1:8000")
 
@@ -86,8 +89,44 @@ def on_starting(server):  # noqa: ARG001 - gunicorn's hook signature
     tune_allocator()
 
 
-def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
-    """Give each worker its own database connections: sockets must not be shared across forks."""
+# The signals by which the master stops its workers (TERM: gracefully; INT, QUIT: at once).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
+def _stop_before_serving(signum, frame):  # noqa: ARG001 - a signal handler's signature
+    sys.exit(0)
+
+
+def _queued_signals(server):
+    """The signals waiting in this process's copy of the master's queue, taken out of it (the
+    worker never reads it): a list up to gunicorn 23, a queue.SimpleQueue from 24."""
+    queued = server.SIG_QUEUE
+    if isinstance(queued, list):
+        return list(queued)
+    taken = []
+    while True:
+        try:
+            taken.append(queued.get_nowait())
+        except queue.Empty:
+            return taken
+
+
+def post_fork(server, worker):
+    """Give each worker its own database connections: sockets must not be shared across forks.
+
+    First, make sure a stop is not lost while the worker boots. gunicorn installs a worker's own
+    handlers in init_process, after this hook; until then the child runs the master's handlers,
+    inherited through the fork, which only queue a signal for a master loop the child never runs.
+    A worker booting when a stop came (say, the replacement of a recycled one) then served on
+    until graceful_timeout ran out, 30 s (seen in tests/test_observe_served.py under load;
+    tests/test_deploy.py makes it happen). Until gunicorn's handlers replace it, a stop signal
+    ends the worker, which has served nothing yet; so does one queued before this hook ran (in
+    the master just before the fork, or in this child since).
+    """
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, _stop_before_serving)
+    if any(queued in STOP_SIGNALS for queued in _queued_signals(server)):
+        sys.exit(0)
     from feedapp.state import after_fork
 
     after_fork(worker.app.wsgi())

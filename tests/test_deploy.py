@@ -289,6 +289,51 @@ def test_gunicorn_with_the_config_logs_to_stdout_and_stderr_from_sync_workers_of
     assert (loaded, parents) == ({"master": True, "worker": True}, {master})
 
 
+# deploy/gunicorn.conf.py as it is, with two hooks around it: the master asks itself to stop just
+# before it forks its second worker (as `systemctl stop` may come while a recycled worker is being
+# replaced), and that worker lingers a second in its boot, after the config's post_fork, so the
+# master's stop reaches it before gunicorn's own handlers are in place.
+STOP_WHILE_A_WORKER_BOOTS = """
+import os, signal, time
+exec(compile(open({config!r}).read(), {config!r}, "exec"))
+graceful_timeout = 10
+_forks = 0
+_post_fork = post_fork
+
+
+def pre_fork(server, worker):
+    global _forks
+    _forks += 1
+    if _forks == 2:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def post_fork(server, worker):
+    _post_fork(server, worker)
+    time.sleep(1)
+"""
+
+
+def test_a_stop_that_comes_while_a_worker_boots_ends_it_instead_of_waiting_out_the_grace(tmp_path):
+    config = tmp_path / "gunicorn.conf.py"
+    config.write_text(STOP_WHILE_A_WORKER_BOOTS.format(config=str(DEPLOY / "gunicorn.conf.py")), encoding="utf-8")
+    env = {**os.environ, "FEEDAPP_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'db.sqlite3'}")}
+    command = [str(BIN / "gunicorn"), "--config", str(config), "--bind", f"127.0.0.1:{free_port()}", "--workers", "2"]
+    with open(tmp_path / "stderr.log", "w+b") as errors:
+        process = subprocess.Popen([*command, "wsgi:app"], env=env, cwd=ROOT, stderr=errors)
+        try:
+            returncode = process.wait(timeout=60)
+        finally:
+            process.kill()
+    log = (tmp_path / "stderr.log").read_text()
+    booted = re.findall(r"Booting worker with pid: (\d+)", log)
+    exited = re.findall(r"Worker exiting \(pid: (\d+)\)", log)
+    # Both workers left by themselves, the booting one too; none was killed when the grace ran out.
+    assert (returncode, sorted(exited), "SIGKILL" in log) == (0, sorted(booted), False), log
+    assert len(booted) == 2 and "Handling signal: term" in log and "Shutting down: Master" in log
+    assert "Exception" not in log  # the worker_exit hook ran cleanly for a worker that served nothing
+
+
 def _lines(path: Path, complete) -> str:
     """The text of a log file once `complete(text)` holds (within 10 s)."""
     deadline = time.monotonic() + 10
