@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from eval.halfspace.vocab import HEADER, VOCAB, against_the_surname_rule, build, counts, render
+from eval.halfspace.news import render
+from eval.halfspace.vocab import HEADER, VOCAB, against_the_surname_rule, build, counts
 from feedapp.core.halfspace import read_published
 
 ZWNJ = "\u200c"

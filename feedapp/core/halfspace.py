@@ -423,7 +423,7 @@ def hazm_lexicon() -> HalfspaceLexicon:
     lexicon = build_lexicon(
         words_list(), stopwords_list(), conjugate_mi_forms(roots), extra, past_participles(roots), names
     )
-    return replace(lexicon, usage=default_usage(), published=default_published(), followers=default_followers())
+    return _with_real_text(lexicon)
 
 
 @functools.lru_cache(maxsize=1)
@@ -431,14 +431,13 @@ def default_lexicon() -> HalfspaceLexicon:
     """:func:`hazm_lexicon`, read from its compiled cache (built there on first use), once per process."""
     from . import lexicon_store  # imports marisa_trie: only when a lexicon is needed
 
-    # The usage, news, vocabulary and context files are read beside the compiled trie, not into it:
-    # small, and not hazm's.
-    return replace(
-        lexicon_store.load_or_build(hazm_lexicon),
-        usage=default_usage(),
-        published=default_published(),
-        followers=default_followers(),
-    )
+    return _with_real_text(lexicon_store.load_or_build(hazm_lexicon))
+
+
+def _with_real_text(lexicon: HalfspaceLexicon) -> HalfspaceLexicon:
+    """``lexicon`` with the shipped usage, news and vocabulary spellings and context words: read
+    beside the compiled trie, not into it (small, and not hazm's)."""
+    return replace(lexicon, usage=default_usage(), published=default_published(), followers=default_followers())
 
 
 def restore_halfspaces(
