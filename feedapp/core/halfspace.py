@@ -578,6 +578,11 @@ def _in_context(readings: AbstractSet[str], chosen: str, lexicon: HalfspaceLexic
         # (سامانهای: سامانه‌ای ملی, not سامان‌های ملی), or the plural, joined after a letter that does
         # not join (چهر + های), is spelled like the joined form, whose usage counts every reading.
         return chosen
+    stem = plural.removesuffix("های").removesuffix(ZWNJ)
+    if plural not in lexicon.usage and lexicon.counts.get(stem, 0) < 1 and stem not in lexicon.whole:
+        # رایانهای مختلف: no next word makes a plural of رایان, a fragment hazm lists uncounted and
+        # real text never writes with های, against a رایانه‌ای real text writes.
+        return chosen
     odds = _odds_of_plural(plural, indefinite, lexicon.usage) + evidence
     return plural if odds > 0 else indefinite if odds < 0 else chosen
 
@@ -774,14 +779,21 @@ class _Restorer:
         ):
             return key  # چشمگیری, ورزشکاران: a joined word's derivative stays joined too
         readings = self._split_readings(key)
+        usual = self._usual_halfspaced_or_none(key)
+        if usual is not None and (not readings or self._only_uncounted(readings, usual)):
+            return usual  # بهعنوان -> به‌عنوان: no rule knows it, real text writes it apart
         if readings:
             return self._choose(key, readings)
-        usual = self._usual_halfspaced_or_none(key)
-        if usual is not None:
-            return usual  # بهعنوان -> به‌عنوان: no rule knows it, real text writes it apart
         if key in lexicon.counts and len(key) >= MIN_UNCOUNTED_STEM:
             return key  # an uncounted entry: known enough to stay whole and to act as a stem
         return None
+
+    @staticmethod
+    def _only_uncounted(readings: list[tuple[int, str]], usual: str) -> bool:
+        """True when real text spells the word ``usual`` and no reading agrees, each resting on a
+        stem hazm lists uncounted: افجهای is published ``افجه‌ای`` (a surname), not the plural of the
+        fragment ``افج``."""
+        return all(frequency < 1 and spelling != usual for frequency, spelling in readings)
 
     def _note_plural_rival(self, key: str, spelling: str) -> None:
         """Record a listed ``Xه‌ای`` that also reads as a plural (hazm lists ``حرفه‌ای``; ``حرفهای`` is
