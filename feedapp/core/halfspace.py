@@ -191,8 +191,12 @@ INFLECTION_SUFFIXES = frozenset(PLURAL_SUFFIXES + AFTER_HEH_SUFFIXES + COMPARATI
 VERB_PREFIXES = ("در", "بر", "باز", "فرا", "فرو", "وا")
 
 # Words whose final ه is sounded, not a vowel mark: a ی after them is joined (توجهی, "any attention"),
-# and so after a compound ending in one (قابل‌توجهی).
-_SOUNDED_HEH = tuple("توجه فقه شبه تنبه تشابه تشبه منزه مکروه وجه اکراه مواجه موجه زره".split())
+# and so after a compound ending in one (قابل‌توجهی). Matched as word endings, so none may end a word
+# whose ه is silent (ابله would take مقابله, وجیه کمبوجیه, نبیه عنبیه).
+_SOUNDED_HEH = tuple(
+    "توجه فقه شبه تنبه تشابه تشبه منزه مکروه وجه اکراه مواجه موجه زره"
+    " تنبیه شبیه توجیه تنزیه فقیه سفیه کریه فربه".split()
+)
 
 
 def _silent_heh(word: str) -> bool:
