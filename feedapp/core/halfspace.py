@@ -103,6 +103,10 @@ AFTER_HEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند", "ی"
 # The same clitics after a final ی, where the Academy writes them apart too (اجتماعی‌اش, انرژی‌ای,
 # مدعی‌اند), unless the letters are a word ending in یا with its own ending (دنیای, دنیام).
 AFTER_YEH_SUFFIXES = ("ای", "ام", "اش", "ایم", "اید", "اند")
+# The indefinite ای and the possessive اش follow a vowel only: after a sounded ه they are ی and ش,
+# joined (کوهی, کارگاهش), so a joined کوهای is no کوه‌ای. (ام, اند, است are also copulas, which
+# may stand apart after a consonant: آگاه‌اند.)
+AFTER_VOWEL_ONLY = ("ای", "اش")
 # Plural possessives news writes apart after a silent ه (خانواده‌تان, ذخیره‌مان) and after a ی that
 # follows a consonant (اصلی‌شان, استراتژی‌شان: the dev sets 5 times, never joined), but joined
 # after a vowel's ی (برایشان, صدایشان) and after other letters (دستمان, هویتشان).
@@ -199,10 +203,19 @@ _SOUNDED_HEH = tuple(
 )
 
 
+# Words in وه whose و is a consonant and whose ه only marks a vowel (جلوه, jelve; against گروه,
+# goruh): real text writes them جلوه‌ای, شیوه‌ی, نحوه‌ی (halfspace_usage, halfspace_news, the news
+# the lists are counted on). After ا the و is always a consonant: ساوه, کاوه, علاوه.
+_SILENT_AFTER_VAV = tuple("اوه جلوه شیوه میوه نحوه قهوه رشوه قوه نوه بیوه جیوه".split())
+
+
 def _silent_heh(word: str) -> bool:
     """True when ``word`` ends in a ه that only marks a vowel (هفته), after which the ezafe ی is
     written apart (هفته‌ی); after اه, وه and in الله the ه is a consonant (راهی, گروهی, شکراللهی), as in
-    :data:`_SOUNDED_HEH`, and in ره ("path", short for راه: رهی, not ره‌ی)."""
+    :data:`_SOUNDED_HEH`, and in ره ("path", short for راه: رهی, not ره‌ی); but not in the words of
+    :data:`_SILENT_AFTER_VAV` (جلوه‌ای)."""
+    if word.endswith(_SILENT_AFTER_VAV):
+        return True
     return word.endswith("ه") and word != "ره" and not word.endswith(("اه", "وه", "لله", *_SOUNDED_HEH))
 
 
@@ -872,7 +885,7 @@ class _Restorer:
         if suffix in AFTER_HEH_SUFFIXES:
             # After اه and وه the ه is a consonant (راهی, گروهی are joined words), as in توجه, فقه:
             # a ی there belongs to the word, so it is never split off.
-            if suffix == "ی":
+            if suffix == "ی" or (suffix in AFTER_VOWEL_ONLY and stem.endswith("ه")):
                 return _silent_heh(stem)
             return stem.endswith("ه") or (suffix in AFTER_YEH_SUFFIXES and self._takes_clitic_after_yeh(stem))
         if suffix in COMPARATIVE_SUFFIXES:
