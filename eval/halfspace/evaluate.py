@@ -633,13 +633,17 @@ class RealScore:
 
 def evaluate_real(path: Path, top: int = TOP) -> None:
     """Print the figures for one real-news set (report only: never a failed check)."""
-    articles = read_articles(path)
+    evaluate_articles(path.name, read_articles(path), top)
+
+
+def evaluate_articles(name: str, articles: list[Article], top: int = TOP) -> None:
+    """Print the figures for published articles, as for a real-news set."""
     score = RealScore(
         published=published_spellings(articles), published_joined=published_spellings(articles, joined=True)
     )
     for article in articles:
         score.add(article)
-    score.report(path.name, top)
+    score.report(name, top)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,11 +70,19 @@ HEADER = f"""\
 """
 
 
-def article_texts(git_dir: Path) -> Iterator[str]:
-    """Title, abstract and paragraphs of each article (each file: a JSON list of objects)."""
+def articles(git_dir: Path) -> Iterator[tuple[str, str, str]]:
+    """(file name, ``<file>:<index>``, text) of each article, its text the title, abstract and
+    paragraphs (each file: a JSON list of objects)."""
     for path in PATHS:
-        for article in json.loads(git_show(git_dir, COMMIT, path)):
-            yield "\n".join([article["title"], article["abstract"], *article["paragraphs"]])
+        name = Path(path).stem
+        for index, article in enumerate(json.loads(git_show(git_dir, COMMIT, path))):
+            text = "\n".join([article["title"], article["abstract"], *article["paragraphs"]])
+            yield name, f"{name}:{index}", text
+
+
+def article_texts(git_dir: Path) -> Iterator[str]:
+    """The text of each article (:func:`articles`)."""
+    return (text for _, _, text in articles(git_dir))
 
 
 def normalized(text: str) -> str:
