@@ -581,8 +581,6 @@ def _in_context(readings: AbstractSet[str], chosen: str, lexicon: HalfspaceLexic
     if indefinite is None or plural is None:
         return chosen
     following = around.next_word()
-    if following in _REFLEXIVES:
-        return plural  # گوش‌های خود: the ezafe's complement; نامه‌ای خود is no Persian
     if chosen in lexicon.usage and indefinite not in lexicon.usage and not _zwnj_positions(chosen):
         # روزهای ("days of", joined after the non-joining ز) before a full stop is a writer's slip
         # sooner than روزه‌ای ("a fast"), which real text lacks: no half-space is forced in.
@@ -620,8 +618,6 @@ _NO_COMPLEMENT = frozenset(
 _VERB_PREFIXES = (f"می{ZWNJ}", f"نمی{ZWNJ}")
 # What a singular counts after: Persian writes یک نامه‌ای, هر نامه‌ای, never a plural.
 _QUANTIFIERS = frozenset("یک هر چه چنین چنان هیچ".split())
-# Reflexive pronouns: after a plural they are its ezafe's complement (مرزهای خود, گوش‌های خویش).
-_REFLEXIVES = frozenset(("خود", "خویش"))
 # Punctuation that closes a phrase (opening quotes and brackets do not: «نشست‌های «...»» is Persian).
 _CLOSING = re.compile(r"[.،,؛;:!?؟)\]»…\n]")
 

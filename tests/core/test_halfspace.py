@@ -852,14 +852,19 @@ def test_singular_from_the_rest_of_the_release_counts_too() -> None:
     assert restore_halfspaces("توئیتهای او", vocabulary=frozenset({"توئیت"})) == z("توئیت|های او")
 
 
+# A reflexive is no proof of the plural: news writes خود after an adjective in ه‌ای about as often,
+# for the shapes' frequencies, as after a plural (Varzesh3, Fars News, and news_dev3.txt below).
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("با گوشهای خود", "با گوش|های خود"),  # گوشه‌ای would be the reading without the reflexive
+        ("اولین گل دوران حرفهای خود را", "اولین گل دوران حرفه|ای خود را"),
+        ("اردوی دو هفتهای خود را در این کشور", "اردوی دو هفته|ای خود را در این کشور"),
+        ("برابر حریف ترکیهای خود رسید", "برابر حریف ترکیه|ای خود رسید"),
+        ("همتای ترکیهای خود، در واشنگتن گفت", "همتای ترکیه|ای خود، در واشنگتن گفت"),
         ("مرزهای خود", "مرزهای خود"),
     ],
 )
-def test_reflexive_after_a_homograph_makes_it_the_plural(text: str, expected: str) -> None:
+def test_reflexive_after_a_homograph_does_not_make_it_the_plural(text: str, expected: str) -> None:
     assert restore_halfspaces(text) == z(expected)
 
 
