@@ -7,9 +7,10 @@ pipeline needs is :func:`restore_halfspaces`.
 How a word is restored (see :func:`restore_word`), first match wins:
 
 1. words style keeps joined (frequent joined spellings, hazm stopwords, the ``keep`` lines of
-   ``halfspace_extra.txt``) stay as they are: ``تنها``, ``بیشتر``, ``آنها``, ``فیلتر``; so do the
-   names of ``halfspace_names.txt`` (``خرمشهر``, ``غلامرضا``) and a name followed by a joined
-   ending (``تهرانی``, ``رضایی``, ``احمدیان``), whatever hazm's lexicon spells;
+   ``halfspace_extra.txt``) stay as they are: ``تنها``, ``بیشتر``, ``آنها``, ``فیلتر``; the names
+   of ``halfspace_names.txt`` keep their listed spelling (``خرمشهر``, ``غلامرضا``; ``خرم‌آباد``), and
+   so does a name followed by a joined ending (``تهرانی``, ``رضایی``, ``احمدیان``), whatever hazm's
+   lexicon spells;
 2. a word hazm's lexicon (or the extra file, or hazm's verb roots conjugated with ``می``/``نمی``)
    spells with a half-space is spelled that way: ``سهشنبه`` -> ``سه‌شنبه``;
 3. a known stem plus a suffix (plural ``ها``…, ``تر``/``ترین`` after adjectives, ``ای``/``اند``/
@@ -235,8 +236,9 @@ class HalfspaceLexicon:
     ``counts``: corpus frequency of a (joined or half-spaced) entry, 0 when hazm lists it
     uncounted. ``adjectives``: entries hazm tags AJ (the only stems ``تر``/``ترین`` attach to).
     ``participles``: past participles (``کرده``), after which ``ایم``/``اند`` is the perfect tense.
-    ``names``: proper names (``halfspace_names.txt``), all in ``whole`` too; their derivatives with
-    :data:`NAME_SUFFIXES` stay joined as well. ``usage``: spelling -> frequency class in real text
+    ``names``: proper names (``halfspace_names.txt``, ZWNJ-free), each in ``whole`` or, when listed
+    with its half-space, in ``spelled``; their derivatives with :data:`NAME_SUFFIXES` are joined to
+    the name as it is spelled. ``usage``: spelling -> frequency class in real text
     (``halfspace_usage.txt``, :func:`read_usage`), smaller is more frequent. ``published``: ZWNJ-free
     key -> the half-spaced spelling published news gives it (``halfspace_news.txt``,
     :func:`read_published`), or else shekar's vocabulary (``halfspace_vocab.txt``), for joined forms
@@ -275,7 +277,8 @@ def build_lexicon(
     ``می‌شود``; ``extra_lines`` are lines of ``halfspace_extra.txt``; ``participles`` are joined
     words such as ``گذاشته``, known words hazm lists without a count (``گذاشته‌اند`` needs them);
     ``names`` are lines of ``halfspace_names.txt``: applied last, so that no other list (not even
-    the extra file) can make a listed name split. ``usage_lines`` are lines of ``halfspace_usage.txt``.
+    the extra file) can spell a listed name otherwise than it is listed. ``usage_lines`` are lines
+    of ``halfspace_usage.txt``.
     """
     counts: dict[str, int] = {}
     adjectives: set[str] = set()
@@ -327,11 +330,18 @@ def build_lexicon(
             whole.add(word)
             spelled.pop(word, None)
 
-    # hazm spells some names apart (خرم‌شهر, غلام‌رضا); news writes them joined.
-    name_set = frozenset(word.replace(ZWNJ, "") for word in _extra_words(names))
-    whole |= name_set
-    for name in name_set:
-        spelled.pop(name, None)
+    # hazm spells some names apart (خرم‌شهر, غلام‌رضا); news writes them joined. A name listed with
+    # its half-space (خرم‌آباد) is one the counted news never writes joined: it is spelled so.
+    listed = list(_extra_words(names))
+    name_set = frozenset(word.replace(ZWNJ, "") for word in listed)
+    for name in listed:
+        key = name.replace(ZWNJ, "")
+        if ZWNJ in name:
+            spelled[key] = name
+            whole.discard(key)
+        else:
+            whole.add(key)
+            spelled.pop(key, None)
 
     return HalfspaceLexicon(
         frozenset(whole), spelled, counts, frozenset(adjectives), participles, name_set, read_usage(usage_lines)
@@ -779,8 +789,11 @@ class _Restorer:
         lexicon = self.lexicon
         if key in lexicon.whole:
             return key
-        if any(key.endswith(s) and key[: -len(s)] in lexicon.names for s in NAME_SUFFIXES):
-            return key  # تهرانی, رضایی: a name's derivative is a name-like word, joined
+        name_suffix = next((s for s in NAME_SUFFIXES if key.endswith(s) and key[: -len(s)] in lexicon.names), None)
+        if name_suffix is not None:
+            # تهرانی, رضایی: a name's derivative is a name-like word, joined to it (خرم‌آبادی)
+            name = key[: -len(name_suffix)]
+            return lexicon.spelled.get(name, name) + name_suffix
         if key in lexicon.spelled:
             spelling = lexicon.spelled[key]
             if spelling.endswith(_INDEFINITE_AFTER_HEH):
