@@ -460,14 +460,29 @@ def kind_of(word: str) -> str:
     return "suffix"
 
 
+def writers_slip(gold_word: str, out_word: str, kind: str, published: frozenset[str]) -> bool:
+    """True when the writer joined the whole word and the set's writers publish the restorer's
+    spelling of it elsewhere (بانکها here, بانک‌ها in other articles). For a homograph, only when
+    they publish none of its other readings: استانهای joined here, استان‌های elsewhere and استانه‌ای
+    nowhere says the writer meant the plural; where the set writes both نام‌های and نامه‌ای, a
+    joined نامهای could be either, and the restorer's choice stays a misreading."""
+    if ZWNJ in gold_word or spelling(out_word) not in published:
+        return False
+    if kind != "homograph":
+        return True
+    others = {spelling(reading) for reading in readings(spelling(gold_word))} - {spelling(out_word)}
+    return not others & published
+
+
 @dataclass
 class RealScore:
     """Counts for one real-news set; `full`, `hazm` and `own` follow the written sets' three lines.
 
     A misreading (a split that is not the lexicon's spelling) is also called a writer's slip when
-    the writer joined the whole word, the word is no homograph, and the restorer's spelling is
-    one the set's writers publish elsewhere (بانکها here, بانک‌ها in other articles): the
-    restorer then wrote what the same newsrooms write, and the published text is what erred.
+    the writer joined the whole word and the restorer's spelling is one the set's writers publish
+    elsewhere, of a homograph only when they publish none of its other readings
+    (:func:`writers_slip`): the restorer then wrote what the same newsrooms write, and the
+    published text is what erred.
     A misreading that is no slip, no homograph and no name is counted apart again when the writer
     joined the whole word and the restorer wrote the Academy's spelling of one of its inflections
     (:func:`academy_inflection`): reported beside the others, never taken out of the headline.
@@ -551,7 +566,7 @@ class RealScore:
         for o in sorted(splits - style):
             gold_word, out_word = word(gold_text, gold_index, out_gold[o]), word(out_text, out_index, o)
             kind = split_kinds[o]
-            slip = ZWNJ not in gold_word and kind != "homograph" and spelling(out_word) in self.published
+            slip = writers_slip(gold_word, out_word, kind, self.published)
             academy = (
                 not slip
                 and ZWNJ not in gold_word  # joined whole: حرفه‌ای‌شان read as حرف‌هایشان is a misreading
