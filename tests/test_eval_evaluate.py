@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.halfspace.evaluate import academy_inflection, writers_slip
+from eval.halfspace.evaluate import academy_inflection, kind_of, writers_slip
 from feedapp.core.halfspace import ZWNJ
 
 
@@ -45,3 +45,17 @@ def test_academy_inflection_is_a_plural_comparative_or_mi_of_a_known_word(text, 
 )
 def test_a_writers_slip_is_a_joined_word_the_set_spells_as_the_restorer_did(gold, out, kind, published, expected):
     assert writers_slip(z(gold), z(out), kind, frozenset(z(word) for word in published)) is expected
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("نام|های", "homograph"),  # نام‌های or نامه‌ای
+        ("نام|هاي", "homograph"),  # Arabic ي, as older articles write it
+        ("خرمشهر", "name"),
+        ("دانش|آموزان", "compound"),
+        ("سازمان|ها", "suffix"),
+    ],
+)
+def test_kind_of_a_word_reads_arabic_letters_as_hazm_writes_them(word, expected):
+    assert kind_of(z(word)) == expected

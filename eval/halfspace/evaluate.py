@@ -448,8 +448,9 @@ def kind_of(word: str) -> str:
     homograph its joined form has two or more attested readings (`readings`): حرفهای;
     compound  its joined form starts with a compound the lexicon writes with a half-space, and goes
               on (آبمیوههای: آب‌میوه + های; فیلمنامهنویس);
-    suffix    everything else: ها/های, ای, تر/ترین, می/نمی, and words the lexicon lists whole."""
-    joined = word.replace(ZWNJ, "")
+    suffix    everything else: ها/های, ای, تر/ترین, می/نمی, and words the lexicon lists whole.
+    Arabic ي/ك are read as hazm writes them (نامهاي is the homograph نامهای)."""
+    joined = spelling(word).replace(ZWNJ, "")
     if is_name(joined):
         return "name"
     if len(readings(joined)) > 1:
