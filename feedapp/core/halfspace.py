@@ -321,7 +321,22 @@ def build_lexicon(
             whole.add(word)
             spelled.pop(word, None)
 
-    for word in _extra_words(extra_lines):
+    _impose(_extra_words(extra_lines), whole, spelled)
+    # hazm spells some names apart (خرم‌شهر, غلام‌رضا); news writes them joined. A name listed with
+    # its half-space (خرم‌آباد) is one the counted news never writes joined: it is spelled so.
+    listed = list(_extra_words(names))
+    _impose(listed, whole, spelled)
+    name_set = frozenset(word.replace(ZWNJ, "") for word in listed)
+
+    return HalfspaceLexicon(
+        frozenset(whole), spelled, counts, frozenset(adjectives), participles, name_set, read_usage(usage_lines)
+    )
+
+
+def _impose(words: Iterable[str], whole: set[str], spelled: dict[str, str]) -> None:
+    """Make each of ``words`` the spelling of its letters, whatever came before: one with a ZWNJ
+    is spelled so, a joined one is kept whole."""
+    for word in words:
         key = word.replace(ZWNJ, "")
         if ZWNJ in word:
             spelled[key] = word
@@ -329,23 +344,6 @@ def build_lexicon(
         else:
             whole.add(word)
             spelled.pop(word, None)
-
-    # hazm spells some names apart (خرم‌شهر, غلام‌رضا); news writes them joined. A name listed with
-    # its half-space (خرم‌آباد) is one the counted news never writes joined: it is spelled so.
-    listed = list(_extra_words(names))
-    name_set = frozenset(word.replace(ZWNJ, "") for word in listed)
-    for name in listed:
-        key = name.replace(ZWNJ, "")
-        if ZWNJ in name:
-            spelled[key] = name
-            whole.discard(key)
-        else:
-            whole.add(key)
-            spelled.pop(key, None)
-
-    return HalfspaceLexicon(
-        frozenset(whole), spelled, counts, frozenset(adjectives), participles, name_set, read_usage(usage_lines)
-    )
 
 
 def read_usage(lines: Iterable[str]) -> dict[str, int]:
