@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sitewide.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_error_handler(405, api.method_not_allowed)
     app.register_blueprint(operators.bp)
     if app.config["DESK"]:
         from . import desk  # with Flask-WTF: not loaded by a site without the desk (/desk/: its 404)

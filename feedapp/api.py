@@ -37,12 +37,9 @@ MEDIA_TYPES = {"application/json": "json", "text/plain": "text"}
 @bp.before_request
 def _authorize() -> Response | None:
     configured = current_app.config["API_TOKEN"]
-    try:
-        # A site that never configured or made a token has no API (404), as before tokens.
-        if not configured and not store.has_tokens(get_engine()):
-            return make_response(sitewide.not_found())  # the site's own 404 page
-    except storage_faults() as exc:
-        return _unavailable(f"the store could not be read ({type(exc).__name__}: {exc})")
+    off = _off()
+    if off is not None:
+        return off
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given:
         raise _Unauthorized()
@@ -110,6 +107,27 @@ class _Unauthorized(HTTPException):
         return [*super().get_headers(*args, **kwargs), ("WWW-Authenticate", 'Bearer realm="feedapp"')]
 
 
+def _off() -> Response | None:
+    """The site's own 404 page where the API is off: a site that never configured or made a token
+    has no API, as before tokens; a 503 when the store cannot say; None where the API is on."""
+    try:
+        if not current_app.config["API_TOKEN"] and not store.has_tokens(get_engine()):
+            return make_response(sitewide.not_found())
+    except storage_faults() as exc:
+        return _unavailable(f"the store could not be read ({type(exc).__name__}: {exc})")
+    return None
+
+
+def method_not_allowed(error: HTTPException) -> Response | HTTPException:
+    """A method no route of the path takes (``GET /api/releases``). Routing refuses it before the
+    blueprint runs, so the app registers this: on an ``/api/`` path the site's 404 where the API is
+    off (its routes stay unseen, as every ``/api/`` path's; Werkzeug's page would list them in
+    ``Allow``), else the API's JSON error with its ``Allow``; elsewhere Werkzeug's own answer."""
+    if not request.path.startswith(f"{bp.url_prefix}/"):
+        return error
+    return _off() or _json_error(error)
+
+
 # Every error of the API in JSON, its 404s too: Flask prefers a handler for the code, even the
 # app's (sitewide.py's HTML page), to a blueprint's for the class, so the codes are named.
 @bp.errorhandler(HTTPException)
@@ -119,7 +137,7 @@ def _json_error(error: HTTPException) -> Response:
     response = jsonify({"errors": [{"message": error.description}]})
     response.status_code = error.code or 500
     for name, value in error.get_headers():
-        if name.lower() in ("www-authenticate", "retry-after"):
+        if name.lower() in ("www-authenticate", "retry-after", "allow"):
             response.headers[name] = value
     return response
 

@@ -131,10 +131,31 @@ def post_json(client, document, path="/api/releases", method="post", headers=AUT
 
 
 def test_api_is_off_without_a_configured_token(client):
-    for method, path in (("post", "/api/releases"), ("get", "/api/releases/x"), ("delete", "/api/releases/x")):
+    for method, path in (
+        ("post", "/api/releases"),
+        ("get", "/api/releases/x"),
+        ("delete", "/api/releases/x"),
+        ("get", "/api/releases"),  # a method no route takes: routing's 405 would list POST in Allow
+        ("patch", "/api/releases/x"),
+    ):
         response = getattr(client, method)(path, headers=AUTH)
         # As on a site without an API: the site's own page, not the API's JSON.
         assert (response.status_code, response.mimetype) == (404, "text/html")
+        assert "Allow" not in response.headers
+
+
+def test_a_method_the_api_does_not_take_is_its_json_405_with_allow(api):
+    _, client = api
+    response = client.get("/api/releases", headers=AUTH)
+    assert (response.status_code, response.mimetype) == (405, "application/json")
+    assert set(response.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
+    assert response.get_json() == {"errors": [{"message": "The method is not allowed for the requested URL."}]}
+
+
+def test_a_method_no_page_takes_is_still_werkzeug_s_405(client):
+    response = client.post("/feed.atom")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
 
 
 @pytest.mark.parametrize(
