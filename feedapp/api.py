@@ -125,7 +125,8 @@ def method_not_allowed(error: HTTPException) -> Response | HTTPException:
     ``Allow``), else the API's JSON error with its ``Allow``; elsewhere Werkzeug's own answer."""
     if not request.path.startswith(f"{bp.url_prefix}/"):
         return error
-    return _off() or _json_error(error)
+    off = _off()
+    return off if off is not None else _json_error(error)
 
 
 # Every error of the API in JSON, its 404s too: Flask prefers a handler for the code, even the
